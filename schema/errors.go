@@ -1,0 +1,101 @@
+package schema
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Position is a place in a user's policy file; File is relative to the
+// folder the policies were loaded from, joined with that folder's name.
+type Position struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+// IsValid reports whether the position names a file.
+func (p Position) IsValid() bool { return p.File != "" }
+
+// String renders the position as file:line:col.
+func (p Position) String() string {
+	if !p.IsValid() {
+		return "-"
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Error is one problem in the policies, at the user's own position.
+type Error struct {
+	Pos Position `json:"pos"`
+	// Path is the CUE path of the offending field, such as tiers.fast.replicas.
+	Path string `json:"path,omitempty"`
+	// Msg says what is wrong and what was expected.
+	Msg string `json:"message"`
+	// Related are further positions involved, such as the other half of a conflict.
+	Related []Position `json:"related,omitempty"`
+}
+
+// Error renders "file:line:col: path: message".
+func (e Error) Error() string {
+	var b strings.Builder
+	if e.Pos.IsValid() {
+		b.WriteString(e.Pos.String())
+		b.WriteString(": ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found in one run. It is an error itself.
+type Errors []Error
+
+// Error renders one problem per line.
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Sort orders problems by file, line, column, path and message, and drops duplicates.
+func (es Errors) Sort() Errors {
+	slices.SortFunc(es, func(a, b Error) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Col, b.Pos.Col),
+			cmp.Compare(a.Path, b.Path),
+			cmp.Compare(a.Msg, b.Msg),
+		)
+	})
+	return slices.CompactFunc(es, func(a, b Error) bool {
+		return a.Pos == b.Pos && a.Path == b.Path && a.Msg == b.Msg
+	})
+}
+
+// Errorf builds an Error at the position the config holds for path.
+func (c *Config) Errorf(path string, format string, args ...any) Error {
+	return Error{Pos: c.Pos(path), Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// positioner finds where the user wrote a field.
+type positioner interface {
+	pos(path string) Position
+}
+
+// Pos returns where the user wrote the field at path (a dotted CUE path such
+// as `tiers.fast.replicas` or `products."my-api".basePath`), or its nearest
+// ancestor the user wrote. It is the zero Position for configs built in Go.
+func (c *Config) Pos(path string) Position {
+	if c == nil || c.src == nil {
+		return Position{}
+	}
+	return c.src.pos(path)
+}
