@@ -1,0 +1,123 @@
+package schema
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"cuelang.org/go/cue"
+)
+
+// namePattern is the rule for names of environments, tiers, products and roles.
+var namePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
+
+// entries lists every value to check, allocating its decoded form in cfg,
+// and reports top-level fields and names the language does not allow.
+func (l *loader) entries(cfg *Config) ([]*entry, Errors) {
+	errs := l.unknownSections()
+	var out []*entry
+	for _, s := range sections {
+		v := l.data.LookupPath(cue.MakePath(cue.Str(s.name)))
+		if !v.Exists() {
+			continue
+		}
+		def := l.schema.LookupPath(cue.ParsePath(s.def))
+		if !s.entries {
+			cfg.Release = &Release{}
+			out = append(out, &entry{value: v, def: def, into: cfg.Release})
+			continue
+		}
+		es, more := l.sectionEntries(cfg, s, v, def)
+		out, errs = append(out, es...), append(errs, more...)
+	}
+	return out, errs
+}
+
+// sectionEntries lists the named entries of one section.
+func (l *loader) sectionEntries(cfg *Config, s section, v, def cue.Value) ([]*entry, Errors) {
+	if v.IncompleteKind() != cue.StructKind {
+		return nil, Errors{{Pos: l.pos.at(v), Path: s.name, Msg: fmt.Sprintf("expected a struct of named %s, got %v", s.name, v.IncompleteKind())}}
+	}
+	it, err := v.Fields()
+	if err != nil {
+		return nil, fromCUE(err, l.pos, l.pol)
+	}
+	var out []*entry
+	var errs Errors
+	for it.Next() {
+		name := it.Selector().Unquoted()
+		if !namePattern.MatchString(name) {
+			errs = append(errs, Error{Pos: l.pos.at(it.Value()), Path: it.Value().Path().String(),
+				Msg: fmt.Sprintf("invalid name %q (expected a lower-case letter, then up to 39 lower-case letters, digits or dashes)", name)})
+		}
+		out = append(out, &entry{value: it.Value(), def: def, into: cfg.slot(s.name, name)})
+	}
+	return out, errs
+}
+
+// unknownSections reports top-level fields other than the language's sections.
+// Definitions and hidden fields are the user's own helpers and are allowed.
+func (l *loader) unknownSections() Errors {
+	it, err := l.data.Fields()
+	if err != nil {
+		return fromCUE(err, l.pos, l.pol)
+	}
+	var known []string
+	for _, s := range sections {
+		known = append(known, s.name)
+	}
+	var errs Errors
+	for it.Next() {
+		if name := it.Selector().Unquoted(); !slices.Contains(known, name) {
+			errs = append(errs, Error{Pos: l.pos.at(it.Value()), Path: it.Value().Path().String(),
+				Msg: fmt.Sprintf("unknown top-level field %q (expected one of %s)", name, strings.Join(known, ", "))})
+		}
+	}
+	return errs
+}
+
+// slot allocates the decoded form of entry name in section and returns it.
+func (c *Config) slot(section, name string) any {
+	switch section {
+	case SectionEnvironments:
+		c.Environments[name] = &Environment{}
+		return c.Environments[name]
+	case SectionTiers:
+		c.Tiers[name] = &Tier{}
+		return c.Tiers[name]
+	case SectionProducts:
+		c.Products[name] = &Product{}
+		return c.Products[name]
+	default:
+		c.Roles[name] = &Role{}
+		return c.Roles[name]
+	}
+}
+
+// finish fills what decoding cannot: names from map keys, and the defaults
+// of sandbox environments.
+func (c *Config) finish() {
+	for name, e := range c.Environments {
+		e.Name = name
+		if e.Sandbox && e.Apigee.Organization == "" {
+			e.Apigee.Organization = SandboxOrganization
+		}
+		if e.Sandbox && e.Apigee.Environment == "" {
+			e.Apigee.Environment = name
+		}
+	}
+	for name, t := range c.Tiers {
+		t.Name = name
+	}
+	for name, p := range c.Products {
+		p.Name = name
+	}
+	for name, r := range c.Roles {
+		r.Name = name
+	}
+}
+
+// SandboxOrganization is the Apigee organization of sandbox environments
+// unless they name another.
+const SandboxOrganization = "sandbox"

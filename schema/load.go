@@ -1,0 +1,177 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"sync"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/parser"
+)
+
+// Load reads every .cue file under dir in fsys, recursively, as one CUE
+// package named policies; checks each environment, tier, product, role and
+// the release rule against the embedded schema; applies the language's
+// defaults; and checks the rules that relate policies to each other.
+//
+// Nothing is read from outside fsys, and only fsys is read: CUE sees the
+// parsed files, never a path on disk. File names in positions are dir joined
+// with the file's path under it. A non-nil error is Errors, holding every
+// problem found, sorted by position.
+func Load(fsys fs.FS, dir string) (*Config, error) {
+	files, errs := readFiles(fsys, dir)
+	if len(errs) > 0 {
+		return nil, errs.Sort()
+	}
+	ctx := cuecontext.New()
+	data, errs := buildData(ctx, dir, files)
+	if len(errs) > 0 {
+		return nil, errs.Sort()
+	}
+	l := newLoader(ctx, data)
+	cfg, errs := l.decode()
+	if len(errs) == 0 {
+		errs = check(cfg)
+	}
+	if len(errs) > 0 {
+		return nil, errs.Sort()
+	}
+	return cfg, nil
+}
+
+// buildData parses the files, checks their package clauses and builds them
+// into one value.
+func buildData(ctx *cue.Context, dir string, files []srcFile) (cue.Value, Errors) {
+	asts := make([]*ast.File, len(files))
+	var errs Errors
+	for i, f := range files {
+		a, err := parser.ParseFile(f.name, f.data)
+		if err != nil {
+			errs = append(errs, fromCUE(err, nil, nil)...)
+			continue
+		}
+		if e, bad := packageError(f.name, a); bad {
+			errs = append(errs, e)
+			continue
+		}
+		asts[i] = a
+	}
+	if len(errs) > 0 {
+		return cue.Value{}, errs
+	}
+	inst := build.NewContext().NewInstance(dir, nil)
+	for _, a := range asts {
+		if err := inst.AddSyntax(a); err != nil {
+			errs = append(errs, fromCUE(err, nil, nil)...)
+		}
+	}
+	if len(errs) > 0 {
+		return cue.Value{}, errs
+	}
+	v := ctx.BuildInstance(inst)
+	if err := v.Err(); err != nil {
+		return cue.Value{}, fromCUE(err, &positions{data: v}, nil)
+	}
+	return v, nil
+}
+
+// packageError reports a file whose package clause is missing or names
+// another package: CUE would silently leave such a file out.
+func packageError(name string, f *ast.File) (Error, bool) {
+	switch pkg := f.PackageName(); pkg {
+	case PackageName:
+		return Error{}, false
+	case "":
+		return Error{Pos: Position{File: name, Line: 1, Col: 1}, Msg: `no package clause (expected "package policies" at the top of every policy file)`}, true
+	default:
+		return Error{Pos: tokenPos(f.Pos()), Msg: fmt.Sprintf(`package %s (expected "package policies": every policy file belongs to one package)`, pkg)}, true
+	}
+}
+
+// loader decodes a built value into a Config, checking each entry against
+// its schema definition.
+type loader struct {
+	data   cue.Value
+	schema cue.Value
+	pos    *positions
+	pol    *polisher
+}
+
+func newLoader(ctx *cue.Context, data cue.Value) *loader {
+	s := ctx.CompileString(Source, cue.Filename(SchemaFile))
+	return &loader{data: data, schema: s, pos: &positions{data: data}, pol: &polisher{schema: s}}
+}
+
+// entry is one value to check against a definition, and where its decoded
+// form goes.
+type entry struct {
+	value cue.Value
+	def   cue.Value
+	into  any
+	errs  Errors
+}
+
+// decode checks every entry concurrently (cue.Value is safe for concurrent
+// use) and fills a Config from the results.
+func (l *loader) decode() (*Config, Errors) {
+	cfg := &Config{
+		Environments: map[string]*Environment{},
+		Tiers:        map[string]*Tier{},
+		Products:     map[string]*Product{},
+		Roles:        map[string]*Role{},
+		src:          l.pos,
+	}
+	entries, errs := l.entries(cfg)
+	if err := l.schema.Err(); err != nil {
+		return nil, Errors{{Msg: "embedded schema: " + err.Error()}}
+	}
+	l.run(entries)
+	for _, e := range entries {
+		errs = append(errs, e.errs...)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	cfg.finish()
+	return cfg, nil
+}
+
+// run checks entries on every core, each worker writing only its own entries.
+func (l *loader) run(entries []*entry) {
+	var wg sync.WaitGroup
+	next := make(chan *entry)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for e := range next {
+				e.errs = l.check(e)
+			}
+		})
+	}
+	for _, e := range entries {
+		next <- e
+	}
+	close(next)
+	wg.Wait()
+}
+
+// check unifies one entry with its definition, validates it and decodes it.
+func (l *loader) check(e *entry) Errors {
+	v := e.value.Unify(e.def)
+	if err := v.Validate(cue.Concrete(true), cue.Final()); err != nil {
+		return fromCUE(err, l.pos, l.pol)
+	}
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return fromCUE(err, l.pos, l.pol)
+	}
+	if err := json.Unmarshal(b, e.into); err != nil {
+		return Errors{{Pos: l.pos.at(e.value), Path: e.value.Path().String(), Msg: err.Error()}}
+	}
+	return nil
+}
+

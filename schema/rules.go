@@ -1,0 +1,265 @@
+package schema
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// check runs the rules that relate policies to each other and the ones the
+// schema cannot say. It reads the Config's maps as its index: every rule is
+// a lookup, never a comparison of all pairs.
+func check(cfg *Config) Errors {
+	var errs Errors
+	for _, name := range cfg.EnvironmentNames() {
+		errs = append(errs, checkEnvironment(cfg, cfg.Environments[name])...)
+	}
+	for _, name := range Names(cfg.Tiers) {
+		errs = append(errs, checkTier(cfg, cfg.Tiers[name])...)
+	}
+	for _, name := range Names(cfg.Products) {
+		errs = append(errs, checkProduct(cfg, cfg.Products[name])...)
+	}
+	for _, name := range Names(cfg.Roles) {
+		errs = append(errs, checkRole(cfg, cfg.Roles[name])...)
+	}
+	errs = append(errs, checkRelease(cfg)...)
+	return append(errs, checkBasePaths(cfg)...)
+}
+
+// checkEnvironment requires the Apigee and LINSTOR targets of environments
+// that are not sandboxes.
+func checkEnvironment(cfg *Config, e *Environment) Errors {
+	if e.Sandbox {
+		return nil
+	}
+	var errs Errors
+	need := func(ok bool, field, what string) {
+		if !ok {
+			errs = append(errs, cfg.Errorf(Path(SectionEnvironments, e.Name, field),
+				"field is required for an environment that is not a sandbox (expected %s)", what))
+		}
+	}
+	need(e.Apigee.Organization != "", "apigee", "apigee.organization, the Apigee organization")
+	need(e.Apigee.Environment != "", "apigee", "apigee.environment, the Apigee environment")
+	need(len(e.Linstor.Controllers) > 0, "linstor", "linstor.controllers, the LINSTOR controller URLs")
+	return errs
+}
+
+// checkTier checks the layer stack and the replica count against spreading.
+func checkTier(cfg *Config, t *Tier) Errors {
+	var errs Errors
+	seen := map[string]bool{}
+	for i, l := range t.Layers {
+		if seen[l] {
+			errs = append(errs, cfg.Errorf(Path(SectionTiers, t.Name, "layers", i), "layer %s appears twice (expected each layer once)", l))
+		}
+		seen[l] = true
+	}
+	if n := len(t.Layers); n > 0 && t.Layers[n-1] != "STORAGE" {
+		errs = append(errs, cfg.Errorf(Path(SectionTiers, t.Name, "layers"), "layer stack %v does not end with STORAGE (expected STORAGE as the last layer)", t.Layers))
+	}
+	if len(t.ReplicasOnDifferent) > 0 && t.Replicas < 2 {
+		errs = append(errs, cfg.Errorf(Path(SectionTiers, t.Name, "replicas"),
+			"%d replica cannot be spread over different %s (expected replicas of at least 2)", t.Replicas, strings.Join(t.ReplicasOnDifferent, ", ")))
+	}
+	return errs
+}
+
+// checkProduct checks references, auth, targets and operations of a product.
+func checkProduct(cfg *Config, p *Product) Errors {
+	errs := refTier(cfg, Path(SectionProducts, p.Name, "tier"), p.Tier)
+	for i, env := range p.Environments {
+		if _, ok := cfg.Environments[env]; !ok {
+			errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "environments", i),
+				"unknown environment %q (expected one of the declared environments: %s)", env, list(Names(cfg.Environments))))
+		}
+	}
+	errs = append(errs, checkAuth(cfg, p)...)
+	errs = append(errs, checkTargets(cfg, p)...)
+	errs = append(errs, checkOperations(cfg, p)...)
+	return append(errs, checkHeaders(cfg, p)...)
+}
+
+func checkAuth(cfg *Config, p *Product) Errors {
+	var kinds []string
+	for kind, set := range map[string]bool{"oidc": p.Auth.OIDC != nil, "apiKey": p.Auth.APIKey != nil, "oauth2": p.Auth.OAuth2 != nil} {
+		if set {
+			kinds = append(kinds, kind)
+		}
+	}
+	slices.Sort(kinds)
+	if len(kinds) == 1 {
+		return nil
+	}
+	got := "none"
+	if len(kinds) > 1 {
+		got = strings.Join(kinds, " and ")
+	}
+	return Errors{cfg.Errorf(Path(SectionProducts, p.Name, "auth"), "%s given (expected exactly one of oidc, apiKey, oauth2)", got)}
+}
+
+func checkTargets(cfg *Config, p *Product) Errors {
+	var errs Errors
+	if p.Target != nil {
+		errs = append(errs, checkTarget(cfg, Path(SectionProducts, p.Name, "target"), p.Target)...)
+	}
+	for _, tier := range Names(p.Targets) {
+		at := Path(SectionProducts, p.Name, "targets", tier)
+		errs = append(errs, refTier(cfg, at, tier)...)
+		errs = append(errs, checkTarget(cfg, at, p.Targets[tier])...)
+	}
+	if _, ok := p.Targets[p.Tier]; p.Target == nil && !ok {
+		errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name),
+			"no backend for the product's tier %q (expected target, or targets.%s)", p.Tier, p.Tier))
+	}
+	return errs
+}
+
+func checkTarget(cfg *Config, at string, t *Target) Errors {
+	if (t.URL == "") == (t.Server == "") {
+		return Errors{cfg.Errorf(at, "expected exactly one of url or server")}
+	}
+	return nil
+}
+
+// checkOperations requires each path and method pair once.
+func checkOperations(cfg *Config, p *Product) Errors {
+	var errs Errors
+	seen := map[string]bool{}
+	for i, op := range p.Operations {
+		for j, m := range op.Methods {
+			key := m + " " + op.Path
+			if seen[key] {
+				errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "operations", i, "methods", j),
+					"operation %s is declared twice (expected each path and method once)", key))
+			}
+			seen[key] = true
+		}
+	}
+	return errs
+}
+
+// checkHeaders refuses a header that is both set and removed.
+func checkHeaders(cfg *Config, p *Product) Errors {
+	var errs Errors
+	for dir, ops := range map[string]HeaderOps{"request": p.Headers.Request, "response": p.Headers.Response} {
+		for i, h := range ops.Remove {
+			for name := range ops.Set {
+				if strings.EqualFold(name, h) {
+					errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "headers", dir, "remove", i),
+						"header %s is both set and removed (expected one or the other)", h))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// checkRole checks a role's tier, and each grant against its product.
+func checkRole(cfg *Config, r *Role) Errors {
+	errs := refTier(cfg, Path(SectionRoles, r.Name, "tier"), r.Tier)
+	for _, name := range Names(r.Grants) {
+		p, ok := cfg.Products[name]
+		if !ok {
+			errs = append(errs, cfg.Errorf(Path(SectionRoles, r.Name, "grants", name),
+				"unknown product %q (expected one of the declared products: %s)", name, list(Names(cfg.Products))))
+			continue
+		}
+		errs = append(errs, checkGrant(cfg, r, p, r.Grants[name])...)
+	}
+	return errs
+}
+
+func checkGrant(cfg *Config, r *Role, p *Product, g *Grant) Errors {
+	var errs Errors
+	if g.Quota != nil && p.Quota != nil && g.Quota.Rate() > p.Quota.Rate() {
+		errs = append(errs, cfg.Errorf(Path(SectionRoles, r.Name, "grants", p.Name, "quota"),
+			"quota %s is above product %s's quota %s (expected at most the product's)", g.Quota, p.Name, p.Quota))
+	}
+	allowed := p.Methods()
+	for i, m := range g.Methods {
+		if len(p.Operations) > 0 && !slices.Contains(allowed, m) {
+			errs = append(errs, cfg.Errorf(Path(SectionRoles, r.Name, "grants", p.Name, "methods", i),
+				"method %s is not among product %s's operations (expected one of %s)", m, p.Name, strings.Join(allowed, ", ")))
+		}
+	}
+	return errs
+}
+
+// checkRelease checks the approvers and the environments the rule covers.
+func checkRelease(cfg *Config) Errors {
+	rel := cfg.Release
+	if rel == nil {
+		return nil
+	}
+	var errs Errors
+	if len(rel.Approvers.Teams)+len(rel.Approvers.Users) == 0 {
+		errs = append(errs, cfg.Errorf(Path(SectionRelease, "approvers"), "no approvers (expected at least one of teams or users)"))
+	}
+	for i, env := range rel.Environments {
+		if _, ok := cfg.Environments[env]; !ok {
+			errs = append(errs, cfg.Errorf(Path(SectionRelease, "environments", i),
+				"unknown environment %q (expected one of the declared environments: %s)", env, list(Names(cfg.Environments))))
+		}
+	}
+	return errs
+}
+
+// checkBasePaths requires each base path once per environment, indexing
+// products by environment and path.
+func checkBasePaths(cfg *Config) Errors {
+	var errs Errors
+	owner := map[[2]string]string{}
+	for _, name := range Names(cfg.Products) {
+		p := cfg.Products[name]
+		for _, env := range p.Environments {
+			key := [2]string{env, p.BasePath}
+			first, dup := owner[key]
+			if !dup {
+				owner[key] = name
+				continue
+			}
+			e := cfg.Errorf(Path(SectionProducts, name, "basePath"),
+				"base path %s is also used by product %s in environment %s (expected a unique base path per environment)", p.BasePath, first, env)
+			e.Related = []Position{cfg.Pos(Path(SectionProducts, first, "basePath"))}
+			errs = append(errs, e)
+		}
+	}
+	return errs
+}
+
+func refTier(cfg *Config, at, tier string) Errors {
+	if _, ok := cfg.Tiers[tier]; ok {
+		return nil
+	}
+	return Errors{cfg.Errorf(at, "unknown tier %q (expected one of the declared tiers: %s)", tier, list(Names(cfg.Tiers)))}
+}
+
+// list words names for a message; "none" when there are none.
+func list(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// Methods returns the methods the product's operations declare, sorted;
+// empty when the product declares no operations.
+func (p *Product) Methods() []string {
+	var ms []string
+	for _, op := range p.Operations {
+		ms = append(ms, op.Methods...)
+	}
+	slices.Sort(ms)
+	return slices.Compact(ms)
+}
+
+// seconds is the length of each quota period; a month counts as 30 days.
+var seconds = map[string]float64{"second": 1, "minute": 60, "hour": 3600, "day": 86400, "month": 30 * 86400}
+
+// Rate is the quota in calls per second, to compare quotas of different periods.
+func (q *Quota) Rate() float64 { return float64(q.Limit) / seconds[q.Per] }
+
+// String renders the quota as "100/minute".
+func (q *Quota) String() string { return fmt.Sprintf("%d/%s", q.Limit, q.Per) }
