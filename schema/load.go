@@ -174,4 +174,3 @@ func (l *loader) check(e *entry) Errors {
 	}
 	return nil
 }
-
