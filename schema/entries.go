@@ -25,7 +25,7 @@ func (l *loader) entries(cfg *Config) ([]*entry, Errors) {
 		def := l.schema.LookupPath(cue.ParsePath(s.def))
 		if !s.entries {
 			cfg.Release = &Release{}
-			out = append(out, &entry{value: v, def: def, into: cfg.Release})
+			out = append(out, &entry{section: s.name, value: v, def: def, into: cfg.Release})
 			continue
 		}
 		es, more := l.sectionEntries(cfg, s, v, def)
@@ -51,7 +51,7 @@ func (l *loader) sectionEntries(cfg *Config, s section, v, def cue.Value) ([]*en
 			errs = append(errs, Error{Pos: l.pos.at(it.Value()), Path: it.Value().Path().String(),
 				Msg: fmt.Sprintf("invalid name %q (expected a lower-case letter, then up to 39 lower-case letters, digits or dashes)", name)})
 		}
-		out = append(out, &entry{value: it.Value(), def: def, into: cfg.slot(s.name, name)})
+		out = append(out, &entry{section: s.name, name: name, value: it.Value(), def: def, into: cfg.slot(s.name, name)})
 	}
 	return out, errs
 }
@@ -92,6 +92,22 @@ func (c *Config) slot(section, name string) any {
 	default:
 		c.Roles[name] = &Role{}
 		return c.Roles[name]
+	}
+}
+
+// drop removes an entry that failed its checks.
+func (c *Config) drop(section, name string) {
+	switch section {
+	case SectionEnvironments:
+		delete(c.Environments, name)
+	case SectionTiers:
+		delete(c.Tiers, name)
+	case SectionProducts:
+		delete(c.Products, name)
+	case SectionRoles:
+		delete(c.Roles, name)
+	default:
+		c.Release = nil
 	}
 }
 

@@ -34,10 +34,8 @@ func Load(fsys fs.FS, dir string) (*Config, error) {
 		return nil, errs.Sort()
 	}
 	l := newLoader(ctx, data)
-	cfg, errs := l.decode()
-	if len(errs) == 0 {
-		errs = check(cfg)
-	}
+	cfg, declared, errs := l.decode()
+	errs = append(errs, check(cfg, declared)...)
 	if len(errs) > 0 {
 		return nil, errs.Sort()
 	}
@@ -110,15 +108,19 @@ func newLoader(ctx *cue.Context, data cue.Value) *loader {
 // entry is one value to check against a definition, and where its decoded
 // form goes.
 type entry struct {
-	value cue.Value
+	section string
+	name    string
+	value   cue.Value
 	def   cue.Value
 	into  any
 	errs  Errors
 }
 
 // decode checks every entry concurrently (cue.Value is safe for concurrent
-// use) and fills a Config from the results.
-func (l *loader) decode() (*Config, Errors) {
+// use) and fills a Config with the entries that passed. It also returns
+// every declared name, valid or not, so that references to an entry with
+// errors of its own are not reported as unknown too.
+func (l *loader) decode() (*Config, declared, Errors) {
 	cfg := &Config{
 		Environments: map[string]*Environment{},
 		Tiers:        map[string]*Tier{},
@@ -128,18 +130,32 @@ func (l *loader) decode() (*Config, Errors) {
 	}
 	entries, errs := l.entries(cfg)
 	if err := l.schema.Err(); err != nil {
-		return nil, Errors{{Msg: "embedded schema: " + err.Error()}}
+		return nil, nil, Errors{{Msg: "embedded schema: " + err.Error()}}
 	}
 	l.run(entries)
+	names := declared{}
 	for _, e := range entries {
-		errs = append(errs, e.errs...)
-	}
-	if len(errs) > 0 {
-		return nil, errs
+		names.add(e.section, e.name)
+		if len(e.errs) > 0 {
+			errs = append(errs, e.errs...)
+			cfg.drop(e.section, e.name)
+		}
 	}
 	cfg.finish()
-	return cfg, nil
+	return cfg, names, errs
 }
+
+// declared holds every name declared in each section, valid or not.
+type declared map[string]map[string]bool
+
+func (d declared) add(section, name string) {
+	if d[section] == nil {
+		d[section] = map[string]bool{}
+	}
+	d[section][name] = true
+}
+
+func (d declared) has(section, name string) bool { return d[section][name] }
 
 // run checks entries on every core, each worker writing only its own entries.
 func (l *loader) run(entries []*entry) {

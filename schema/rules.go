@@ -7,29 +7,33 @@ import (
 )
 
 // check runs the rules that relate policies to each other and the ones the
-// schema cannot say. It reads the Config's maps as its index: every rule is
-// a lookup, never a comparison of all pairs.
-func check(cfg *Config) Errors {
+// schema cannot say, over the entries that passed the schema. References are
+// looked up in every declared name, so an entry with errors of its own is not
+// also reported as unknown. Every rule is a lookup in an index, never a
+// comparison of all pairs.
+func check(cfg *Config, names declared) Errors {
+	ck := &checker{cfg: cfg, names: names}
 	var errs Errors
 	for _, name := range cfg.EnvironmentNames() {
-		errs = append(errs, checkEnvironment(cfg, cfg.Environments[name])...)
+		errs = append(errs, checkEnvironment(ck, cfg.Environments[name])...)
 	}
 	for _, name := range Names(cfg.Tiers) {
-		errs = append(errs, checkTier(cfg, cfg.Tiers[name])...)
+		errs = append(errs, checkTier(ck, cfg.Tiers[name])...)
 	}
 	for _, name := range Names(cfg.Products) {
-		errs = append(errs, checkProduct(cfg, cfg.Products[name])...)
+		errs = append(errs, checkProduct(ck, cfg.Products[name])...)
 	}
 	for _, name := range Names(cfg.Roles) {
-		errs = append(errs, checkRole(cfg, cfg.Roles[name])...)
+		errs = append(errs, checkRole(ck, cfg.Roles[name])...)
 	}
-	errs = append(errs, checkRelease(cfg)...)
+	errs = append(errs, checkRelease(ck)...)
 	return append(errs, checkBasePaths(cfg)...)
 }
 
 // checkEnvironment requires the Apigee and LINSTOR targets of environments
 // that are not sandboxes.
-func checkEnvironment(cfg *Config, e *Environment) Errors {
+func checkEnvironment(ck *checker, e *Environment) Errors {
+	cfg := ck.cfg
 	if e.Sandbox {
 		return nil
 	}
@@ -47,7 +51,8 @@ func checkEnvironment(cfg *Config, e *Environment) Errors {
 }
 
 // checkTier checks the layer stack and the replica count against spreading.
-func checkTier(cfg *Config, t *Tier) Errors {
+func checkTier(ck *checker, t *Tier) Errors {
+	cfg := ck.cfg
 	var errs Errors
 	seen := map[string]bool{}
 	for i, l := range t.Layers {
@@ -67,16 +72,14 @@ func checkTier(cfg *Config, t *Tier) Errors {
 }
 
 // checkProduct checks references, auth, targets and operations of a product.
-func checkProduct(cfg *Config, p *Product) Errors {
-	errs := refTier(cfg, Path(SectionProducts, p.Name, "tier"), p.Tier)
+func checkProduct(ck *checker, p *Product) Errors {
+	cfg := ck.cfg
+	errs := ck.ref(Path(SectionProducts, p.Name, "tier"), SectionTiers, p.Tier)
 	for i, env := range p.Environments {
-		if _, ok := cfg.Environments[env]; !ok {
-			errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "environments", i),
-				"unknown environment %q (expected one of the declared environments: %s)", env, list(Names(cfg.Environments))))
-		}
+		errs = append(errs, ck.ref(Path(SectionProducts, p.Name, "environments", i), SectionEnvironments, env)...)
 	}
 	errs = append(errs, checkAuth(cfg, p)...)
-	errs = append(errs, checkTargets(cfg, p)...)
+	errs = append(errs, checkTargets(ck, p)...)
 	errs = append(errs, checkOperations(cfg, p)...)
 	return append(errs, checkHeaders(cfg, p)...)
 }
@@ -99,14 +102,15 @@ func checkAuth(cfg *Config, p *Product) Errors {
 	return Errors{cfg.Errorf(Path(SectionProducts, p.Name, "auth"), "%s given (expected exactly one of oidc, apiKey, oauth2)", got)}
 }
 
-func checkTargets(cfg *Config, p *Product) Errors {
+func checkTargets(ck *checker, p *Product) Errors {
+	cfg := ck.cfg
 	var errs Errors
 	if p.Target != nil {
 		errs = append(errs, checkTarget(cfg, Path(SectionProducts, p.Name, "target"), p.Target)...)
 	}
 	for _, tier := range Names(p.Targets) {
 		at := Path(SectionProducts, p.Name, "targets", tier)
-		errs = append(errs, refTier(cfg, at, tier)...)
+		errs = append(errs, ck.ref(at, SectionTiers, tier)...)
 		errs = append(errs, checkTarget(cfg, at, p.Targets[tier])...)
 	}
 	if _, ok := p.Targets[p.Tier]; p.Target == nil && !ok {
@@ -157,16 +161,13 @@ func checkHeaders(cfg *Config, p *Product) Errors {
 }
 
 // checkRole checks a role's tier, and each grant against its product.
-func checkRole(cfg *Config, r *Role) Errors {
-	errs := refTier(cfg, Path(SectionRoles, r.Name, "tier"), r.Tier)
+func checkRole(ck *checker, r *Role) Errors {
+	errs := ck.ref(Path(SectionRoles, r.Name, "tier"), SectionTiers, r.Tier)
 	for _, name := range Names(r.Grants) {
-		p, ok := cfg.Products[name]
-		if !ok {
-			errs = append(errs, cfg.Errorf(Path(SectionRoles, r.Name, "grants", name),
-				"unknown product %q (expected one of the declared products: %s)", name, list(Names(cfg.Products))))
-			continue
+		errs = append(errs, ck.ref(Path(SectionRoles, r.Name, "grants", name), SectionProducts, name)...)
+		if p, ok := ck.cfg.Products[name]; ok {
+			errs = append(errs, checkGrant(ck.cfg, r, p, r.Grants[name])...)
 		}
-		errs = append(errs, checkGrant(cfg, r, p, r.Grants[name])...)
 	}
 	return errs
 }
@@ -175,7 +176,7 @@ func checkGrant(cfg *Config, r *Role, p *Product, g *Grant) Errors {
 	var errs Errors
 	if g.Quota != nil && p.Quota != nil && g.Quota.Rate() > p.Quota.Rate() {
 		errs = append(errs, cfg.Errorf(Path(SectionRoles, r.Name, "grants", p.Name, "quota"),
-			"quota %s is above product %s's quota %s (expected at most the product's)", g.Quota, p.Name, p.Quota))
+			"quota %s is above the quota of product %s, %s (expected at most the product's)", g.Quota, p.Name, p.Quota))
 	}
 	allowed := p.Methods()
 	for i, m := range g.Methods {
@@ -188,8 +189,8 @@ func checkGrant(cfg *Config, r *Role, p *Product, g *Grant) Errors {
 }
 
 // checkRelease checks the approvers and the environments the rule covers.
-func checkRelease(cfg *Config) Errors {
-	rel := cfg.Release
+func checkRelease(ck *checker) Errors {
+	cfg, rel := ck.cfg, ck.cfg.Release
 	if rel == nil {
 		return nil
 	}
@@ -198,10 +199,7 @@ func checkRelease(cfg *Config) Errors {
 		errs = append(errs, cfg.Errorf(Path(SectionRelease, "approvers"), "no approvers (expected at least one of teams or users)"))
 	}
 	for i, env := range rel.Environments {
-		if _, ok := cfg.Environments[env]; !ok {
-			errs = append(errs, cfg.Errorf(Path(SectionRelease, "environments", i),
-				"unknown environment %q (expected one of the declared environments: %s)", env, list(Names(cfg.Environments))))
-		}
+		errs = append(errs, ck.ref(Path(SectionRelease, "environments", i), SectionEnvironments, env)...)
 	}
 	return errs
 }
@@ -229,17 +227,30 @@ func checkBasePaths(cfg *Config) Errors {
 	return errs
 }
 
-func refTier(cfg *Config, at, tier string) Errors {
-	if _, ok := cfg.Tiers[tier]; ok {
-		return nil
-	}
-	return Errors{cfg.Errorf(at, "unknown tier %q (expected one of the declared tiers: %s)", tier, list(Names(cfg.Tiers)))}
+// checker holds what the rules look things up in.
+type checker struct {
+	cfg   *Config
+	names declared
 }
 
-// list words names for a message; "none" when there are none.
+// ref reports a reference at path to a name not declared in section.
+func (ck *checker) ref(at, section, name string) Errors {
+	if ck.names.has(section, name) {
+		return nil
+	}
+	kind := strings.TrimSuffix(section, "s")
+	return Errors{ck.cfg.Errorf(at, "unknown %s %q (expected one of the declared %s: %s)", kind, name, section, list(Names(ck.names[section])))}
+}
+
+// list words names for a message: "none" when there are none, and the
+// first few then a count when there are many.
 func list(names []string) string {
-	if len(names) == 0 {
+	const most = 8
+	switch {
+	case len(names) == 0:
 		return "none"
+	case len(names) > most:
+		return fmt.Sprintf("%s and %d more", strings.Join(names[:most], ", "), len(names)-most)
 	}
 	return strings.Join(names, ", ")
 }

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/lingate/lingate/schema"
+)
+
+// Output formats.
+const (
+	formatText = "text"
+	formatJSON = "json"
+)
+
+// printError is the one place lingate prints an error. Problems in the
+// policies print one per line as file:line:col: path: message, with any
+// related positions indented below; with --format json they print as a JSON
+// document on stdout instead.
+func printError(e *env, err error) {
+	var errs schema.Errors
+	if !errors.As(err, &errs) {
+		var one schema.Error
+		if errors.As(err, &one) {
+			errs = schema.Errors{one}
+		}
+	}
+	if e.format == formatJSON {
+		printJSONError(e, err, errs)
+		return
+	}
+	if errs == nil {
+		fmt.Fprintf(e.stderr, "error: %v\n", err)
+		return
+	}
+	for _, pe := range errs {
+		fmt.Fprintln(e.stderr, pe.Error())
+		for _, r := range pe.Related {
+			fmt.Fprintf(e.stderr, "\t%s: see also\n", r)
+		}
+	}
+	if len(errs) > 1 {
+		fmt.Fprintf(e.stderr, "%d errors\n", len(errs))
+	}
+}
+
+// jsonProblem is one problem in machine-readable output.
+type jsonProblem struct {
+	File    string            `json:"file,omitempty"`
+	Line    int               `json:"line,omitempty"`
+	Col     int               `json:"col,omitempty"`
+	Path    string            `json:"path,omitempty"`
+	Message string            `json:"message"`
+	Related []schema.Position `json:"related,omitempty"`
+}
+
+// jsonResult is the JSON document validate prints, and errors print with --format json.
+type jsonResult struct {
+	Valid  bool           `json:"valid"`
+	Errors []jsonProblem  `json:"errors"`
+	Counts map[string]int `json:"counts,omitempty"`
+}
+
+func printJSONError(e *env, err error, errs schema.Errors) {
+	res := jsonResult{Errors: []jsonProblem{}}
+	if errs == nil {
+		res.Errors = append(res.Errors, jsonProblem{Message: err.Error()})
+	}
+	for _, pe := range errs {
+		res.Errors = append(res.Errors, jsonProblem{File: pe.Pos.File, Line: pe.Pos.Line, Col: pe.Pos.Col, Path: pe.Path, Message: pe.Msg, Related: pe.Related})
+	}
+	writeJSON(e, res)
+}
+
+func writeJSON(e *env, v any) {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,39 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/lingate/lingate/internal/cli"
+)
+
+// TestMain lets scripts run `exec lingate ...`: the test binary re-executes
+// itself as the real CLI.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"lingate": func() { os.Exit(cli.Main()) },
+	})
+}
+
+// TestScript runs testdata/script/*.txtar. LINGATE_UPDATE_GOLDEN=1 rewrites
+// the expected output in the scripts from what lingate prints now.
+func TestScript(t *testing.T) {
+	repo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		UpdateScripts:       os.Getenv("LINGATE_UPDATE_GOLDEN") != "",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("REPO", repo)
+			e.Setenv("NO_COLOR", "1")
+			return nil
+		},
+	})
+}
