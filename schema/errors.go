@@ -20,8 +20,11 @@ func (p Position) IsValid() bool { return p.File != "" }
 
 // String renders the position as file:line:col.
 func (p Position) String() string {
-	if !p.IsValid() {
+	switch {
+	case !p.IsValid():
 		return "-"
+	case p.Line == 0:
+		return p.File
 	}
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
