@@ -18,14 +18,14 @@ func TestMapping(t *testing.T) {
 		want map[string]any
 	}{
 		{"defaults", nil, map[string]any{
-			"name":                                    "fast",
-			"description":                             "NVMe, three replicas",
-			"props":                                   map[string]string{PropManagedBy: "lingate", PropEnvironment: "prod", PropTier: "fast", propProtocol: "C", propQuorum: "majority"},
-			"select_filter":                           map[string]any{"place_count": 3, "storage_pool": "nvme-thin", "storage_pool_list": []string{"nvme-thin"}, "layer_stack": []string{"DRBD", "STORAGE"}},
-			"uuid":                                    absent,
-			"volume_groups":                           []map[string]any{{"volume_number": 0}},
-			"select_filter.diskless_on_remaining":     absent,
-			"props." + PropCommit:                     absent,
+			"name":                                "fast",
+			"description":                         "NVMe, three replicas",
+			"props":                               map[string]string{PropManagedBy: "lingate", PropEnvironment: "prod", PropTier: "fast", propProtocol: "C", propQuorum: "majority"},
+			"select_filter":                       map[string]any{"place_count": 3, "storage_pool": "nvme-thin", "storage_pool_list": []string{"nvme-thin"}, "layer_stack": []string{"DRBD", "STORAGE"}},
+			"uuid":                                absent,
+			"volume_groups":                       []map[string]any{{"volume_number": 0}},
+			"select_filter.diskless_on_remaining": absent,
+			"props." + PropCommit:                 absent,
 			"select_filter.storage_pool_diskless_list": absent,
 		}},
 		{"replicas become place_count", func(t *schema.Tier) { t.Replicas = 5 }, map[string]any{
