@@ -1,0 +1,271 @@
+package apigee
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Deployment states as Apigee reports them.
+const (
+	stateProgressing = "PROGRESSING"
+	stateReady       = "READY"
+	stateError       = "ERROR"
+)
+
+// grpcFailedPrecondition is the google.rpc.Code in a deployment's errors.
+const grpcFailedPrecondition = 9
+
+// deploymentView is the Deployment JSON. List entries carry no state.
+type deploymentView struct {
+	Environment     string           `json:"environment"`
+	APIProxy        string           `json:"apiProxy"`
+	Revision        string           `json:"revision"`
+	DeployStartTime string           `json:"deployStartTime"`
+	State           string           `json:"state,omitempty"`
+	Errors          []rpcStatus      `json:"errors,omitempty"`
+	Instances       []instanceStatus `json:"instances,omitempty"`
+	RouteConflicts  []routeConflict  `json:"routeConflicts,omitempty"`
+	ServiceAccount  string           `json:"serviceAccount,omitempty"`
+}
+
+type rpcStatus struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+type instanceStatus struct {
+	Instance          string            `json:"instance"`
+	DeployedRevisions []revisionPercent `json:"deployedRevisions"`
+	DeployedRoutes    []deployedRoute   `json:"deployedRoutes,omitempty"`
+}
+
+type revisionPercent struct {
+	Revision   string `json:"revision"`
+	Percentage int    `json:"percentage"`
+}
+
+type deployedRoute struct {
+	Basepath    string `json:"basepath"`
+	Environment string `json:"environment"`
+	Percentage  int    `json:"percentage"`
+}
+
+type routeConflict struct {
+	ConflictingDeployment routingDeployment `json:"conflictingDeployment"`
+	Description           string            `json:"description"`
+}
+
+type routingDeployment struct {
+	APIProxy    string `json:"apiProxy"`
+	Basepath    string `json:"basepath"`
+	Environment string `json:"environment"`
+	Revision    string `json:"revision"`
+}
+
+func briefView(env, api string, d *deployment) deploymentView {
+	return deploymentView{
+		Environment: env, APIProxy: api, Revision: strconv.Itoa(d.Revision),
+		DeployStartTime: ms(d.DeployStartTime), ServiceAccount: d.ServiceAccount,
+	}
+}
+
+func boolParam(q *request, name string) (bool, error) {
+	v := q.query.Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, invalidArgument("Invalid value for parameter %s: %q is not a boolean", name, v)
+	}
+	return b, nil
+}
+
+// deploy answers POST environments/{env}/apis/{api}/revisions/{rev}/deployments.
+func (s *Server) deploy(q *request) (any, error) {
+	ref, err := s.lookupRevision(q)
+	if err != nil {
+		return nil, err
+	}
+	override, err := boolParam(q, "override")
+	if err != nil {
+		return nil, err
+	}
+	env := q.v("env")
+	e := s.env(ref.o, env)
+	if cur := e.Deployments[ref.name]; cur != nil && cur.Revision != ref.rev && !override {
+		return nil, conflictingDeployment(ref, cur)
+	}
+	sa := q.query.Get("serviceAccount")
+	if ref.r.Meta.NeedsServiceAccount && sa == "" {
+		return nil, invalidArgument("Deployment of %q requires a service account identity, but one was not provided with the request.", revisionPath(ref.org, ref.name, ref.rev))
+	}
+	d := &deployment{
+		Revision: ref.rev, DeployStartTime: s.now(), ServiceAccount: sa,
+		Conflicts: basepathConflicts(ref.o, e, ref.name, ref.r.Meta.Basepaths),
+	}
+	e.Deployments[ref.name] = d
+	ref.r.EverDeployed = true
+	s.dirty = true
+	return briefView(env, ref.name, d), nil
+}
+
+func revisionPath(org, api string, rev int) string {
+	return fmt.Sprintf("organizations/%s/apis/%s/revisions/%d", org, api, rev)
+}
+
+func conflictingDeployment(ref *proxyRef, cur *deployment) *apiError {
+	const msg = "Only one revision can be deployed at a time, use the override flag to replace."
+	return failedPrecondition(msg).withPrecondition(precondition{
+		Type: "CONFLICTING_DEPLOYMENT", Subject: revisionPath(ref.org, ref.name, cur.Revision), Description: msg,
+	})
+}
+
+// basepathConflicts lists the base paths that other proxies' working
+// deployments in the environment already serve.
+func basepathConflicts(o *orgState, e *envState, api string, paths []string) []conflict {
+	var out []conflict
+	for _, other := range sortedKeys(e.Deployments) {
+		d := e.Deployments[other]
+		p := o.Proxies[other]
+		if other == api || len(d.Conflicts) > 0 || p == nil || p.Revisions[d.Revision] == nil {
+			continue
+		}
+		for _, bp := range paths {
+			if slices.ContainsFunc(p.Revisions[d.Revision].Meta.Basepaths, sameBasepath(bp)) {
+				out = append(out, conflict{Basepath: bp, APIProxy: other, Revision: d.Revision})
+			}
+		}
+	}
+	return out
+}
+
+func sameBasepath(a string) func(string) bool {
+	norm := func(p string) string {
+		if t := strings.TrimRight(p, "/"); t != "" {
+			return t
+		}
+		return "/"
+	}
+	return func(b string) bool { return norm(a) == norm(b) }
+}
+
+// deploymentOf finds the deployment of the revision a path names.
+func (s *Server) deploymentOf(q *request) (*proxyRef, *envState, *deployment, error) {
+	ref, err := s.lookupRevision(q)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	e := s.env(ref.o, q.v("env"))
+	d := e.Deployments[ref.name]
+	if d == nil || d.Revision != ref.rev {
+		return nil, nil, nil, notFound("%s is not deployed in environment %s", revisionPath(ref.org, ref.name, ref.rev), q.v("env"))
+	}
+	return ref, e, d, nil
+}
+
+// getDeployment answers the status of a deployment: PROGRESSING for the
+// first ReadyAfter polls, then READY, or ERROR when it had conflicts.
+func (s *Server) getDeployment(q *request) (any, error) {
+	ref, _, d, err := s.deploymentOf(q)
+	if err != nil {
+		return nil, err
+	}
+	v := briefView(q.v("env"), ref.name, d)
+	v.State = s.poll(d)
+	switch v.State {
+	case stateReady:
+		v.Instances = readyInstances(q.v("env"), d, ref.r.Meta.Basepaths)
+	case stateError:
+		v.Errors, v.RouteConflicts = conflictReport(ref.org, q.v("env"), ref.name, d)
+	}
+	return v, nil
+}
+
+func (s *Server) poll(d *deployment) string {
+	if d.Polls < s.cfg.ReadyAfter {
+		d.Polls++
+		s.dirty = true
+		return stateProgressing
+	}
+	if len(d.Conflicts) > 0 {
+		return stateError
+	}
+	return stateReady
+}
+
+func readyInstances(env string, d *deployment, paths []string) []instanceStatus {
+	inst := instanceStatus{
+		Instance:          "emulator",
+		DeployedRevisions: []revisionPercent{{Revision: strconv.Itoa(d.Revision), Percentage: 100}},
+	}
+	for _, bp := range paths {
+		inst.DeployedRoutes = append(inst.DeployedRoutes, deployedRoute{Basepath: bp, Environment: env, Percentage: 100})
+	}
+	return []instanceStatus{inst}
+}
+
+func conflictReport(org, env, api string, d *deployment) ([]rpcStatus, []routeConflict) {
+	var errs []rpcStatus
+	var rcs []routeConflict
+	for _, c := range d.Conflicts {
+		msg := fmt.Sprintf("deployment validations failed Existing deployment of %q contains conflicting base paths [%s]; deployment of %q cannot serve them",
+			revisionPath(org, c.APIProxy, c.Revision), c.Basepath, revisionPath(org, api, d.Revision))
+		errs = append(errs, rpcStatus{Code: grpcFailedPrecondition, Message: msg})
+		rcs = append(rcs, routeConflict{
+			ConflictingDeployment: routingDeployment{
+				APIProxy: c.APIProxy, Basepath: c.Basepath, Environment: env, Revision: strconv.Itoa(c.Revision),
+			},
+			Description: msg,
+		})
+	}
+	return errs, rcs
+}
+
+// undeploy answers DELETE on a deployment.
+func (s *Server) undeploy(q *request) (any, error) {
+	ref, e, _, err := s.deploymentOf(q)
+	if err != nil {
+		return nil, err
+	}
+	delete(e.Deployments, ref.name)
+	s.dirty = true
+	return map[string]any{}, nil
+}
+
+// listDeployments answers every deployments list: of the organization, an
+// environment, a proxy (in an environment or all), or a revision.
+func (s *Server) listDeployments(q *request) (any, error) {
+	o := s.org(q.v("org"))
+	api, rev := q.v("api"), 0
+	if q.v("rev") != "" {
+		ref, err := s.lookupRevision(q)
+		if err != nil {
+			return nil, err
+		}
+		rev = ref.rev
+	} else if api != "" && o.Proxies[api] == nil {
+		return nil, notFound("API proxy %s does not exist in organization %s", api, q.v("org"))
+	}
+	shared, err := boolParam(q, "sharedFlows")
+	if err != nil || shared {
+		return map[string]any{}, err
+	}
+	envs := sortedKeys(o.Environments)
+	if env := q.v("env"); env != "" {
+		s.env(o, env)
+		envs = []string{env}
+	}
+	var out []deploymentView
+	for _, env := range envs {
+		deps := o.Environments[env].Deployments
+		for _, name := range sortedKeys(deps) {
+			if d := deps[name]; (api == "" || api == name) && (rev == 0 || rev == d.Revision) {
+				out = append(out, briefView(env, name, d))
+			}
+		}
+	}
+	return listOf("deployments", out), nil
+}
