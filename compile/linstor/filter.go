@@ -63,15 +63,15 @@ func (c *checker) checkReplicas(t *schema.Tier) {
 // poolNames checks storage pool names (LINSTOR: 3 to 48 bytes), duplicates, and
 // names also listed in other, and returns a copy.
 func (c *checker) poolNames(t *schema.Tier, field string, names, other []string) []string {
-	path := tierPath(t.Name, field)
+	at := func(i int) string { return tierPath(t.Name, field, i) }
 	for i, n := range names {
 		switch {
 		case nameProblem(n, minPoolNameLen) != "":
-			c.fail(index(path, i), "storage pool name %q %s", n, nameProblem(n, minPoolNameLen))
+			c.fail(at(i), "storage pool name %q %s", n, nameProblem(n, minPoolNameLen))
 		case slices.Index(names, n) < i:
-			c.fail(index(path, i), "storage pool %q is listed twice", n)
+			c.fail(at(i), "storage pool %q is listed twice", n)
 		case slices.Contains(other, n):
-			c.failWith(index(path, i), index(tierPath(t.Name, "storagePools"), slices.Index(other, n)),
+			c.failWith(at(i), tierPath(t.Name, "storagePools", slices.Index(other, n)),
 				"storage pool %q is listed both as diskful (storagePools) and diskless (disklessPools)", n)
 		}
 	}
@@ -80,15 +80,15 @@ func (c *checker) poolNames(t *schema.Tier, field string, names, other []string)
 
 // resourceNames checks notPlaceWith entries as LINSTOR resource names and returns a copy.
 func (c *checker) resourceNames(t *schema.Tier) []string {
-	path := tierPath(t.Name, "notPlaceWith")
+	at := func(i int) string { return tierPath(t.Name, "notPlaceWith", i) }
 	for i, n := range t.NotPlaceWith {
 		switch {
 		case nameProblem(n, minNameLen) != "":
-			c.fail(index(path, i), "resource name %q %s", n, nameProblem(n, minNameLen))
+			c.fail(at(i), "resource name %q %s", n, nameProblem(n, minNameLen))
 		case strings.EqualFold(n, "all"):
-			c.fail(index(path, i), "resource name %q is reserved by DRBD", n)
+			c.fail(at(i), "resource name %q is reserved by DRBD", n)
 		case slices.Index(t.NotPlaceWith, n) < i:
-			c.fail(index(path, i), "resource %q is listed twice", n)
+			c.fail(at(i), "resource %q is listed twice", n)
 		}
 	}
 	return slices.Clone(t.NotPlaceWith)
@@ -97,16 +97,16 @@ func (c *checker) resourceNames(t *schema.Tier) []string {
 // topology checks replicasOnSame / replicasOnDifferent entries: a node property
 // key such as Aux/zone, optionally with =value, each key once.
 func (c *checker) topology(t *schema.Tier, field string, entries []string) []string {
-	path := tierPath(t.Name, field)
+	at := func(i int) string { return tierPath(t.Name, field, i) }
 	for i, e := range entries {
 		key, value, hasValue := strings.Cut(e, "=")
 		switch {
 		case keySyntax(key) != "":
-			c.fail(index(path, i), "%q is not a node property key: %s", e, keySyntax(key))
+			c.fail(at(i), "%q is not a node property key: %s", e, keySyntax(key))
 		case hasValue && value == "":
-			c.fail(index(path, i), "%q has = but no value; write %s or %s=<value>", e, key, key)
+			c.fail(at(i), "%q has = but no value; write %s or %s=<value>", e, key, key)
 		case slices.IndexFunc(entries[:i], func(o string) bool { return topologyKey(o) == key }) >= 0:
-			c.fail(index(path, i), "node property %s is listed twice", key)
+			c.fail(at(i), "node property %s is listed twice", key)
 		}
 	}
 	return slices.Clone(entries)
@@ -125,7 +125,7 @@ func (c *checker) checkSpread(t *schema.Tier) {
 		if j < 0 {
 			continue
 		}
-		c.failWith(index(tierPath(t.Name, "replicasOnDifferent"), i), index(tierPath(t.Name, "replicasOnSame"), j),
+		c.failWith(tierPath(t.Name, "replicasOnDifferent", i), tierPath(t.Name, "replicasOnSame", j),
 			"replicasOnSame keeps every replica on one value of %s and replicasOnDifferent spreads them over different values; a tier cannot ask for both",
 			topologyKey(d))
 	}
@@ -133,15 +133,15 @@ func (c *checker) checkSpread(t *schema.Tier) {
 
 // providers checks provider kinds and returns them in LINSTOR's spelling.
 func (c *checker) providers(t *schema.Tier) []string {
-	path := tierPath(t.Name, "providers")
+	at := func(i int) string { return tierPath(t.Name, "providers", i) }
 	var out []string
 	for i, p := range t.Providers {
 		canon, ok := canonicalProvider(p)
 		switch {
 		case !ok:
-			c.fail(index(path, i), "unknown storage provider %q; LINSTOR's providers are %s", p, strings.Join(providerKinds, ", "))
+			c.fail(at(i), "unknown storage provider %q; LINSTOR's providers are %s", p, strings.Join(providerKinds, ", "))
 		case slices.Contains(out, canon):
-			c.fail(index(path, i), "provider %s is listed twice", canon)
+			c.fail(at(i), "provider %s is listed twice", canon)
 		default:
 			out = append(out, canon)
 		}

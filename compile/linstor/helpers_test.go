@@ -54,6 +54,9 @@ func compileOne(t *testing.T, cfg *schema.Config, env, rg string) artifact.Objec
 		t.Fatalf("Compile(%s): %v", env, err)
 	}
 	for _, o := range objs {
+		checkSpec(t, o.Name, o.Files[0].Data)
+	}
+	for _, o := range objs {
 		if o.Name == rg {
 			return o
 		}

@@ -60,9 +60,9 @@ func (c *checker) layerStack(t *schema.Tier) ([]string, bool) {
 		canon, ok := canonicalLayer(l)
 		switch {
 		case !ok:
-			c.fail(index(path, i), "unknown layer %q; LINSTOR's layers are %s", l, layerNames)
+			c.fail(tierPath(t.Name, "layers", i), "unknown layer %q; LINSTOR's layers are %s", l, layerNames)
 		case slices.Contains(stack, canon):
-			c.fail(index(path, i), "layer %s is listed twice", canon)
+			c.fail(tierPath(t.Name, "layers", i), "layer %s is listed twice", canon)
 		default:
 			stack = append(stack, canon)
 		}

@@ -21,13 +21,15 @@ type sizeUnit struct {
 }
 
 // sizeUnits maps each accepted spelling (lower-cased) to its unit. K, M, G, T
-// and P are binary, as in LINSTOR's client. Read-only.
+// and P (with or without i) are binary, as in LINSTOR's client; KB, MB, GB, TB
+// and PB are decimal. Read-only.
 var sizeUnits = map[string]sizeUnit{
-	"k": {"KiB", 1 << 10}, "kib": {"KiB", 1 << 10}, "kb": {"KB", 1e3},
-	"m": {"MiB", 1 << 20}, "mib": {"MiB", 1 << 20}, "mb": {"MB", 1e6},
-	"g": {"GiB", 1 << 30}, "gib": {"GiB", 1 << 30}, "gb": {"GB", 1e9},
-	"t": {"TiB", 1 << 40}, "tib": {"TiB", 1 << 40}, "tb": {"TB", 1e12},
-	"p": {"PiB", 1 << 50}, "pib": {"PiB", 1 << 50}, "pb": {"PB", 1e15},
+	"b": {"B", 1},
+	"k": {"KiB", 1 << 10}, "ki": {"KiB", 1 << 10}, "kib": {"KiB", 1 << 10}, "kb": {"KB", 1e3},
+	"m": {"MiB", 1 << 20}, "mi": {"MiB", 1 << 20}, "mib": {"MiB", 1 << 20}, "mb": {"MB", 1e6},
+	"g": {"GiB", 1 << 30}, "gi": {"GiB", 1 << 30}, "gib": {"GiB", 1 << 30}, "gb": {"GB", 1e9},
+	"t": {"TiB", 1 << 40}, "ti": {"TiB", 1 << 40}, "tib": {"TiB", 1 << 40}, "tb": {"TB", 1e12},
+	"p": {"PiB", 1 << 50}, "pi": {"PiB", 1 << 50}, "pib": {"PiB", 1 << 50}, "pb": {"PB", 1e15},
 }
 
 // ParseSize reads a volume size such as "10GiB", "500M" or "2TB" and returns it
@@ -40,7 +42,7 @@ func ParseSize(s string) (kib int64, normal string, err error) {
 	}
 	unit, ok := sizeUnits[strings.ToLower(m[2])]
 	if !ok {
-		return 0, "", fmt.Errorf("size %q: unknown unit %q; use KiB, MiB, GiB, TiB, PiB (or K, M, G, T, P) or KB, MB, GB, TB, PB", s, m[2])
+		return 0, "", fmt.Errorf("size %q: unknown unit %q; use B, KiB, MiB, GiB, TiB, PiB (or K, M, G, T, P) or KB, MB, GB, TB, PB", s, m[2])
 	}
 	n, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil || n > math.MaxInt64/unit.bytes {
@@ -62,7 +64,7 @@ func (c *checker) volumeGroups(t *schema.Tier) []client.VolumeGroup {
 		if v.Size != "" {
 			_, normal, err := ParseSize(v.Size)
 			if err != nil {
-				c.fail(tierPath(t.Name, index("volumes", i), "size"), "%v", err)
+				c.fail(tierPath(t.Name, "volumes", i, "size"), "%v", err)
 				continue
 			}
 			vg.Props = map[string]string{PropSize: normal}
