@@ -1,0 +1,163 @@
+package apigee_test
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	apigeev1 "google.golang.org/api/apigee/v1"
+
+	emu "github.com/lingate/lingate/internal/emulator/apigee"
+)
+
+func bundleFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+func TestStatePersistsAcrossNew(t *testing.T) {
+	dir := t.TempDir()
+	stateFile := filepath.Join(dir, "apigee.json")
+	f := newFixture(t, emu.Config{StateFile: stateFile})
+	z := zipOf(t, validFiles("orders-v1", "/orders/v1"))
+	f.mustImport("sandbox", "orders-v1", z)
+	f.mustImport("sandbox", "orders-v1", z) // same bytes: one bundle file
+	z2 := zipOf(t, validFiles("payments", "/payments"))
+	f.mustImport("sandbox", "payments", z2)
+	name := deployPath("sandbox", "prod", "orders-v1", 2)
+	if _, err := f.svc.Organizations.Environments.Apis.Revisions.Deploy(name).Do(); err != nil {
+		t.Fatal(err)
+	}
+	if states, _ := f.poll(name, 2); states[1] != "READY" {
+		t.Fatalf("states %v", states)
+	}
+	if _, err := f.svc.Organizations.Apiproducts.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p", Proxies: []string{"orders-v1"}}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	kvms := f.svc.Organizations.Environments.Keyvaluemaps
+	if _, err := kvms.Create(orgPath("sandbox")+"/environments/prod", &apigeev1.GoogleCloudApigeeV1KeyValueMap{Name: "m"}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kvms.Entries.Create(orgPath("sandbox")+"/environments/prod/keyvaluemaps/m", entry("k", "v")).Do(); err != nil {
+		t.Fatal(err)
+	}
+	bundles := filepath.Join(dir, "apigee-bundles")
+	if got := bundleFiles(t, bundles); len(got) != 2 {
+		t.Errorf("bundle files %v, want one per distinct bundle (2)", got)
+	}
+
+	g := newFixture(t, emu.Config{StateFile: stateFile})
+	if !bytes.Equal(g.download("sandbox", "orders-v1", 1), z) || !bytes.Equal(g.download("sandbox", "payments", 1), z2) {
+		t.Error("bundles differ after reload")
+	}
+	if rev := g.revision("sandbox", "orders-v1", 2); rev.Description != "lingate sha256:0123abcd" || rev.CreatedAt != 1_700_000_000_000 {
+		t.Errorf("revision after reload = %+v", rev)
+	}
+	if states, _ := g.poll(name, 1); states[0] != "READY" {
+		t.Errorf("deployment after reload: %v, want READY at once", states)
+	}
+	if p, err := g.svc.Organizations.Apiproducts.Get(orgPath("sandbox") + "/apiproducts/p").Do(); err != nil || p.Proxies[0] != "orders-v1" {
+		t.Errorf("product after reload = %+v, %v", p, err)
+	}
+	if e, err := g.svc.Organizations.Environments.Keyvaluemaps.Entries.Get(orgPath("sandbox") + "/environments/prod/keyvaluemaps/m/entries/k").Do(); err != nil || e.Value != "v" {
+		t.Errorf("entry after reload = %+v, %v", e, err)
+	}
+
+	// Deleting the last revision that uses a bundle removes its file.
+	if _, err := g.svc.Organizations.Apis.Delete(orgPath("sandbox") + "/apis/payments").Do(); err != nil {
+		t.Fatal(err)
+	}
+	if got := bundleFiles(t, bundles); len(got) != 1 {
+		t.Errorf("bundle files after delete %v, want 1", got)
+	}
+	if err := g.emu.Save(); err != nil {
+		t.Errorf("Save: %v", err)
+	}
+}
+
+func TestStateFileProblems(t *testing.T) {
+	dir := t.TempDir()
+	stateFile := filepath.Join(dir, "apigee.json")
+	f := newFixture(t, emu.Config{StateFile: stateFile})
+	f.mustImport("sandbox", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders/v1")))
+	blobs := bundleFiles(t, filepath.Join(dir, "apigee-bundles"))
+	blob := filepath.Join(dir, "apigee-bundles", blobs[0])
+	if err := os.WriteFile(blob, []byte("tampered"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.New(emu.Config{StateFile: stateFile}); err == nil || !strings.Contains(err.Error(), "does not match its hash") {
+		t.Errorf("New with a tampered bundle: %v", err)
+	}
+	if err := os.Remove(blob); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.New(emu.Config{StateFile: stateFile}); err == nil || !strings.Contains(err.Error(), blobs[0][:64]) {
+		t.Errorf("New with a missing bundle: %v", err)
+	}
+	other := filepath.Join(dir, "other.json")
+	if err := os.WriteFile(other, []byte(`{"version": 99}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.New(emu.Config{StateFile: other}); err == nil || !strings.Contains(err.Error(), "version 99") {
+		t.Errorf("New with another version: %v", err)
+	}
+}
+
+func TestMemoryOnlyWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	f := newFixture(t, emu.Config{})
+	f.mustImport("sandbox", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders/v1")))
+	if err := f.emu.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if got := bundleFiles(t, dir); len(got) != 0 {
+		t.Errorf("memory-only server wrote %v", got)
+	}
+}
+
+func TestUnknownPathsAndOrganizations(t *testing.T) {
+	f := newFixture(t, emu.Config{})
+	for _, p := range []string{"organizations/sandbox/nothing", "organizations/sandbox/apis/a/b/c/d/e"} {
+		code, body := f.do("GET", p, nil, "", nil)
+		wantAPIError(t, code, body, http.StatusNotFound, "NOT_FOUND")
+	}
+	code, body := f.do("PATCH", "organizations/sandbox/apiproducts/x", nil, "", nil)
+	wantAPIError(t, code, body, http.StatusNotFound, "NOT_FOUND")
+	resp, err := f.srv.Client().Get(f.srv.URL + "/v2/organizations/sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("path outside /v1/: %d, want 404", resp.StatusCode)
+	}
+
+	org, err := f.svc.Organizations.Get(orgPath("any-org")).Do()
+	if err != nil || org.Name != "any-org" || org.State != "ACTIVE" {
+		t.Fatalf("organization = %+v, %v", org, err)
+	}
+	env, err := f.svc.Organizations.Environments.Get(orgPath("any-org") + "/environments/staging").Do()
+	if err != nil || env.Name != "staging" {
+		t.Fatalf("environment = %+v, %v", env, err)
+	}
+	org, err = f.svc.Organizations.Get(orgPath("any-org")).Do()
+	if err != nil || len(org.Environments) != 1 || org.Environments[0] != "staging" {
+		t.Errorf("organization environments = %v, %v", org.Environments, err)
+	}
+	list, err := f.svc.Organizations.List("organizations").Do()
+	if err != nil || len(list.Organizations) != 1 || list.Organizations[0].Organization != "any-org" {
+		t.Errorf("organizations = %+v, %v", list, err)
+	}
+}
