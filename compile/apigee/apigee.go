@@ -1,0 +1,116 @@
+package apigee
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/schema"
+)
+
+// Compile returns, for every product deployed to env (sorted by name), its
+// proxy bundle and its API product:
+//
+//	{apigee, proxy, <product>}: apigee/proxies/<product>.zip (Binary) and
+//	  the same files unpacked under apigee/proxies/<product>/apiproxy/
+//	{apigee, product, <product>}: apigee/products/<product>.json
+//
+// Problems in the policies come back as schema.Errors, all of them.
+func Compile(cfg *schema.Config, env string) ([]artifact.Object, error) {
+	e, ok := cfg.Environments[env]
+	if !ok {
+		return nil, fmt.Errorf("apigee: unknown environment %q", env)
+	}
+	var objs []artifact.Object
+	var problems schema.Errors
+	for _, p := range cfg.ProductsIn(env) {
+		proxy, product, err := compileProduct(cfg, e, p)
+		var errs schema.Errors
+		switch {
+		case errors.As(err, &errs):
+			problems = append(problems, errs...)
+		case err != nil:
+			return nil, err
+		default:
+			objs = append(objs, proxy, product)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems.Sort()
+	}
+	return objs, nil
+}
+
+// compileProduct is the proxy and the API product of p.
+func compileProduct(cfg *schema.Config, env *schema.Environment, p *schema.Product) (artifact.Object, artifact.Object, error) {
+	files, zipped, err := bundle(cfg, env, p)
+	if err != nil {
+		return artifact.Object{}, artifact.Object{}, err
+	}
+	dir := "apigee/proxies/" + p.Name
+	proxy := artifact.Object{System: artifact.SystemApigee, Kind: artifact.KindProxy, Name: p.Name,
+		Files: []artifact.File{{Path: dir + ".zip", Data: zipped, Binary: true}}}
+	for _, f := range files {
+		proxy.Files = append(proxy.Files, artifact.File{Path: dir + "/" + f.Path, Data: f.Data})
+	}
+	data, err := productJSON(apiProduct(cfg, env, p))
+	if err != nil {
+		return artifact.Object{}, artifact.Object{}, err
+	}
+	product := artifact.Object{System: artifact.SystemApigee, Kind: artifact.KindProduct, Name: p.Name,
+		Files: []artifact.File{{Path: "apigee/products/" + p.Name + ".json", Data: data}}}
+	return proxy, product, nil
+}
+
+// Bundle compiles the proxy bundle of product in env: its files, with
+// paths relative to the bundle root (apiproxy/...), sorted, and the zip
+// archive Apigee imports.
+func Bundle(cfg *schema.Config, env, product string) ([]artifact.File, []byte, error) {
+	e, p, err := lookup(cfg, env, product)
+	if err != nil {
+		return nil, nil, err
+	}
+	return bundle(cfg, e, p)
+}
+
+// Product compiles the API product of product in env.
+func Product(cfg *schema.Config, env, product string) (APIProduct, error) {
+	e, p, err := lookup(cfg, env, product)
+	if err != nil {
+		return APIProduct{}, err
+	}
+	if errs := validate(cfg, e, p); len(errs) > 0 {
+		return APIProduct{}, errs.Sort()
+	}
+	return apiProduct(cfg, e, p), nil
+}
+
+// lookup finds a product deployed to an environment.
+func lookup(cfg *schema.Config, env, product string) (*schema.Environment, *schema.Product, error) {
+	e, ok := cfg.Environments[env]
+	if !ok {
+		return nil, nil, fmt.Errorf("apigee: unknown environment %q", env)
+	}
+	p, ok := cfg.Products[product]
+	if !ok || !slices.Contains(p.Environments, env) {
+		return nil, nil, fmt.Errorf("apigee: product %q is not deployed to environment %q", product, env)
+	}
+	return e, p, nil
+}
+
+// bundle validates, builds, renders and zips the proxy of p.
+func bundle(cfg *schema.Config, env *schema.Environment, p *schema.Product) ([]artifact.File, []byte, error) {
+	if errs := validate(cfg, env, p); len(errs) > 0 {
+		return nil, nil, errs.Sort()
+	}
+	files, err := build(cfg, env, p).render()
+	if err != nil {
+		return nil, nil, fmt.Errorf("apigee proxy %s: %w", p.Name, err)
+	}
+	zipped, err := Zip(files)
+	if err != nil {
+		return nil, nil, fmt.Errorf("apigee proxy %s: %w", p.Name, err)
+	}
+	return files, zipped, nil
+}

@@ -1,0 +1,124 @@
+package apigee
+
+import (
+	"fmt"
+
+	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/schema"
+)
+
+// policyFile is one policy: its name (also its file name) and its XML.
+type policyFile struct {
+	name string
+	doc  any
+}
+
+// proxy is everything a bundle holds, before it is rendered to files.
+type proxy struct {
+	base     apiProxy
+	endpoint proxyEndpoint
+	targets  []targetEndpoint
+	policies []policyFile
+}
+
+// add records policies.
+func (b *proxy) add(files ...policyFile) { b.policies = append(b.policies, files...) }
+
+// build lays out the proxy of product p in env (see the package doc for
+// the order of its steps).
+func build(cfg *schema.Config, env *schema.Environment, p *schema.Product) proxy {
+	ms := members(cfg, p)
+	checks := accessChecks(p, ms)
+	id := authenticate(p.Auth)
+	b := proxy{endpoint: proxyEndpoint{
+		Name:        proxyEndpointName,
+		Description: p.DisplayName,
+		PreFlow:     flowPhase{Name: "PreFlow"},
+		PostFlow:    flowPhase{Name: "PostFlow"},
+		BasePath:    p.BasePath,
+	}}
+	b.endpoint.PreFlow.Request.Steps = b.admission(p, ms, checks, id)
+	b.endpoint.Flows = flows(p, checks)
+	if len(p.Operations) > 0 {
+		b.add(notFound())
+	}
+	b.endpoint.PostFlow.Request.Steps = b.placement(env, p, ms, id)
+	if file, ok := headersPolicy(policyResponseHeaders, p.Headers.Response); ok {
+		b.add(file)
+		b.endpoint.PostFlow.Response.Steps = []step{{Name: policyResponseHeaders}}
+	}
+	b.targets, b.endpoint.RouteRules = targets(p)
+	names := make([]string, len(b.policies))
+	for i, f := range b.policies {
+		names[i] = f.name
+	}
+	b.base = baseConfig(p, names, b.targets)
+	return b
+}
+
+// admission is the PreFlow: CORS, spike arrest, authentication, groups,
+// roles, and the 403 for callers no role admits.
+func (b *proxy) admission(p *schema.Product, ms []member, checks access, id identity) []step {
+	var steps []step
+	if p.CORS != nil {
+		b.add(cors(p))
+		steps = append(steps, step{Name: policyCORS})
+	}
+	if p.SpikeArrest != "" {
+		b.add(spikeArrestPolicy(p.SpikeArrest))
+		steps = append(steps, step{Name: policySpikeArrest})
+	}
+	b.add(id.policies...)
+	steps = append(steps, id.steps...)
+	b.add(groupsPolicy(id.groups))
+	steps = append(steps, step{Name: policyGroups})
+	roles, roleSteps := rolePolicies(p, ms, checks, id.caller)
+	b.add(roles...)
+	b.add(forbidden())
+	return append(steps, roleSteps...)
+}
+
+// placement is the PostFlow request: quotas, request headers, and the
+// caller's tier (last, so no header transform can undo it).
+func (b *proxy) placement(env *schema.Environment, p *schema.Product, ms []member, id identity) []step {
+	quotas, steps := quotaPolicies(p, ms, id.caller)
+	b.add(quotas...)
+	if file, ok := headersPolicy(policyRequestHeaders, p.Headers.Request); ok {
+		b.add(file)
+		steps = append(steps, step{Name: policyRequestHeaders})
+	}
+	tiers, tierSteps := tierPolicies(env, p, ms)
+	b.add(tiers...)
+	return append(steps, tierSteps...)
+}
+
+// document is one XML file of a bundle, before rendering.
+type document struct {
+	path string
+	doc  any
+}
+
+// render writes the proxy's files, paths relative to the bundle root and
+// sorted.
+func (b proxy) render() ([]artifact.File, error) {
+	docs := []document{
+		{"apiproxy/" + b.base.Name + ".xml", b.base},
+		{"apiproxy/proxies/" + b.endpoint.Name + ".xml", b.endpoint},
+	}
+	for _, t := range b.targets {
+		docs = append(docs, document{"apiproxy/targets/" + t.Name + ".xml", t})
+	}
+	for _, f := range b.policies {
+		docs = append(docs, document{"apiproxy/policies/" + f.name + ".xml", f.doc})
+	}
+	files := make([]artifact.File, len(docs))
+	for i, d := range docs {
+		data, err := marshalXML(d.doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.path, err)
+		}
+		files[i] = artifact.File{Path: d.path, Data: data}
+	}
+	sortFiles(files)
+	return files, nil
+}
