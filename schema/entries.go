@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -125,13 +126,54 @@ func (c *Config) finish() {
 	}
 	for name, t := range c.Tiers {
 		t.Name = name
+		t.applyDefaults()
 	}
 	for name, p := range c.Products {
 		p.Name = name
+		p.Auth.applyDefaults()
+		p.Approval = cmp.Or(p.Approval, "auto")
+	}
+	if c.Release != nil {
+		c.Release.MinApprovals = max(c.Release.MinApprovals, 1)
 	}
 	for name, r := range c.Roles {
 		r.Name = name
 	}
+}
+
+// applyDefaults fills what the user left out with the language's defaults.
+func (t *Tier) applyDefaults() {
+	if t.Layers == nil {
+		t.Layers = []string{"DRBD", "STORAGE"}
+	}
+	if t.Volumes == nil {
+		t.Volumes = []Volume{{}}
+	}
+	t.DRBD.Protocol = cmp.Or(t.DRBD.Protocol, "C")
+	t.DRBD.Quorum = cmp.Or(t.DRBD.Quorum, "majority")
+}
+
+// applyDefaults sets the claim of the auth method in use to "groups" unless given.
+func (a *Auth) applyDefaults() {
+	for _, claim := range []*string{claimOf(a.OIDC), claimOfKey(a.APIKey), claimOfKey(a.OAuth2)} {
+		if claim != nil {
+			*claim = cmp.Or(*claim, DefaultClaim)
+		}
+	}
+}
+
+func claimOf(o *OIDC) *string {
+	if o == nil {
+		return nil
+	}
+	return &o.Claim
+}
+
+func claimOfKey(k *KeyAuth) *string {
+	if k == nil {
+		return nil
+	}
+	return &k.Claim
 }
 
 // SandboxOrganization is the Apigee organization of sandbox environments

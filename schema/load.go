@@ -111,9 +111,9 @@ type entry struct {
 	section string
 	name    string
 	value   cue.Value
-	def   cue.Value
-	into  any
-	errs  Errors
+	def     cue.Value
+	into    any
+	errs    Errors
 }
 
 // decode checks every entry concurrently (cue.Value is safe for concurrent

@@ -123,9 +123,17 @@ func conflictSides(r rawErr) (string, string, bool) {
 	return "", "", false
 }
 
+// wordedPatterns are schema patterns better said in words.
+var wordedPatterns = map[string]string{
+	"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$": "an HTTP method: GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS",
+}
+
 // boundText words a CUE bound for people: =~"re" becomes a string matching re.
 func boundText(b string) string {
 	if re, ok := strings.CutPrefix(b, "=~"); ok {
+		if s, err := strconv.Unquote(re); err == nil && wordedPatterns[s] != "" {
+			return wordedPatterns[s]
+		}
 		if s, err := strconv.Unquote(re); err == nil {
 			return "a string matching " + s
 		}
