@@ -95,15 +95,7 @@ func groupsOf(cfg *schema.Config, env string) []groupRef {
 // (names are case-insensitive) with another of env's or with one of an
 // environment that shares a LINSTOR controller with env.
 func (c *checker) checkCollisions(env string) {
-	seen := map[string]groupRef{}
-	for _, r := range groupsOf(c.cfg, env) {
-		if o, ok := seen[strings.ToUpper(r.name)]; ok {
-			c.failWith(tierPath(r.tier), tierPath(o.tier), "resource groups %q (tier %s) and %q (tier %s) are one object in LINSTOR, whose names are case-insensitive",
-				r.name, r.tier, o.name, o.tier)
-			continue
-		}
-		seen[strings.ToUpper(r.name)] = r
-	}
+	seen := c.ownCollisions(env)
 	for _, other := range c.cfg.EnvironmentNames() {
 		ctrl := sharedController(c.cfg.Environments[env], c.cfg.Environments[other])
 		if other == env || ctrl == "" {
@@ -117,6 +109,22 @@ func (c *checker) checkCollisions(env string) {
 			}
 		}
 	}
+}
+
+// ownCollisions reports resource groups of env whose names differ only in
+// case, and returns env's groups by upper-cased name.
+func (c *checker) ownCollisions(env string) map[string]groupRef {
+	seen := map[string]groupRef{}
+	for _, r := range groupsOf(c.cfg, env) {
+		key := strings.ToUpper(r.name)
+		if o, ok := seen[key]; ok {
+			c.failWith(tierPath(r.tier), tierPath(o.tier), "resource groups %q (tier %s) and %q (tier %s) are one object in LINSTOR, whose names are case-insensitive",
+				r.name, r.tier, o.name, o.tier)
+			continue
+		}
+		seen[key] = r
+	}
+	return seen
 }
 
 // sharedController returns a LINSTOR controller both environments use, or "".

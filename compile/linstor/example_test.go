@@ -1,0 +1,80 @@
+package linstor
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/lingate/lingate/schema"
+)
+
+// TestExampleRepository compiles the repository's own policies/ for every
+// environment and compares the output with its golden files.
+func TestExampleRepository(t *testing.T) {
+	cfg, err := schema.Load(os.DirFS(filepath.Join("..", "..")), "policies")
+	if err != nil {
+		t.Fatalf("load the example repository: %v", err)
+	}
+	checkGolden(t, filepath.Join("testdata", "example"), compileAll(t, cfg))
+}
+
+// positionsSrc is a policy file whose problems lingate must report at the user's lines.
+const positionsSrc = `package policies
+
+environments: prod: {
+	apigee: {organization: "acme", environment: "prod"}
+	linstor: {
+		controllers: ["https://linstor:3371"]
+		resourceGroupPrefix: "9-"
+	}
+}
+tiers: fast: {
+	description:  "NVMe"
+	replicas:     3
+	storagePools: ["nvme"]
+	drbd: protocol: "A"
+	properties: {
+		"DrbdOptions/Net/protocol": "B"
+		"Foo/bar":                  "x"
+	}
+}
+products: orders: {
+	displayName:  "Orders"
+	basePath:     "/orders"
+	environments: ["prod"]
+	target: url: "https://orders.internal"
+	auth: apiKey: {}
+	tier: "fast"
+}
+`
+
+// TestPositions checks errors point at the user's own lines, and that a
+// conflict names the line of its other half in Related.
+func TestPositions(t *testing.T) {
+	cfg, err := schema.Load(fstest.MapFS{"policies/p.cue": {Data: []byte(positionsSrc)}}, "policies")
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	errs := compileErrors(t, cfg, "prod")
+	at := func(line, col int) schema.Position { return schema.Position{File: "policies/p.cue", Line: line, Col: col} }
+	tests := []struct {
+		path    string
+		pos     schema.Position
+		related []schema.Position
+	}{
+		{prefixPath("prod"), at(7, 24), nil},
+		{propPath("fast", propProtocol), at(16, 31), []schema.Position{at(14, 18)}},
+		{propPath("fast", "Foo/bar"), at(17, 31), nil},
+	}
+	for _, tt := range tests {
+		e, ok := findError(errs, tt.path)
+		if !ok {
+			t.Errorf("no error at %s in:\n%v", tt.path, errs)
+			continue
+		}
+		if e.Pos != tt.pos || len(e.Related) != len(tt.related) || len(tt.related) > 0 && e.Related[0] != tt.related[0] {
+			t.Errorf("%s: at %v related %v, want %v related %v", tt.path, e.Pos, e.Related, tt.pos, tt.related)
+		}
+	}
+}
