@@ -78,6 +78,7 @@ LINSTOR resource groups, shows what would change, and applies it.`,
 	root.PersistentFlags().StringVar(&e.policies, "policies", "policies", "folder of policy `DIR`, read recursively")
 	root.AddCommand(
 		newValidateCmd(e),
+		newCompileCmd(e),
 		newSchemaCmd(e),
 	)
 	return root

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lingate/lingate/compile"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -34,6 +35,9 @@ problem is reported, each at file:line:col. Exit code 0 means valid, 1 invalid.`
 func runValidate(e *env, opts validateOptions) error {
 	cfg, err := loadPolicies(e.policies)
 	if err != nil {
+		return err
+	}
+	if err := compile.Check(cfg); err != nil {
 		return err
 	}
 	counts := map[string]int{

@@ -1,0 +1,171 @@
+package compile
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/schema"
+)
+
+func loadExample(t *testing.T) *schema.Config {
+	t.Helper()
+	cfg, err := schema.Load(os.DirFS(".."), "policies")
+	if err != nil {
+		t.Fatalf("example policies: %v", err)
+	}
+	return cfg
+}
+
+func TestCompileOrdersObjectsForApply(t *testing.T) {
+	set, err := Compile(loadExample(t), "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, o := range set.Objects {
+		if len(kinds) == 0 || kinds[len(kinds)-1] != o.Kind {
+			kinds = append(kinds, o.Kind)
+		}
+	}
+	want := []string{artifact.KindResourceGroup, artifact.KindProxy, artifact.KindProduct}
+	if strings.Join(kinds, ",") != strings.Join(want, ",") {
+		t.Errorf("kinds in order %v, want %v", kinds, want)
+	}
+}
+
+func TestCompileUnknownEnvironment(t *testing.T) {
+	_, err := Compile(loadExample(t), "qa")
+	if err == nil || !strings.Contains(err.Error(), "environment qa: not declared") {
+		t.Fatalf("got %v, want an error naming environment qa", err)
+	}
+}
+
+func TestWriteIsByteIdentical(t *testing.T) {
+	cfg := loadExample(t)
+	dir := t.TempDir()
+	for _, out := range []string{"a", "b"} {
+		sets, err := All(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(filepath.Join(dir, out), sets, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := readTree(t, filepath.Join(dir, "a"))
+	b := readTree(t, filepath.Join(dir, "b"))
+	if len(a) == 0 || len(a) != len(b) {
+		t.Fatalf("trees have %d and %d files", len(a), len(b))
+	}
+	for p, data := range a {
+		if !bytes.Equal(data, b[p]) {
+			t.Errorf("%s differs between two compiles", p)
+		}
+	}
+}
+
+func TestWriteManifestListsEveryFile(t *testing.T) {
+	cfg := loadExample(t)
+	sets, err := All(cfg, []string{"sandbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := Write(dir, sets, "0123abc"); err != nil {
+		t.Fatal(err)
+	}
+	var m Manifest
+	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	tree := readTree(t, dir)
+	if len(m.Files) != len(tree)-1 {
+		t.Errorf("manifest lists %d files, tree has %d besides the manifest", len(m.Files), len(tree)-1)
+	}
+	if m.Commit != "0123abc" {
+		t.Errorf("manifest commit %q, want 0123abc", m.Commit)
+	}
+	for _, f := range m.Files {
+		if _, ok := tree[f.Path]; !ok {
+			t.Errorf("manifest lists %s, not written", f.Path)
+		}
+	}
+}
+
+func TestWriteReplacesEarlierCompileOnly(t *testing.T) {
+	cfg := loadExample(t)
+	sets, err := All(cfg, []string{"sandbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := Write(dir, sets, ""); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, "sandbox", "apigee", "products", "gone.json")
+	if err := os.WriteFile(stale, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(dir, sets, ""); err != nil {
+		t.Fatalf("rewriting an earlier compile: %v", err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a file of the earlier compile survived: %v", err)
+	}
+
+	foreign := t.TempDir()
+	keep := filepath.Join(foreign, "notes.txt")
+	if err := os.WriteFile(keep, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = Write(foreign, sets, "")
+	if err == nil || !strings.Contains(err.Error(), "was not written by lingate compile") {
+		t.Fatalf("got %v, want a refusal to replace a foreign folder", err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("the foreign folder lost its file: %v", err)
+	}
+}
+
+func TestCheckReportsLinstorProblems(t *testing.T) {
+	cfg := loadExample(t)
+	cfg.Tiers["fast"].Properties = map[string]string{"Bogus/Key": "1"}
+	err := Check(cfg)
+	var errs schema.Errors
+	if err == nil || !asErrors(err, &errs) {
+		t.Fatalf("got %v, want schema.Errors", err)
+	}
+	if !strings.Contains(errs.Error(), "Bogus/Key") {
+		t.Errorf("errors do not name the property: %v", errs)
+	}
+}
+
+func asErrors(err error, errs *schema.Errors) bool {
+	e, ok := err.(schema.Errors)
+	*errs = e
+	return ok
+}
+
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
