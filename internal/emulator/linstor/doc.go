@@ -1,0 +1,10 @@
+// Package linstor is an embedded emulator of the LINSTOR controller's REST
+// API (v1, API version 1.28), faithful where a deploy tool looks: nodes with
+// Aux/ properties and storage pools, resource groups and volume groups with
+// the controller's semantics (case-insensitive names, default place count,
+// partial select-filter merges, the property whitelist and normalisation,
+// ApiCallRc answers with LINSTOR's return codes and status mapping), and
+// spawning resource definitions with an autoplacer that honours the select
+// filter. State can live in a JSON file that is rewritten after every
+// successful mutation.
+package linstor
