@@ -1,0 +1,297 @@
+package gitsrc_test
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/lingate/lingate/internal/gitsrc"
+	"github.com/lingate/lingate/internal/gittest"
+	"github.com/lingate/lingate/schema"
+)
+
+const envs = `package policies
+
+environments: prod: {
+	apigee: {organization: "acme", environment: "prod"}
+	linstor: controllers: ["https://linstor:3371"]
+}
+`
+
+func open(t *testing.T, g *gittest.Repo) *gitsrc.Repo {
+	t.Helper()
+	r, err := gitsrc.Open(g.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func resolve(t *testing.T, r *gitsrc.Repo, rev string) gitsrc.Commit {
+	t.Helper()
+	c, err := r.Resolve(rev)
+	if err != nil {
+		t.Fatalf("resolve %s: %v", rev, err)
+	}
+	return c
+}
+
+func readAll(t *testing.T, fsys fs.FS) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, name)
+		out[name] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestResolveRevisions(t *testing.T) {
+	g := gittest.New(t)
+	first := g.Write(map[string]string{"policies/env.cue": envs}).Commit("first")
+	g.Tag("v1").AnnotatedTag("v1-annotated", "release 1")
+	second := g.Write(map[string]string{"policies/more.cue": "package policies\n"}).Commit("second")
+	g.AddRemoteBranch("origin", "main", first)
+	r := open(t, g)
+	cases := map[string]string{
+		first: first, first[:7]: first, second[:12]: second,
+		"HEAD": second, "HEAD~1": first, "HEAD^": first, "main": second, "refs/heads/main": second,
+		"v1": first, "v1-annotated": first, "origin/main": first,
+	}
+	for rev, want := range cases {
+		c := resolve(t, r, rev)
+		if c.SHA != want || c.Rev != rev {
+			t.Errorf("resolve %s = %+v, want SHA %s", rev, c, want)
+		}
+	}
+	if got := resolve(t, r, first).Short(); got != first[:7] {
+		t.Errorf("short = %s, want %s", got, first[:7])
+	}
+}
+
+func TestResolveUnknown(t *testing.T) {
+	g := gittest.New(t)
+	g.Write(map[string]string{"policies/env.cue": envs}).Commit("only")
+	r := open(t, g)
+	for rev, want := range map[string]string{
+		"nope":   `revision "nope": not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1)`,
+		"HEAD~3": `revision "HEAD~3": not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1): the history has no such ancestor`,
+		strings.Repeat("ab", 20): `revision "abababababababababababababababababababab": not found`,
+	} {
+		_, err := r.Resolve(rev)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("resolve %s: %v, want prefix %q", rev, err, want)
+		}
+	}
+}
+
+func TestPoliciesReadsTheCommitNotTheWorkTree(t *testing.T) {
+	g := gittest.New(t)
+	g.Write(map[string]string{
+		"policies/env.cue":            envs,
+		"policies/tiers/fast.cue":     "package policies\n\ntiers: {}\n",
+		"policies/_draft/x.cue":       "broken {",
+		"policies/.hidden.cue":        "broken {",
+		"policies/README.md":          "notes\r\n",
+		"outside/other.cue":           "package other\n",
+		"policies/tiers/slow.cue.txt": "not cue",
+	})
+	c := g.Commit("base")
+	// The work tree now holds anything: a broken file, a removed file, an untracked file.
+	g.Write(map[string]string{"policies/env.cue": "broken {", "policies/new.cue": "broken {"}).Remove("policies/tiers")
+	r := open(t, g)
+	fsys, err := r.Policies(resolve(t, r, c), "policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, fsys)
+	want := map[string]string{
+		"policies/env.cue":            envs,
+		"policies/tiers/fast.cue":     "package policies\n\ntiers: {}\n",
+		"policies/README.md":          "notes\r\n",
+		"policies/tiers/slow.cue.txt": "not cue",
+	}
+	if len(got) != len(want) {
+		t.Errorf("files = %v, want %v", keys(got), keys(want))
+	}
+	for name, data := range want {
+		if got[name] != data {
+			t.Errorf("%s = %q, want %q", name, got[name], data)
+		}
+	}
+	if err := fstest.TestFS(fsys, "policies/env.cue", "policies/tiers/fast.cue", "policies/README.md"); err != nil {
+		t.Error(err)
+	}
+	if _, err := schema.Load(fsys, "policies"); err != nil {
+		t.Errorf("load from commit: %v", err)
+	}
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestPoliciesWholeTree(t *testing.T) {
+	g := gittest.New(t)
+	c := g.Write(map[string]string{"env.cue": envs, "sub/a.cue": "package policies\n"}).Commit("root")
+	r := open(t, g)
+	fsys, err := r.Policies(resolve(t, r, c), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, fsys); len(got) != 2 || got["sub/a.cue"] != "package policies\n" {
+		t.Errorf("files = %v", got)
+	}
+}
+
+func TestPoliciesAbsent(t *testing.T) {
+	g := gittest.New(t)
+	c := g.Write(map[string]string{"README.md": "empty"}).Commit("no policies")
+	r := open(t, g)
+	_, err := r.Policies(resolve(t, r, c), "policies")
+	if !errors.Is(err, gitsrc.ErrNoPolicies) {
+		t.Fatalf("err = %v, want ErrNoPolicies", err)
+	}
+	want := "policies at commit " + c[:7] + ": policies folder not present"
+	if err.Error() != want {
+		t.Errorf("err = %q, want %q", err, want)
+	}
+	if _, err := r.Policies(resolve(t, r, c), "../x"); err == nil || !strings.Contains(err.Error(), "inside the repository") {
+		t.Errorf("path outside: %v", err)
+	}
+}
+
+func TestPoliciesRefusesSymlinksAndSubmodules(t *testing.T) {
+	g := gittest.New(t)
+	g.Write(map[string]string{"policies/env.cue": envs, "shared/tiers.cue": "package policies\n"})
+	g.Symlink("policies/tiers.cue", "../shared/tiers.cue").Symlink("policies/_ignored.cue", "env.cue")
+	g.Commit("links")
+	c := g.CommitGitlink("policies/vendor", strings.Repeat("1", 40), "submodule")
+	r := open(t, g)
+	_, err := r.Policies(resolve(t, r, c), "policies")
+	var errs schema.Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v, want schema.Errors", err)
+	}
+	short := c[:7]
+	want := short + `:policies/tiers.cue: symbolic link to "../shared/tiers.cue" is refused (expected a regular file: copy it or move it here)` + "\n" +
+		short + `:policies/vendor: submodule (at commit 1111111) is refused: its files are not in this repository (expected policy files committed here)`
+	if err.Error() != want {
+		t.Errorf("err =\n%s\nwant\n%s", err, want)
+	}
+}
+
+func TestResolveRangeMergeBase(t *testing.T) {
+	g := gittest.New(t)
+	forkPoint := g.Write(map[string]string{"policies/env.cue": envs}).Commit("fork point")
+	g.Branch("feature")
+	head := g.Write(map[string]string{"policies/a.cue": "package policies\n"}).Commit("feature work")
+	g.Checkout("main")
+	mainTip := g.Write(map[string]string{"policies/b.cue": "package policies\n"}).Commit("main moves on")
+	g.Tag("main-tip")
+	r := open(t, g)
+
+	rg, err := r.ResolveRange("main", "feature")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rg.Base.SHA != forkPoint || rg.Head.SHA != head || !rg.MergeBase || rg.Base.Rev != "main" {
+		t.Errorf("branch base: %+v, want merge-base %s", rg, forkPoint)
+	}
+	for _, base := range []string{mainTip, "main-tip"} {
+		rg, err = r.ResolveRange(base, "feature")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rg.Base.SHA != mainTip || rg.MergeBase {
+			t.Errorf("base %s: %+v, want %s as is", base, rg, mainTip)
+		}
+	}
+	if _, err := r.ResolveRange("nope", "feature"); err == nil || !strings.HasPrefix(err.Error(), `base: revision "nope"`) {
+		t.Errorf("unknown base: %v", err)
+	}
+	if _, err := r.ResolveRange("main", "nope"); err == nil || !strings.HasPrefix(err.Error(), `head: revision "nope"`) {
+		t.Errorf("unknown head: %v", err)
+	}
+}
+
+func TestShallowCloneExplainsTheFix(t *testing.T) {
+	g := gittest.New(t)
+	base := g.Write(map[string]string{"policies/env.cue": envs}).Commit("base")
+	g.Write(map[string]string{"policies/a.cue": "package policies\n"}).Commit("head")
+	shallow := g.ShallowClone(1)
+	r := open(t, shallow)
+	for _, rev := range []string{"HEAD~1", base, base[:7]} {
+		_, err := r.Resolve(rev)
+		if err == nil || !strings.Contains(err.Error(), "shallow clone") || !strings.Contains(err.Error(), "fetch-depth: 0") {
+			t.Errorf("resolve %s in a shallow clone: %v", rev, err)
+		}
+	}
+	if _, err := r.Policies(resolve(t, r, "HEAD"), "policies"); err != nil {
+		t.Errorf("head of a shallow clone: %v", err)
+	}
+}
+
+func TestOpenFromSubfolder(t *testing.T) {
+	g := gittest.New(t)
+	g.Write(map[string]string{"policies/env.cue": envs}).Commit("base")
+	r, err := gitsrc.Open(g.Dir + "/policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Root() != g.Dir {
+		t.Errorf("root = %s, want %s", r.Root(), g.Dir)
+	}
+	if _, err := gitsrc.Open(t.TempDir()); err == nil {
+		t.Error("open outside any repository: no error")
+	}
+}
+
+func TestLoadErrorsNameTheCommit(t *testing.T) {
+	g := gittest.New(t)
+	c := g.Write(map[string]string{"policies/env.cue": envs + "tiers: slow: replicas: 0\n"}).Commit("bad")
+	r := open(t, g)
+	commit := resolve(t, r, c)
+	fsys, err := r.Policies(commit, "policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = schema.Load(fsys, "policies")
+	err = gitsrc.Locate(err, commit, "head")
+	var errs schema.Errors
+	if !errors.As(err, &errs) || len(errs) == 0 {
+		t.Fatalf("err = %v, want schema.Errors", err)
+	}
+	for _, e := range errs {
+		if !strings.HasPrefix(e.Pos.File, c[:7]+":policies/env.cue") || e.Pos.Line == 0 {
+			t.Errorf("position %s, want %s:policies/env.cue:line", e.Pos, c[:7])
+		}
+	}
+	if again := gitsrc.Locate(err, commit, "head"); again.Error() != err.Error() {
+		t.Errorf("locating twice changed the error:\n%v\n%v", again, err)
+	}
+	other := gitsrc.Locate(errors.New("boom"), commit, "base")
+	if other.Error() != "base "+c[:7]+": boom" {
+		t.Errorf("other error = %v", other)
+	}
+	nopos := gitsrc.Locate(schema.Errors{{Msg: "embedded schema: broken"}}, commit, "base")
+	if nopos.Error() != c[:7]+": embedded schema: broken" {
+		t.Errorf("error without position = %v", nopos)
+	}
+	if gitsrc.Locate(nil, commit, "base") != nil {
+		t.Error("nil error located as non-nil")
+	}
+}

@@ -1,0 +1,95 @@
+package gitsrc
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Range is the pair of commits a plan compares.
+type Range struct {
+	Base, Head Commit
+	// MergeBase is set when Base is the merge-base of the branch the user
+	// named (Base.Rev) and Head, rather than the branch's newest commit.
+	MergeBase bool
+}
+
+// ResolveRange resolves base and head. When base names a branch (local or
+// remote-tracking), Base is the merge-base of that branch and head: a pull
+// request is compared with the commit it branched from, so commits the
+// branch gained since are not shown as if the pull request reverted them.
+// A SHA, tag or expression is used as it is.
+func (r *Repo) ResolveRange(base, head string) (Range, error) {
+	h, err := r.Resolve(head)
+	if err != nil {
+		return Range{}, fmt.Errorf("head: %w", err)
+	}
+	b, err := r.Resolve(base)
+	if err != nil {
+		return Range{}, fmt.Errorf("base: %w", err)
+	}
+	if !r.isBranch(base) {
+		return Range{Base: b, Head: h}, nil
+	}
+	mb, err := r.MergeBase(b, h)
+	if err != nil {
+		return Range{}, fmt.Errorf("base: %w", err)
+	}
+	mb.Rev = base
+	return Range{Base: mb, Head: h, MergeBase: true}, nil
+}
+
+// isBranch reports whether rev names a local or remote-tracking branch.
+func (r *Repo) isBranch(rev string) bool {
+	names := []plumbing.ReferenceName{
+		plumbing.NewBranchReferenceName(rev),
+		plumbing.ReferenceName("refs/remotes/" + rev),
+	}
+	if strings.HasPrefix(rev, "refs/heads/") || strings.HasPrefix(rev, "refs/remotes/") {
+		names = append(names, plumbing.ReferenceName(rev))
+	}
+	for _, n := range names {
+		if _, err := r.repo.Reference(n, false); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// MergeBase returns the best common ancestor of a and b, as git merge-base
+// does. When there are several (criss-cross merges), it picks the newest by
+// committer date, then the smallest SHA, so the choice is stable.
+func (r *Repo) MergeBase(a, b Commit) (Commit, error) {
+	ca, err := r.commit(a)
+	if err != nil {
+		return Commit{}, err
+	}
+	cb, err := r.commit(b)
+	if err != nil {
+		return Commit{}, err
+	}
+	bases, err := ca.MergeBase(cb)
+	if err != nil {
+		return Commit{}, fmt.Errorf("merge-base of %s and %s: %w", a.Rev, b.Rev, r.historyError(err))
+	}
+	if len(bases) == 0 {
+		return Commit{}, fmt.Errorf("merge-base of %s and %s: the two share no history", a.Rev, b.Rev)
+	}
+	slices.SortFunc(bases, func(x, y *object.Commit) int {
+		return cmp.Or(y.Committer.When.Compare(x.Committer.When), strings.Compare(x.Hash.String(), y.Hash.String()))
+	})
+	return Commit{SHA: bases[0].Hash.String(), Rev: bases[0].Hash.String()}, nil
+}
+
+// historyError adds the fix for a shallow clone to an error met while
+// walking history.
+func (r *Repo) historyError(err error) error {
+	if !r.shallow() {
+		return err
+	}
+	return fmt.Errorf("history missing in this shallow clone (fetch the full history: actions/checkout with fetch-depth: 0, or git fetch --unshallow): %w", err)
+}
