@@ -83,8 +83,8 @@ func TestResolveUnknown(t *testing.T) {
 	g.Write(map[string]string{"policies/env.cue": envs}).Commit("only")
 	r := open(t, g)
 	for rev, want := range map[string]string{
-		"nope":   `revision "nope": not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1)`,
-		"HEAD~3": `revision "HEAD~3": not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1): the history has no such ancestor`,
+		"nope":                   `revision "nope": not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1)`,
+		"HEAD~3":                 `revision "HEAD~3": not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1): the history has no such ancestor`,
 		strings.Repeat("ab", 20): `revision "abababababababababababababababababababab": not found`,
 	} {
 		_, err := r.Resolve(rev)
