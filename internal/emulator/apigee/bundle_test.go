@@ -98,6 +98,10 @@ func TestBadBundles(t *testing.T) {
 			"apiproxy", "exactly one APIProxy configuration"},
 		{"not a zip", nil, []byte("PK not really"),
 			"", "bundle is not a valid zip archive"},
+		{"step without a name", valid.with("apiproxy/proxies/default.xml", `<ProxyEndpoint name="default"><PreFlow><Request><Step/></Request></PreFlow></ProxyEndpoint>`), nil,
+			"apiproxy/proxies/default.xml", "Step without a Name"},
+		{"duplicate entry", nil, duplicateEntryZip(t),
+			"apiproxy/policies/X.xml", "duplicate zip entry"},
 	}
 	f := newFixture(t, emu.Config{})
 	for _, tc := range cases {
@@ -118,6 +122,25 @@ func TestBadBundles(t *testing.T) {
 	}
 	_, err := f.svc.Organizations.Apis.Get(orgPath("sandbox") + "/apis/orders-v1").Do()
 	wantGoogleError(t, err, http.StatusNotFound, "does not exist")
+}
+
+func duplicateEntryZip(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for range 2 {
+		w, err := zw.Create("apiproxy/policies/X.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(`<X name="X"/>`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func hasViolation(t *testing.T, e errorBody, filename, desc string) bool {
@@ -169,6 +192,10 @@ func TestImportTakesNameFromBundle(t *testing.T) {
 	rev := f.mustImport("sandbox", "", zipOf(t, validFiles("payments", "/payments")))
 	if rev.Name != "payments" {
 		t.Errorf("name %q, want payments from the APIProxy name attribute", rev.Name)
+	}
+	unnamed := validFiles("refunds", "/refunds").with("apiproxy/refunds.xml", "<APIProxy/>")
+	if rev := f.mustImport("sandbox", "", zipOf(t, unnamed)); rev.Name != "refunds" {
+		t.Errorf("name %q, want refunds from the base file name", rev.Name)
 	}
 }
 

@@ -53,6 +53,12 @@ func TestEnvironmentKVMWithGoogleClient(t *testing.T) {
 	if names := f.mapNames(parent); !reflect.DeepEqual(names, []string{"orders-config"}) {
 		t.Errorf("map list = %v", names)
 	}
+	if _, err := kvms.Update(mapName, &apigeev1.GoogleCloudApigeeV1KeyValueMap{Name: "orders-config", MaskedValues: true}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := kvms.Get(mapName).Do(); err != nil || !m.MaskedValues || !m.Encrypted {
+		t.Errorf("map after update = %+v, %v; want maskedValues and encrypted", m, err)
+	}
 
 	if del, err := entries.Delete(mapName + "/entries/backend-key").Do(); err != nil || del.Value != "rotated" {
 		t.Fatalf("delete entry = %+v, %v; want the deleted entry", del, err)
@@ -64,6 +70,8 @@ func TestEnvironmentKVMWithGoogleClient(t *testing.T) {
 	}
 	_, err = entries.Create(mapName, entry("k", "v")).Do()
 	wantGoogleError(t, err, http.StatusNotFound, "does not exist")
+	_, err = kvms.Get(mapName).Do()
+	wantGoogleError(t, err, http.StatusNotFound, "Map=orders-config) does not exist")
 }
 
 func (f *fixture) mapNames(parent string) []string {

@@ -174,3 +174,20 @@ func TestProductDefaultsLeftOut(t *testing.T) {
 		t.Errorf("product JSON = %v, want %v", got, want)
 	}
 }
+
+// Product names may hold spaces, $ and %; the path is unescaped once.
+func TestProductNameWithReservedCharacters(t *testing.T) {
+	f := newFixture(t, emu.Config{})
+	products := f.svc.Organizations.Apiproducts
+	const name = "Orders Gold $ 50%"
+	if _, err := products.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: name}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := products.Get(orgPath("sandbox") + "/apiproducts/" + name).Do()
+	if err != nil || got.Name != name {
+		t.Fatalf("get %q = %+v, %v", name, got, err)
+	}
+	if _, err := products.Delete(orgPath("sandbox") + "/apiproducts/" + name).Do(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -152,6 +152,10 @@ func TestUnknownPathsAndOrganizations(t *testing.T) {
 	if err != nil || env.Name != "staging" {
 		t.Fatalf("environment = %+v, %v", env, err)
 	}
+	code, body = f.do("GET", "organizations/any-org/environments", nil, "", nil)
+	if code != http.StatusOK || string(body) != `["staging"]` {
+		t.Errorf("environments list: %d %s", code, body)
+	}
 	org, err = f.svc.Organizations.Get(orgPath("any-org")).Do()
 	if err != nil || len(org.Environments) != 1 || org.Environments[0] != "staging" {
 		t.Errorf("organization environments = %v, %v", org.Environments, err)
