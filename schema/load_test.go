@@ -63,7 +63,7 @@ func TestRules(t *testing.T) {
 		name, src string
 		want      []string
 	}{
-		{"name pattern", `tiers: Fast: {description: "x", replicas: 1, storagePools: ["p1"]}`,
+		{"name pattern", `tiers: Fast: {description: "x", replicas: 1, storagePools: ["pool1"]}`,
 			[]string{`policies/case.cue:3:8: tiers.Fast: invalid name "Fast" (expected a lower-case letter, then up to 39 lower-case letters, digits or dashes)`}},
 		{"unknown top-level field", `produts: {}`,
 			[]string{`policies/case.cue:3:1: produts: unknown top-level field "produts" (expected one of environments, tiers, products, roles, release)`}},
@@ -120,7 +120,7 @@ func TestRules(t *testing.T) {
 			[]string{`policies/case.cue:3:14: tiers.fast.layers: layer stack [STORAGE DRBD] does not end with STORAGE (expected STORAGE as the last layer)`}},
 		{"layer twice", `tiers: fast: layers: ["DRBD", "DRBD", "STORAGE"]`,
 			[]string{`policies/case.cue:3:31: tiers.fast.layers[1]: layer DRBD appears twice (expected each layer once)`}},
-		{"spreading one replica", `tiers: one: {description: "x", replicas: 1, storagePools: ["p1"], replicasOnDifferent: ["Aux/zone"]}`,
+		{"spreading one replica", `tiers: one: {description: "x", replicas: 1, storagePools: ["pool1"], replicasOnDifferent: ["Aux/zone"]}`,
 			[]string{`policies/case.cue:3:32: tiers.one.replicas: 1 replica cannot be spread over different Aux/zone (expected replicas of at least 2)`}},
 		{"release without approvers", `release: approvers: {}`,
 			[]string{`policies/case.cue:3:10: release.approvers: no approvers (expected at least one of teams or users)`}},

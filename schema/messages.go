@@ -126,6 +126,7 @@ func conflictSides(r rawErr) (string, string, bool) {
 // wordedPatterns are schema patterns better said in words.
 var wordedPatterns = map[string]string{
 	"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$": "an HTTP method: GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS",
+	"^[a-zA-Z_][a-zA-Z0-9_-]{2,47}$":             "a LINSTOR storage pool name: a letter or _, then 2 to 47 letters, digits, _ or -",
 }
 
 // boundText words a CUE bound for people: =~"re" becomes a string matching re.
