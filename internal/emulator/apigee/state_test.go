@@ -3,6 +3,7 @@ package apigee_test
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	apigeev1 "google.golang.org/api/apigee/v1"
 
+	"github.com/lingate/lingate/internal/emulator"
 	emu "github.com/lingate/lingate/internal/emulator/apigee"
 )
 
@@ -163,5 +165,31 @@ func TestUnknownPathsAndOrganizations(t *testing.T) {
 	list, err := f.svc.Organizations.List("organizations").Do()
 	if err != nil || len(list.Organizations) != 1 || list.Organizations[0].Organization != "any-org" {
 		t.Errorf("organizations = %+v, %v", list, err)
+	}
+}
+
+// The server runs behind the shared middleware: faults reach the client as
+// plain HTTP failures and the request log sees every call.
+func TestBehindSharedMiddleware(t *testing.T) {
+	s, err := emu.New(emu.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &emulator.RequestLog{}
+	srv := httptest.NewServer(emulator.Wrap(s, emulator.Options{Log: log}))
+	t.Cleanup(srv.Close)
+	svc := googleClient(t, srv)
+	if _, err := svc.Organizations.Apiproducts.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p"}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	entries := log.Entries()
+	if len(entries) != 1 || entries[0].Method != "POST" || entries[0].Path != "/v1/organizations/sandbox/apiproducts" || entries[0].Status != http.StatusOK {
+		t.Errorf("log = %v", entries)
+	}
+
+	faulty := httptest.NewServer(emulator.Wrap(s, emulator.Options{FaultRate: 1, Seed: 1}))
+	t.Cleanup(faulty.Close)
+	if _, err := googleClient(t, faulty).Organizations.Apiproducts.Get(orgPath("sandbox") + "/apiproducts/p").Do(); err == nil {
+		t.Error("a call with FaultRate 1 succeeded")
 	}
 }
