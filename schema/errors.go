@@ -91,6 +91,17 @@ func (c *Config) Errorf(path string, format string, args ...any) Error {
 // positioner finds where the user wrote a field.
 type positioner interface {
 	pos(path string) Position
+	wrote(path string) bool
+}
+
+// Wrote reports whether the user wrote the field at path themselves, as
+// opposed to leaving it to a default. known is false for configs built in
+// Go, which carry no source.
+func (c *Config) Wrote(path string) (wrote, known bool) {
+	if c == nil || c.src == nil {
+		return false, false
+	}
+	return c.src.wrote(path), true
 }
 
 // Pos returns where the user wrote the field at path (a dotted CUE path such

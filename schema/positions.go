@@ -22,6 +22,11 @@ func (p *positions) pos(path string) Position {
 	return p.nearest(parsed.Selectors())
 }
 
+func (p *positions) wrote(path string) bool {
+	parsed := cue.ParsePath(path)
+	return parsed.Err() == nil && p.data.LookupPath(parsed).Exists()
+}
+
 // at returns the position of v itself, if it has one.
 func (p *positions) at(v cue.Value) Position {
 	return tokenPos(v.Pos())

@@ -80,3 +80,37 @@ func TestPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestExplicitDefaultConflicts checks that a drbd field the user wrote, even
+// with the default value, conflicts with a different value in properties,
+// while a field left to its default gives way to properties.
+func TestExplicitDefaultConflicts(t *testing.T) {
+	src := func(drbd string) string {
+		return `package policies
+
+environments: prod: {apigee: {organization: "o", environment: "prod"}, linstor: controllers: ["https://l:3371"]}
+tiers: fast: {
+	description:  "NVMe"
+	replicas:     2
+	storagePools: ["nvme"]
+	` + drbd + `
+	properties: "DrbdOptions/Net/protocol": "A"
+}
+products: orders: {displayName: "O", basePath: "/o", environments: ["prod"], target: url: "https://o.internal", auth: apiKey: {}, tier: "fast"}
+`
+	}
+	cfg, err := schema.Load(fstest.MapFS{"policies/p.cue": {Data: []byte(src(`drbd: protocol: "C"`))}}, "policies")
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if _, ok := findError(compileErrors(t, cfg, "prod"), propPath("fast", propProtocol)); !ok {
+		t.Error("an explicit drbd.protocol \"C\" next to properties protocol \"A\" gave no conflict")
+	}
+	cfg, err = schema.Load(fstest.MapFS{"policies/p.cue": {Data: []byte(src(""))}}, "policies")
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if _, err := Compile(cfg, "prod"); err != nil {
+		t.Errorf("properties should override a defaulted drbd.protocol: %v", err)
+	}
+}

@@ -68,8 +68,8 @@ func (c *checker) drbdProps(t *schema.Tier, layers []string) []namedProp {
 	d := t.DRBD
 	protocol := namedProp{key: propProtocol, value: cmp.Or(d.Protocol, defaultProtocol), path: tierPath(t.Name, "drbd", "protocol")}
 	quorum := namedProp{key: propQuorum, value: cmp.Or(string(d.Quorum), defaultQuorum), path: tierPath(t.Name, "drbd", "quorum")}
-	protocol.isDefault = protocol.value == defaultProtocol
-	quorum.isDefault = quorum.value == defaultQuorum
+	protocol.isDefault = c.leftToDefault(protocol, defaultProtocol)
+	quorum.isDefault = c.leftToDefault(quorum, defaultQuorum)
 	named := []namedProp{protocol, quorum}
 	if d.OnNoQuorum != "" {
 		named = append(named, namedProp{key: propOnNoQuorum, value: d.OnNoQuorum, path: tierPath(t.Name, "drbd", "onNoQuorum")})
@@ -81,6 +81,15 @@ func (c *checker) drbdProps(t *schema.Tier, layers []string) []namedProp {
 		return nil
 	}
 	return c.checkNamed(named)
+}
+
+// leftToDefault reports whether the user left np to its default. Configs
+// built in Go carry no source; for them a value equal to the default counts.
+func (c *checker) leftToDefault(np namedProp, def string) bool {
+	if wrote, known := c.cfg.Wrote(np.path); known {
+		return !wrote
+	}
+	return np.value == def
 }
 
 // checkNamed validates the values of named props and returns them in normal form.
