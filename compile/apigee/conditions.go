@@ -2,6 +2,7 @@ package apigee
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -88,7 +89,7 @@ func groupConditions(groups []string) []string {
 	var conds []string
 	var batch []string
 	for _, g := range groups {
-		if len(batch) > 0 && len(matchesGroups(append(batch, g))) > maxCondition {
+		if len(batch) > 0 && len(matchesGroups(append(slices.Clip(batch), g))) > maxCondition {
 			conds = append(conds, matchesGroups(batch))
 			batch = nil
 		}

@@ -1,0 +1,60 @@
+package apigee
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/lingate/lingate/compile/artifact"
+	emulator "github.com/lingate/lingate/internal/emulator/apigee"
+	"github.com/lingate/lingate/schema"
+)
+
+// TestEmulatorAcceptsEveryBundle imports every bundle of the example
+// repository and of the rich Config into the Apigee emulator, and creates
+// every API product there.
+func TestEmulatorAcceptsEveryBundle(t *testing.T) {
+	srv, err := emulator.New(emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	configs := map[string]*schema.Config{"example": loadExample(t), "rich": richConfig()}
+	for _, name := range schema.Names(configs) {
+		cfg := configs[name]
+		for _, env := range cfg.EnvironmentNames() {
+			objs, err := Compile(cfg, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			org := name + "-" + env
+			for _, o := range objs {
+				post(t, hs, org, o)
+			}
+		}
+	}
+}
+
+// post imports a proxy or creates a product, and wants 200.
+func post(t *testing.T, hs *httptest.Server, org string, o artifact.Object) {
+	t.Helper()
+	u := hs.URL + "/v1/organizations/" + org + "/apiproducts"
+	ctype, body := "application/json", o.Files[0].Data
+	if o.Kind == artifact.KindProxy {
+		u = hs.URL + "/v1/organizations/" + org + "/apis?" + url.Values{"name": {o.Name}, "action": {"import"}}.Encode()
+		ctype, body = "application/octet-stream", zipOf(t, o)
+	}
+	resp, err := hs.Client().Post(u, ctype, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var msg bytes.Buffer
+	msg.ReadFrom(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("%s %s %s: %d %s", org, o.Kind, o.Name, resp.StatusCode, msg.String())
+	}
+}

@@ -1,0 +1,291 @@
+package apigee
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// This file runs compiled proxies on a tiny model of Apigee's runtime:
+// enough of the condition language for the conditions the compiler writes,
+// and the policies' effects on flow variables. It checks the role
+// semantics end to end: union of methods and scopes, largest quota, first
+// tier by name, 403 and 404.
+
+// outcome is what a simulated request came to.
+type outcome struct {
+	status  int               // 0 when the request reached a target
+	target  string            // the TargetEndpoint the route rules chose
+	headers map[string]string // headers set on the request
+	quotas  []string          // quota policies run, as "name count/unit key"
+}
+
+// simulate runs a request through a compiled bundle. vars are the
+// variables the auth policy would set (the caller's groups and identity).
+func simulate(t *testing.T, files map[string][]byte, verb, path string, vars map[string]string) outcome {
+	t.Helper()
+	s := &sim{t: t, files: files, vars: map[string]string{"request.verb": verb, "proxy.pathsuffix": path}, out: outcome{headers: map[string]string{}}}
+	for k, v := range vars {
+		s.vars[k] = v
+	}
+	pe := endpointOf(t, files)
+	if s.run(pe.PreFlow.Request.Steps) {
+		return s.out
+	}
+	for _, f := range pe.Flows {
+		if f.Condition == "" || s.eval(f.Condition) {
+			if s.run(f.Request.Steps) {
+				return s.out
+			}
+			break
+		}
+	}
+	if s.run(pe.PostFlow.Request.Steps) {
+		return s.out
+	}
+	for _, r := range pe.RouteRules {
+		if r.Condition == "" || s.eval(r.Condition) {
+			s.out.target = r.TargetEndpoint
+			break
+		}
+	}
+	return s.out
+}
+
+type sim struct {
+	t     *testing.T
+	files map[string][]byte
+	vars  map[string]string
+	out   outcome
+}
+
+// run executes steps; true when a fault ended the request.
+func (s *sim) run(steps []step) bool {
+	for _, st := range steps {
+		if st.Condition != "" && !s.eval(st.Condition) {
+			continue
+		}
+		if s.exec(st.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// exec runs one policy by its type.
+func (s *sim) exec(name string) bool {
+	data := policyXML(s.t, s.files, name)
+	switch {
+	case strings.Contains(string(data), "<AssignMessage"):
+		var am assignMessage
+		decode(s.t, data, &am)
+		s.assign(am)
+	case strings.Contains(string(data), "<RaiseFault"):
+		var rf raiseFault
+		decode(s.t, data, &rf)
+		s.out.status = rf.StatusCode
+		return true
+	case strings.Contains(string(data), "<Quota"):
+		var q quotaPolicy
+		decode(s.t, data, &q)
+		s.out.quotas = append(s.out.quotas, fmt.Sprintf("%s %s/%s %s", name, s.count(q.Allow), s.ref(q.TimeUnit), s.ref(q.Identifier)))
+	}
+	return false
+}
+
+func (s *sim) assign(am assignMessage) {
+	if am.Set != nil {
+		for _, h := range am.Set.Headers {
+			s.out.headers[h.Name] = h.Value
+		}
+	}
+	for _, v := range am.AssignVariables {
+		switch {
+		case v.Ref != "":
+			if val, ok := s.vars[v.Ref]; ok {
+				s.vars[v.Name] = val
+			}
+		case v.Template != "":
+			s.vars[v.Name] = regexp.MustCompile(`\{([^{}]+)\}`).ReplaceAllStringFunc(v.Template, func(m string) string {
+				return s.vars[m[1:len(m)-1]]
+			})
+		default:
+			s.vars[v.Name] = v.Value
+		}
+	}
+}
+
+func (s *sim) count(a allow) string {
+	if a.CountRef != "" {
+		return s.vars[a.CountRef]
+	}
+	return fmt.Sprint(a.Count)
+}
+
+func (s *sim) ref(r refOrValue) string {
+	if v, ok := s.vars[r.Ref]; ok && r.Ref != "" {
+		return v
+	}
+	return r.Value
+}
+
+// eval evaluates a condition of the forms the compiler writes.
+func (s *sim) eval(cond string) bool {
+	p := &condParser{s: s, in: strings.TrimSpace(cond)}
+	v := p.expr()
+	if strings.TrimSpace(p.in) != "" {
+		s.t.Fatalf("condition %q: cannot parse %q", cond, p.in)
+	}
+	return v
+}
+
+type condParser struct {
+	s  *sim
+	in string
+}
+
+func (p *condParser) expr() bool {
+	v := p.term()
+	for {
+		p.in = strings.TrimSpace(p.in)
+		switch {
+		case strings.HasPrefix(p.in, "and "):
+			p.in = p.in[4:]
+			r := p.term()
+			v = v && r
+		case strings.HasPrefix(p.in, "or "):
+			p.in = p.in[3:]
+			r := p.term()
+			v = v || r
+		default:
+			return v
+		}
+	}
+}
+
+func (p *condParser) term() bool {
+	p.in = strings.TrimSpace(p.in)
+	if strings.HasPrefix(p.in, "not ") {
+		p.in = p.in[4:]
+		return !p.term()
+	}
+	if strings.HasPrefix(p.in, "(") {
+		p.in = p.in[1:]
+		v := p.expr()
+		p.in = strings.TrimPrefix(strings.TrimSpace(p.in), ")")
+		return v
+	}
+	m := regexp.MustCompile(`^([A-Za-z0-9_.-]+) (=|!=|~~|MatchesPath) ("[^"]*"|null|false|true)`).FindStringSubmatch(p.in)
+	if m == nil {
+		p.s.t.Fatalf("cannot parse comparison at %q", p.in)
+	}
+	p.in = p.in[len(m[0]):]
+	val, set := p.s.vars[m[1]]
+	lit := strings.Trim(m[3], `"`)
+	switch m[2] {
+	case "=":
+		if m[3] == "null" {
+			return !set
+		}
+		return set && val == lit
+	case "!=":
+		if m[3] == "null" {
+			return set
+		}
+		return !set || val != lit
+	case "~~":
+		return set && regexp.MustCompile(lit).MatchString(val)
+	}
+	return set && matchesPath(lit, val)
+}
+
+// matchesPath is Apigee's MatchesPath: * is one segment, ** any rest.
+func matchesPath(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	for i, seg := range ps {
+		if seg == "**" {
+			return true
+		}
+		if i >= len(xs) || seg != "*" && seg != xs[i] {
+			return false
+		}
+	}
+	return len(ps) == len(xs)
+}
+
+// TestRoleSemantics runs requests through the rich Config's payments
+// proxy as callers in various roles.
+func TestRoleSemantics(t *testing.T) {
+	files, _ := mustBundle(t, richConfig(), "prod", "payments")
+	caller := func(groups string) map[string]string {
+		return map[string]string{
+			"jwt.JWT-Verify.decoded.claim.groups": groups,
+			"jwt.JWT-Verify.claim.subject":        "alice",
+		}
+	}
+	product := "Q-Product 1000/minute alice"
+	tests := []struct {
+		name, groups, verb, path string
+		status                   int
+		tier, target             string
+		quotas                   []string
+	}{
+		{"reader reads", `["support"]`, "GET", "/charges", 0, "standard", "default",
+			[]string{product, "Q-Role 100/minute payments-reader:alice"}},
+		{"reader may not write", `["support"]`, "POST", "/charges", 403, "", "", nil},
+		{"no role", `["marketing"]`, "GET", "/charges", 403, "", "", nil},
+		{"a group is matched whole", `["payments-eng-ro","support-x"]`, "GET", "/charges", 403, "", "", nil},
+		{"reader and writer: union of methods, largest quota, first tier by name", `["payments-eng","support"]`, "POST", "/charges", 0, "standard", "default",
+			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
+		{"equal quotas: first role by name; per second counted per minute", `["payments-eng","bulk-import"]`, "POST", "/refunds/1/items", 0, "archive", "tier-archive",
+			[]string{product, "Q-Role 600/minute bulk:alice"}},
+		{"a role without quota lifts the role quota", `["support","payments-admins"]`, "DELETE", "/charges/42", 0, "archive", "tier-archive",
+			[]string{product}},
+		{"bulk lacks GET", `["bulk-import"]`, "GET", "/charges/42", 403, "", "", nil},
+		{"reader lacks the scopes of /refunds", `["support"]`, "POST", "/refunds/1", 403, "", "", nil},
+		{"no methods granted means all of the product's", `["payments-eng"]`, "DELETE", "/charges/42", 0, "fast", "tier-fast",
+			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
+		{"undeclared operation", `["payments-eng"]`, "GET", "/other", 404, "", "", nil},
+		{"comma-separated groups and unicode", `finance.analysts, Ünïcode/Group`, "GET", "/charges/export", 0, "standard", "default",
+			[]string{product, "Q-Role 100/minute payments-reader:alice"}},
+		{"a dot is no wildcard", `["financeXanalysts"]`, "GET", "/charges", 403, "", "", nil},
+		{"group with a space, as one JSON string", `"checkout svc"`, "GET", "/charges", 0, "fast", "tier-fast",
+			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := simulate(t, files, tt.verb, tt.path, caller(tt.groups))
+			if got.status != tt.status {
+				t.Fatalf("status %d, want %d (%+v)", got.status, tt.status, got)
+			}
+			if tt.status != 0 {
+				return
+			}
+			if got.headers[storageTierTitle] != tt.tier || got.headers[resourceGroupTitle] != "prod-"+tt.tier {
+				t.Errorf("tier headers %v, want tier %s in prod-%s", got.headers, tt.tier, tt.tier)
+			}
+			if got.target != tt.target {
+				t.Errorf("target %s, want %s", got.target, tt.target)
+			}
+			if strings.Join(got.quotas, "; ") != strings.Join(tt.quotas, "; ") {
+				t.Errorf("quotas %q, want %q", got.quotas, tt.quotas)
+			}
+		})
+	}
+}
+
+// TestMethodChecksWithoutOperations runs the reports proxy (no
+// operations; its one role may only GET).
+func TestMethodChecksWithoutOperations(t *testing.T) {
+	files, _ := mustBundle(t, richConfig(), "prod", "reports")
+	reader := map[string]string{"app.groups": "support", "client_id": "app-1"}
+	for verb, want := range map[string]int{"GET": 0, "POST": 403, "DELETE": 403, "PROPFIND": 403} {
+		if got := simulate(t, files, verb, "/anything", reader); got.status != want {
+			t.Errorf("%s: status %d, want %d", verb, got.status, want)
+		}
+	}
+	if got := simulate(t, files, "GET", "/x", reader); got.target != "tier-archive" || got.headers[storageTierTitle] != "standard" {
+		t.Errorf("reader placed on %v via %s; want standard headers, and the only target, tier-archive", got.headers, got.target)
+	}
+}

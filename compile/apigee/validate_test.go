@@ -1,0 +1,80 @@
+package apigee
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/lingate/lingate/schema"
+)
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	cfg := richConfig()
+	p := cfg.Products["payments"]
+	p.Headers.Request.Set["X-Split"] = "a\r\nInjected: yes"
+	p.Description = "bell \a"
+	p.Operations = append(p.Operations,
+		schema.Operation{Path: `/q"uote`, Methods: []string{"GET"}},
+		schema.Operation{Path: "/charges/{other}", Methods: []string{"DELETE"}})
+	p.CORS.Origins = append(p.CORS.Origins, "*")
+	p.Attributes[ManagedAttribute] = "no"
+	cfg.Environments["prod"].Linstor.ResourceGroupPrefix = "{x}"
+	cfg.Roles["payments-writer"].Members.Claims.Groups = append(cfg.Roles["payments-writer"].Members.Claims.Groups, "a,b", " pad")
+	_, _, err := Bundle(cfg, "prod", "payments")
+	var errs schema.Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("want schema.Errors, got %v", err)
+	}
+	want := []string{
+		`products.payments.headers.request.set."X-Split": header value spans lines`,
+		`products.payments.description: value holds the control character U+0007`,
+		`products.payments.operations[4].path: path /q"uote holds a quote`,
+		`products.payments.operations[5].path: operation DELETE /charges/* matches the same requests as operations[0]`,
+		`products.payments.cors.origins[2]: origin "*" is listed with other origins`,
+		`products.payments.attributes."lingate-managed": attribute lingate-managed is lingate's ownership marker`,
+		`environments.prod.linstor.resourceGroupPrefix: value "{x}" holds a brace`,
+		`roles."payments-writer".members.claims.groups[2]: group "a,b" holds a comma`,
+		`roles."payments-writer".members.claims.groups[3]: group " pad" holds`,
+	}
+	got := err.Error()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing %q in\n%s", w, got)
+		}
+	}
+	if len(errs) != len(want) {
+		t.Errorf("%d problems, want %d:\n%s", len(errs), len(want), got)
+	}
+}
+
+func TestValidateAttributeCount(t *testing.T) {
+	cfg := richConfig()
+	p := cfg.Products["keys"]
+	p.Attributes = map[string]string{}
+	for i := 0; i < MaxAttributes; i++ {
+		p.Attributes[string(rune('a'+i))] = "v"
+	}
+	_, _, err := Bundle(cfg, "prod", "keys")
+	if err == nil || !strings.Contains(err.Error(), "products.keys.attributes: 18 attributes (expected at most 17") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestValidateInvalidUTF8(t *testing.T) {
+	cfg := richConfig()
+	cfg.Products["keys"].DisplayName = "bad \xff"
+	if _, _, err := Bundle(cfg, "prod", "keys"); err == nil || !strings.Contains(err.Error(), "not valid UTF-8") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestCompileCollectsProblemsOfAllProducts(t *testing.T) {
+	cfg := richConfig()
+	cfg.Products["keys"].Description = "\x00"
+	cfg.Products["reports"].Description = "\x01"
+	_, err := Compile(cfg, "prod")
+	var errs schema.Errors
+	if !errors.As(err, &errs) || len(errs) != 2 {
+		t.Fatalf("want two problems, got %v", err)
+	}
+}
