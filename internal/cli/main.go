@@ -80,6 +80,7 @@ LINSTOR resource groups, shows what would change, and applies it.`,
 		newValidateCmd(e),
 		newCompileCmd(e),
 		newSchemaCmd(e),
+		newSandboxCmd(e),
 	)
 	return root
 }

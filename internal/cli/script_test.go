@@ -30,9 +30,17 @@ func TestScript(t *testing.T) {
 		UpdateScripts:       os.Getenv("LINGATE_UPDATE_GOLDEN") != "",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Cmds:                scriptCmds(),
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", repo)
 			e.Setenv("NO_COLOR", "1")
+			for _, name := range []string{"PORT1", "PORT2"} {
+				port, err := freePort()
+				if err != nil {
+					return err
+				}
+				e.Setenv(name, port)
+			}
 			return nil
 		},
 	})

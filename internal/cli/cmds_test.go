@@ -1,0 +1,54 @@
+package cli_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// scriptCmds are the custom commands the scripts use.
+func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"httpget": cmdHTTPGet,
+	}
+}
+
+// cmdHTTPGet fetches a URL, retrying for up to 10 s while nothing listens
+// yet, and prints the status and body: httpget URL.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: httpget URL")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(args[0])
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			fmt.Fprintf(ts.Stdout(), "%d\n%s\n", resp.StatusCode, body)
+			if (resp.StatusCode >= 400) != neg {
+				ts.Fatalf("GET %s: status %d", args[0], resp.StatusCode)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("GET %s: %v", args[0], err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// freePort returns a loopback port nothing listens on right now.
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
+}
