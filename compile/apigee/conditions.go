@@ -49,8 +49,8 @@ func join(op string, conds []string) string {
 // or a comma-separated list (`a, b`, a developer app attribute): an item
 // starts the value or follows `[` or `,` (and spaces), may be quoted, and
 // ends the value or is followed by `,` or `]` (after spaces). Groups are
-// spelled in the pattern with letters, digits, `-`, `_` and spaces as they
-// are and every other character as \x{hex}, so no group can end the
+// spelled with letters, digits and plainRunes as they are, dots as [.],
+// and every other character as \x{hex}, so no group can end the
 // condition's string literal or change the pattern.
 func groupPattern(groups []string) string {
 	alts := make([]string, len(groups))
@@ -60,13 +60,19 @@ func groupPattern(groups []string) string {
 	return `^(.*[\[,] *)?\x22?(` + strings.Join(alts, "|") + `)\x22?( *[,\]].*)?$`
 }
 
+// plainRunes mean themselves in a Java regular expression and need no
+// escaping in XML.
+const plainRunes = " -_/:=@!%~'#"
+
 // quoteRegexp spells s as a Java regular expression matching s literally.
 func quoteRegexp(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == ' ':
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune(plainRunes, r):
 			b.WriteRune(r)
+		case r == '.':
+			b.WriteString("[.]")
 		default:
 			fmt.Fprintf(&b, `\x{%X}`, r)
 		}
