@@ -19,12 +19,11 @@ const (
 	maskBitsObj int64 = 0x007C0000
 	maskBits    int64 = 0x7FFF
 
-	maskVlmGrp   int64 = 0x480000
-	maskRscGrp   int64 = 0x440000
-	maskRscDfn   int64 = 0x380000
-	maskRsc      int64 = 0x340000
-	maskVlmDfn   int64 = 0x300000
-	maskStorPool int64 = 0x140000
+	maskVlmGrp int64 = 0x480000
+	maskRscGrp int64 = 0x440000
+	maskRscDfn int64 = 0x380000
+	maskRsc    int64 = 0x340000
+	maskVlmDfn int64 = 0x300000
 )
 
 // Codes, already combined with their type mask.

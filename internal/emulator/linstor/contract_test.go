@@ -1,0 +1,203 @@
+package linstor
+
+// Contract tests: the behaviour lingate relies on, checked through golinstor
+// only. They run against the emulator by default and against a real LINSTOR
+// controller when LS_CONTROLLERS is set (with golinstor's other LS_*
+// variables for TLS and credentials). Against a real controller the parts
+// that change it run only with LINGATE_ACC_LINSTOR=1; they use unique names
+// starting with "lingate-acc-" and delete what they create.
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	linstor "github.com/LINBIT/golinstor"
+	"github.com/LINBIT/golinstor/client"
+)
+
+type contractTarget struct {
+	c    *client.Client
+	real bool
+}
+
+func newContractTarget(t *testing.T) *contractTarget {
+	t.Helper()
+	if os.Getenv("LS_CONTROLLERS") == "" {
+		return &contractTarget{c: newHarness(t, Config{Pools: []string{"nvme"}}).c}
+	}
+	c, err := client.NewClient(client.Log(nil))
+	if err != nil {
+		t.Fatalf("golinstor client from LS_* variables: %v", err)
+	}
+	return &contractTarget{c: c, real: true}
+}
+
+// mutating skips a test that changes a real controller unless allowed.
+func (ct *contractTarget) mutating(t *testing.T) {
+	t.Helper()
+	if ct.real && os.Getenv("LINGATE_ACC_LINSTOR") != "1" {
+		t.Skip("changes the controller; set LINGATE_ACC_LINSTOR=1 to run against LS_CONTROLLERS")
+	}
+}
+
+func uniqueName(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return "lingate-acc-" + hex.EncodeToString(b)
+}
+
+// group creates a resource group and deletes it (and the resource
+// definitions named in rds) when the test ends.
+func (ct *contractTarget) group(t *testing.T, rg client.ResourceGroup, rds *[]string) {
+	t.Helper()
+	if err := ct.c.ResourceGroups.Create(ctx(), rg); err != nil {
+		t.Fatalf("create %s: %v", rg.Name, err)
+	}
+	t.Cleanup(func() {
+		for _, rd := range *rds {
+			if err := ct.c.ResourceDefinitions.Delete(ctx(), rd); err != nil {
+				t.Errorf("cleanup: delete resource definition %s: %v", rd, err)
+			}
+		}
+		if err := ct.c.ResourceGroups.Delete(ctx(), rg.Name); err != nil {
+			t.Errorf("cleanup: delete resource group %s: %v", rg.Name, err)
+		}
+	})
+}
+
+func TestContractReadOnly(t *testing.T) {
+	ct := newContractTarget(t)
+	v, err := ct.c.Controller.GetVersion(ctx())
+	if err != nil || v.RestApiVersion == "" {
+		t.Fatalf("version %+v, %v", v, err)
+	}
+	if _, err := ct.c.ResourceGroups.Get(ctx(), uniqueName(t)); !errors.Is(err, client.NotFoundError) {
+		t.Errorf("Get of a missing group: %v, want NotFoundError", err)
+	}
+	rgs, err := ct.c.ResourceGroups.GetAll(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := rgNames(rgs)
+	upper := make([]string, len(names))
+	for i, n := range names {
+		upper[i] = strings.ToUpper(n)
+	}
+	if !sort.StringsAreSorted(upper) {
+		t.Errorf("groups are not sorted by upper-cased name: %v", names)
+	}
+	nodes, err := ct.c.Nodes.GetAll(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pools, err := ct.c.Nodes.GetStoragePoolView(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	diskless := map[string]bool{}
+	for _, sp := range pools {
+		if sp.ProviderKind == client.DISKLESS {
+			diskless[sp.NodeName] = true
+		}
+	}
+	for _, n := range nodes {
+		if n.Type == "SATELLITE" && !diskless[n.Name] {
+			t.Errorf("satellite %s has no diskless pool", n.Name)
+		}
+	}
+}
+
+func TestContractResourceGroupSemantics(t *testing.T) {
+	ct := newContractTarget(t)
+	ct.mutating(t)
+	name := uniqueName(t)
+	ct.group(t, client.ResourceGroup{Name: name, Description: "contract",
+		Props: map[string]string{"Aux/lingate/ignored": "1"}}, &[]string{})
+	rs := ct.c.ResourceGroups
+	if err := rs.Create(ctx(), client.ResourceGroup{Name: strings.ToUpper(name)}); !client.IsApiCallError(err, linstor.FailExistsRscGrp) {
+		t.Errorf("duplicate create: %v, want FailExistsRscGrp", err)
+	}
+	rg, err := rs.Get(ctx(), strings.ToUpper(name))
+	if err != nil || rg.Name != name || rg.Props != nil || rg.SelectFilter.PlaceCount != 2 {
+		t.Fatalf("Get = %+v, %v; want display name, no props, place_count 2", rg, err)
+	}
+	err = rs.Modify(ctx(), name, client.ResourceGroupModify{OverrideProps: map[string]string{
+		"DrbdOptions/Resource/auto-promote": "Yes", "DrbdOptions/Resource/quorum": "majority",
+		"Aux/lingate/owner": "contract"}, SelectFilter: client.AutoSelectFilter{ReplicasOnDifferent: []string{"Aux/zone"}}})
+	if err != nil {
+		t.Fatalf("Modify: %v", err)
+	}
+	err = rs.Modify(ctx(), name, client.ResourceGroupModify{
+		OverrideProps: map[string]string{"Aux/lingate/x": "1", "DrbdOptions/Net/protocol": "D"}})
+	if !client.IsApiCallError(err, linstor.FailInvldProp) {
+		t.Errorf("invalid protocol: %v, want FailInvldProp", err)
+	}
+	if err := rs.Modify(ctx(), name, client.ResourceGroupModify{SelectFilter: client.AutoSelectFilter{PlaceCount: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	rg, _ = rs.Get(ctx(), name)
+	wantProps := map[string]string{"DrbdOptions/Resource/auto-promote": "yes", "DrbdOptions/Resource/quorum": "majority",
+		"Internal/Drbd/QuorumSetBy": "user", "Aux/lingate/owner": "contract"}
+	if !reflect.DeepEqual(rg.Props, wantProps) || rg.SelectFilter.PlaceCount != 3 ||
+		!reflect.DeepEqual(rg.SelectFilter.ReplicasOnDifferent, []string{"Aux/zone"}) {
+		t.Errorf("after modifications: %+v", rg)
+	}
+	owned, err := rs.GetAll(ctx(), &client.ListOpts{Prop: []string{"Aux/lingate/owner=contract"}})
+	if err != nil || !reflect.DeepEqual(rgNames(owned), []string{name}) {
+		t.Errorf("owned groups %v, %v", rgNames(owned), err)
+	}
+	for range 2 {
+		if err := rs.CreateVolumeGroup(ctx(), name, client.VolumeGroup{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vgs, err := rs.GetVolumeGroups(ctx(), name)
+	if err != nil || !reflect.DeepEqual(vgNumbers(vgs), []int32{0, 1}) {
+		t.Errorf("volume groups %v, %v", vgNumbers(vgs), err)
+	}
+	if err := rs.Delete(ctx(), name); err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.Delete(ctx(), name); err != nil {
+		t.Errorf("second delete: %v, want nil (200 with a warning)", err)
+	}
+	if _, err := rs.Get(ctx(), name); !errors.Is(err, client.NotFoundError) {
+		t.Errorf("Get after delete: %v", err)
+	}
+}
+
+func TestContractResourceDefinitionsPinTheGroup(t *testing.T) {
+	ct := newContractTarget(t)
+	ct.mutating(t)
+	name := uniqueName(t)
+	rd := name + "-rd"
+	ct.group(t, client.ResourceGroup{Name: name}, &[]string{rd})
+	rs := ct.c.ResourceGroups
+	if err := rs.CreateVolumeGroup(ctx(), name, client.VolumeGroup{}); err != nil {
+		t.Fatal(err)
+	}
+	err := rs.Spawn(ctx(), name, client.ResourceGroupSpawn{ResourceDefinitionName: rd,
+		VolumeSizes: []int64{4096}, DefinitionsOnly: true})
+	if err != nil {
+		t.Fatalf("Spawn: %v", err)
+	}
+	got, err := ct.c.ResourceDefinitions.Get(ctx(), rd)
+	if err != nil || got.ResourceGroupName != name {
+		t.Errorf("spawned definition %+v, %v", got, err)
+	}
+	if err := rs.CreateVolumeGroup(ctx(), name, client.VolumeGroup{}); !client.IsApiCallError(err, linstor.FailExistsRscDfn) {
+		t.Errorf("volume group with a definition: %v, want FailExistsRscDfn", err)
+	}
+	if err := rs.Delete(ctx(), name); !client.IsApiCallError(err, linstor.FailExistsRscDfn) {
+		t.Errorf("group delete with a definition: %v, want FailExistsRscDfn", err)
+	}
+}
