@@ -1,0 +1,182 @@
+package apply
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/lingate/lingate/compile/artifact"
+)
+
+// FormatVersion is the version of the plan JSON. Readers accept only this
+// major version; later minor additions add fields and keep this number.
+const FormatVersion = 1
+
+// Source names the commits a plan compares. An empty SHA (a plan against
+// live targets has no base commit) is written as null.
+type Source struct {
+	Base string
+	Head string
+}
+
+type wireSource struct {
+	Base *string `json:"base"`
+	Head *string `json:"head"`
+}
+
+// MarshalJSON writes {"base": sha or null, "head": sha or null}.
+func (s Source) MarshalJSON() ([]byte, error) {
+	return json.Marshal(wireSource{Base: nullable(s.Base), Head: nullable(s.Head)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Source) UnmarshalJSON(data []byte) error {
+	var w wireSource
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*s = Source{Base: deref(w.Base), Head: deref(w.Head)}
+	return nil
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Document is a plan in its JSON form, as `lingate plan --format json`
+// prints it. Replacements count as one create and one delete in Summary.
+type Document struct {
+	FormatVersion int      `json:"format_version"`
+	Source        Source   `json:"source"`
+	Changes       []Change `json:"changes"`
+	Summary       Summary  `json:"summary"`
+}
+
+// NewDocument is the JSON form of cs between the commits of src.
+func NewDocument(src Source, cs ChangeSet) Document {
+	changes := cs.Changes
+	if changes == nil {
+		changes = []Change{}
+	}
+	return Document{FormatVersion: FormatVersion, Source: src, Changes: changes, Summary: cs.Summary()}
+}
+
+// PlanFile is a plan saved by `lingate plan --out FILE` for `lingate apply
+// --plan FILE`: the plan's document, the environments it covers, and the
+// digest of every object desired at head in those environments, so that
+// apply can refuse a plan that no longer matches what it would apply.
+type PlanFile struct {
+	Document
+	Environments []string `json:"environments"`
+	Artifacts    []Digest `json:"artifacts"`
+}
+
+// Digest is the fingerprint of one desired object.
+type Digest struct {
+	Ref
+	// SHA256 is ObjectDigest of the object.
+	SHA256 string `json:"sha256"`
+}
+
+// NewPlanFile records a plan of cs between the commits of src over envs,
+// with the digests of the objects desired at head.
+func NewPlanFile(src Source, envs []string, cs ChangeSet, head []artifact.Set) PlanFile {
+	p := PlanFile{Document: NewDocument(src, cs), Environments: envs, Artifacts: []Digest{}}
+	if p.Environments == nil {
+		p.Environments = []string{}
+	}
+	for _, set := range head {
+		for _, o := range set.Objects {
+			p.Artifacts = append(p.Artifacts, Digest{Ref: ref(set.Env, o), SHA256: ObjectDigest(o)})
+		}
+	}
+	return p
+}
+
+// ObjectDigest is the hex sha256 of an object's files: each file's path and
+// content, length-prefixed, in path order as compiled. Objects with the
+// same files have the same digest.
+func ObjectDigest(o artifact.Object) string {
+	h := sha256.New()
+	for _, f := range o.Files {
+		for _, part := range [][]byte{[]byte(f.Path), f.Data} {
+			_ = binary.Write(h, binary.BigEndian, uint64(len(part)))
+			h.Write(part)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// WritePlanFile saves p at path, readable by its owner only (a plan names
+// the organization's systems). The file is written beside path and renamed
+// over it, so a reader never sees half a plan.
+func WritePlanFile(path string, p PlanFile) error {
+	data, err := encode(p)
+	if err != nil {
+		return fmt.Errorf("plan file %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("plan file %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("plan file %s: %w", path, err)
+	}
+	return nil
+}
+
+// encode renders v as indented JSON with a trailing newline, without HTML
+// escaping.
+func encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ReadPlanFile reads a plan saved by WritePlanFile. It refuses a file of
+// another format version, and one that is not a lingate plan.
+func ReadPlanFile(path string) (PlanFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return PlanFile{}, fmt.Errorf("plan file %s: %w", path, err)
+	}
+	var p PlanFile
+	if err := json.Unmarshal(data, &p); err != nil {
+		return PlanFile{}, fmt.Errorf("plan file %s: not a lingate plan: %w", path, err)
+	}
+	switch {
+	case p.FormatVersion == 0:
+		return PlanFile{}, fmt.Errorf("plan file %s: not a lingate plan (no format_version)", path)
+	case p.FormatVersion != FormatVersion:
+		return PlanFile{}, fmt.Errorf("plan file %s: format_version %d (expected %d: re-plan with this lingate)", path, p.FormatVersion, FormatVersion)
+	}
+	return p, nil
+}
