@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -138,7 +139,7 @@ func TestConcurrentRequestsLeaveConsistentState(t *testing.T) {
 	createGroup(t, h, `{"name":"shared","select_filter":{"place_count":1}}`)
 	const workers = 20
 	var wg sync.WaitGroup
-	errs := make(chan error, workers*4)
+	errs := make(chan error, workers*5)
 	for i := range workers {
 		wg.Add(1)
 		go func() {
@@ -151,6 +152,7 @@ func TestConcurrentRequestsLeaveConsistentState(t *testing.T) {
 			errs <- rs.CreateVolumeGroup(ctx(), name, client.VolumeGroup{})
 			errs <- rs.Spawn(ctx(), "shared", client.ResourceGroupSpawn{
 				ResourceDefinitionName: fmt.Sprintf("vol-%02d", i), VolumeSizes: []int64{1024}})
+			errs <- postBadJSON(h)
 		}()
 	}
 	wg.Wait()
@@ -172,4 +174,18 @@ func TestConcurrentRequestsLeaveConsistentState(t *testing.T) {
 		len(st.ResourceGroups["SHARED"].Props) != workers {
 		t.Errorf("state file lags behind: %d definitions, %v", len(st.ResourceDefs), err)
 	}
+}
+
+// postBadJSON sends unparsable JSON (which files an error report) and
+// expects the controller's 400.
+func postBadJSON(h *harness) error {
+	resp, err := h.ts.Client().Post(h.ts.URL+"/v1/resource-groups", "application/json", strings.NewReader("{"))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		return fmt.Errorf("bad JSON answered %d", resp.StatusCode)
+	}
+	return nil
 }

@@ -197,19 +197,9 @@ func (s *Server) modifyRG(name string, in rgModifyIn, change *filterChange) ([]a
 	if in.Description != nil {
 		rg.Description = *in.Description
 	}
-	if _, ok := in.OverrideProps[keyExactSize]; ok {
-		return nil, fail(failInvldProp, "Invalid property key").
-			with("The key '"+keyExactSize+"' is not whitelisted.", "", "").reported()
-	}
-	pc := propsChange{override: in.OverrideProps, deleteKeys: in.DeleteProps, deleteNamespaces: in.DeleteNamespaces}
-	var rcs []apiCallRc
-	if !pc.empty() {
-		if rg.Props == nil {
-			rg.Props = map[string]string{}
-		}
-		if rcs, err = applyProps(s.rules.rscDfn, rg.Props, pc, maskRscDfn); err != nil {
-			return nil, err
-		}
+	rcs, err := s.modifyRGProps(rg, in)
+	if err != nil {
+		return nil, err
 	}
 	if change != nil {
 		rg.Filter.apply(change)
@@ -221,6 +211,23 @@ func (s *Server) modifyRG(name string, in rgModifyIn, change *filterChange) ([]a
 	modified := apiCallRc{RetCode: rcModified, Message: capitalize(rgInline(rg.Name)) + " modified.",
 		Details: capitalize(rgInline(rg.Name)) + " UUID is: " + rg.UUID, ObjRefs: map[string]string{"UUID": rg.UUID}}
 	return rgCtx(name).all(append(rcs, modified), false), nil
+}
+
+// modifyRGProps applies the props part of a modification; DrbdOptions/ExactSize
+// is whitelisted for resource definitions but refused on groups.
+func (s *Server) modifyRGProps(rg *resourceGroup, in rgModifyIn) ([]apiCallRc, error) {
+	if _, ok := in.OverrideProps[keyExactSize]; ok {
+		return nil, fail(failInvldProp, "Invalid property key").
+			with("The key '"+keyExactSize+"' is not whitelisted.", "", "").reported()
+	}
+	pc := propsChange{override: in.OverrideProps, deleteKeys: in.DeleteProps, deleteNamespaces: in.DeleteNamespaces}
+	if pc.empty() {
+		return nil, nil
+	}
+	if rg.Props == nil {
+		rg.Props = map[string]string{}
+	}
+	return applyProps(s.rules.rscDfn, rg.Props, pc, maskRscDfn)
 }
 
 // raisePlaceCount autoplaces additional replicas for every resource
@@ -248,28 +255,17 @@ func (s *Server) raisePlaceCount(rg *resourceGroup, change *filterChange, c resp
 // unknownPoolWarning is addUnknownStoragePoolWarning: a WARN_NOT_FOUND entry
 // for filter pools that no node has, or that have the wrong kind.
 func (s *Server) unknownPoolWarning(sf selectFilter) []apiCallRc {
-	var unknown, disklessButDiskful, diskfulButDiskless []string
-	check := func(names []string, diskful bool, wrong *[]string) {
-		for _, n := range names {
-			found, kindOK := s.poolDefinition(n, diskful)
-			switch {
-			case !found:
-				unknown = append(unknown, n)
-			case !kindOK:
-				*wrong = append(*wrong, n)
-			}
-		}
-	}
-	check(sf.StoragePools, true, &disklessButDiskful)
-	check(sf.DisklessPools, false, &diskfulButDiskless)
+	var unknown, notDiskful, notDiskless []string
+	s.classifyPools(sf.StoragePools, true, &unknown, &notDiskful)
+	s.classifyPools(sf.DisklessPools, false, &unknown, &notDiskless)
 	var sb strings.Builder
-	if len(diskfulButDiskless) > 0 {
+	if len(notDiskless) > 0 {
 		sb.WriteString("The following configured storage pools are diskful, but are wrongly configured to be used " +
-			"for diskless autoplacements:\n\t" + strings.Join(diskfulButDiskless, "\n\t") + "\n")
+			"for diskless autoplacements:\n\t" + strings.Join(notDiskless, "\n\t") + "\n")
 	}
-	if len(disklessButDiskful) > 0 {
+	if len(notDiskful) > 0 {
 		sb.WriteString("The following configured storage pools are diskless, but are wrongly configured to be used " +
-			"for diskful autoplacements:\n\t" + strings.Join(disklessButDiskful, "\n\t") + "\n")
+			"for diskful autoplacements:\n\t" + strings.Join(notDiskful, "\n\t") + "\n")
 	}
 	if len(unknown) > 0 {
 		sb.WriteString("The following configured storage pools do not exist on any node:\n\t" +
@@ -279,6 +275,20 @@ func (s *Server) unknownPoolWarning(sf selectFilter) []apiCallRc {
 		return nil
 	}
 	return []apiCallRc{{RetCode: warnNotFound, Message: strings.TrimSpace(sb.String())}}
+}
+
+// classifyPools sorts filter pools into unknown ones and ones without a
+// pool of the expected kind (diskful or diskless).
+func (s *Server) classifyPools(names []string, diskful bool, unknown, wrongKind *[]string) {
+	for _, n := range names {
+		found, kindOK := s.poolDefinition(n, diskful)
+		switch {
+		case !found:
+			*unknown = append(*unknown, n)
+		case !kindOK:
+			*wrongKind = append(*wrongKind, n)
+		}
+	}
 }
 
 // poolDefinition reports whether any node has a pool of that name and

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lingate/lingate/internal/emulator"
@@ -47,7 +48,7 @@ type Server struct {
 	routes    []route
 	now       func() time.Time
 	errPrefix string
-	errSeq    int
+	errSeq    atomic.Int64
 }
 
 // New loads cfg.StateFile if it exists, otherwise seeds a fresh cluster from cfg.
@@ -210,8 +211,7 @@ func (s *Server) finish(rcs []apiCallRc) []apiCallRc {
 	for i := range rcs {
 		rcs[i].CreatedAt = now
 		if rcs[i].report && len(rcs[i].ErrorReportIDs) == 0 {
-			s.errSeq++
-			rcs[i].ErrorReportIDs = []string{fmt.Sprintf("%s-00000-%06d", s.errPrefix, s.errSeq)}
+			rcs[i].ErrorReportIDs = []string{fmt.Sprintf("%s-00000-%06d", s.errPrefix, s.errSeq.Add(1))}
 		}
 	}
 	return rcs
