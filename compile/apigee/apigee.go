@@ -42,6 +42,24 @@ func Compile(cfg *schema.Config, env string) ([]artifact.Object, error) {
 	return objs, nil
 }
 
+// Check reports, as schema.Errors, the problems Compile would find in the
+// products deployed to env, without building bundles: values a bundle
+// cannot hold and operations that only clash as path patterns.
+func Check(cfg *schema.Config, env string) error {
+	e, ok := cfg.Environments[env]
+	if !ok {
+		return fmt.Errorf("apigee: unknown environment %q", env)
+	}
+	var problems schema.Errors
+	for _, p := range cfg.ProductsIn(env) {
+		problems = append(problems, validate(cfg, e, p)...)
+	}
+	if len(problems) > 0 {
+		return problems.Sort()
+	}
+	return nil
+}
+
 // compileProduct is the proxy and the API product of p.
 func compileProduct(cfg *schema.Config, env *schema.Environment, p *schema.Product) (artifact.Object, artifact.Object, error) {
 	files, zipped, err := bundle(cfg, env, p)

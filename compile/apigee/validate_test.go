@@ -77,4 +77,13 @@ func TestCompileCollectsProblemsOfAllProducts(t *testing.T) {
 	if !errors.As(err, &errs) || len(errs) != 2 {
 		t.Fatalf("want two problems, got %v", err)
 	}
+	if checked := Check(cfg, "prod"); checked == nil || checked.Error() != err.Error() {
+		t.Errorf("Check = %v, want what Compile found: %v", checked, err)
+	}
+	if err := Check(richConfig(), "prod"); err != nil {
+		t.Errorf("Check of valid policies: %v", err)
+	}
+	if err := Check(cfg, "mars"); err == nil {
+		t.Error("Check of an unknown environment passed")
+	}
 }
