@@ -6,5 +6,11 @@
 // ApiCallRc answers with LINSTOR's return codes and status mapping), and
 // spawning resource definitions with an autoplacer that honours the select
 // filter. State can live in a JSON file that is rewritten after every
-// successful mutation.
+// successful mutation; a failed call leaves the state as it was.
+//
+// Not emulated: satellites and DRBD itself (every node is ONLINE and every
+// replica UpToDate), authentication, snapshots and backups, adjust and size
+// queries, node and storage pool changes, and resource definition creation
+// other than by spawn. The master passphrase counts as set, so LUKS layer
+// stacks spawn without the controller's missing-key warning.
 package linstor

@@ -12,7 +12,7 @@ import (
 
 func TestSeededNodesAndPools(t *testing.T) {
 	h := newHarness(t, Config{Pools: []string{"nvme-thin", "hdd-thick", "zfs-pool"},
-		PoolProviders: map[string]string{"nvme-thin": "lvm_thin"}})
+		PoolProviders: map[string]string{"nvme-thin": "lvmthin", "hdd-thick": "LVM"}})
 	nodes, err := h.c.Nodes.GetAll(ctx())
 	if err != nil {
 		t.Fatal(err)
@@ -126,5 +126,16 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	v, err := h.c.Controller.GetVersion(ctx())
 	if err != nil || v.RestApiVersion != restAPIVersion || v.Version == "" {
 		t.Errorf("version %+v, %v", v, err)
+	}
+}
+
+func TestPoolProviderGuesses(t *testing.T) {
+	cfg := Config{PoolProviders: map[string]string{"fast": "zfsthin"}}
+	want := map[string]string{"nvme": "LVM_THIN", "nvme-thin": "LVM_THIN", "hdd-thick": "LVM", "lvm": "LVM",
+		"zfs-tank": "ZFS", "zfs-thin": "ZFS_THIN", "file-pool": "FILE", "file_thin": "FILE_THIN", "fast": "ZFS_THIN"}
+	for pool, kind := range want {
+		if got := cfg.provider(pool); got != kind {
+			t.Errorf("provider(%q) = %s, want %s", pool, got, kind)
+		}
 	}
 }

@@ -259,7 +259,10 @@ func (c Config) nodes() []NodeSeed {
 // provider returns the provider kind of a seeded pool.
 func (c Config) provider(pool string) string {
 	if p, ok := c.PoolProviders[pool]; ok {
-		return strings.ToUpper(p)
+		if canon, err := providerKind(p); err == nil {
+			return canon
+		}
+		return p
 	}
 	lower := strings.ToLower(pool)
 	thin := strings.Contains(lower, "thin")
@@ -294,8 +297,8 @@ func (c Config) check() error {
 		if err := nameError(p, poolNameMin); err != nil {
 			return fmt.Errorf("storage pool %q: %w", p, err)
 		}
-		if !knownProvider(c.provider(p)) || c.provider(p) == providerDiskless {
-			return fmt.Errorf("storage pool %q: unsupported provider kind %q", p, c.provider(p))
+		if kind := c.provider(p); !knownProvider(kind) || kind == providerDiskless {
+			return fmt.Errorf("storage pool %q: unsupported provider kind %q", p, kind)
 		}
 	}
 	return nil
