@@ -1,0 +1,17 @@
+package render
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/lingate/lingate/apply"
+)
+
+// JSON writes the plan as the versioned plan JSON (format_version 1):
+// source, changes and summary, indented, with a trailing newline.
+func JSON(w io.Writer, p Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(apply.NewDocument(p.Source(), p.Changes))
+}

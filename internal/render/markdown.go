@@ -1,0 +1,161 @@
+package render
+
+import (
+	"bufio"
+	"fmt"
+	"html"
+	"io"
+	"strings"
+
+	"github.com/lingate/lingate/apply"
+)
+
+// Markdown writes the plan for a pull request (GitHub-flavoured markdown):
+// the totals and the commits compared, a warning first when anything is
+// deleted or replaced, then per environment a table of its changes and
+// each changed object's diff in a collapsed <details> block. Every name
+// from the policies is escaped, and diff fences are longer than any run of
+// backticks in the diff, so nothing in a policy can break the layout.
+func Markdown(w io.Writer, p Plan) error {
+	m := bufio.NewWriter(w)
+	fmt.Fprintf(m, "### lingate plan\n\n**%s**", totals(p.Changes))
+	if p.Base.SHA != "" || p.Head.SHA != "" {
+		fmt.Fprintf(m, " Base %s, head %s.", p.Base.described(code), p.Head.described(code))
+	}
+	m.WriteString("\n\n")
+	destroyWarning(m, p.Changes.Destructive())
+	for _, env := range p.Environments {
+		markdownEnv(m, env, p.Changes.In(env))
+	}
+	if quiet := p.quiet(); len(quiet) > 0 {
+		names := make([]string, len(quiet))
+		for i, env := range quiet {
+			names[i] = code(env)
+		}
+		fmt.Fprintf(m, "No changes in %s.\n", strings.Join(names, ", "))
+	}
+	return m.Flush()
+}
+
+// destroyWarning lists the objects the plan deletes, replaced ones included.
+func destroyWarning(m *bufio.Writer, gone []apply.Change) {
+	if len(gone) == 0 {
+		return
+	}
+	replaced := 0
+	for _, c := range gone {
+		if c.Action == apply.Replace {
+			replaced++
+		}
+	}
+	what := "deletes " + plural(len(gone)-replaced, "object")
+	switch {
+	case replaced == len(gone):
+		what = "replaces " + plural(replaced, "object") + " (deleted, then created again)"
+	case replaced > 0:
+		what += fmt.Sprintf(" and replaces %d (deleted, then created again)", replaced)
+	}
+	fmt.Fprintf(m, "> [!CAUTION]\n> This plan %s:\n", what)
+	for _, c := range gone {
+		fmt.Fprintf(m, "> - %s: %s %s %s %s", code(c.Env), c.Action, escape(c.System), escape(c.Kind), code(c.Name))
+		if c.Reason != "" {
+			fmt.Fprintf(m, " (%s)", escape(c.Reason))
+		}
+		m.WriteString("\n")
+	}
+	m.WriteString("\n")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// markdownEnv writes one environment's table and diffs, if it has changes
+// or kept objects.
+func markdownEnv(m *bufio.Writer, env string, cs apply.ChangeSet) {
+	if cs.Empty() && len(cs.Kept) == 0 {
+		return
+	}
+	summary := counts(cs)
+	if cs.Empty() {
+		summary = "no changes"
+	}
+	fmt.Fprintf(m, "#### %s: %s\n\n", code(env), summary)
+	if !cs.Empty() {
+		m.WriteString("| | Action | System | Kind | Name |\n| --- | --- | --- | --- | --- |\n")
+		for _, c := range cs.Changes {
+			fmt.Fprintf(m, "| %s | %s | %s | %s | %s |\n", cell(c.Action.Symbol()), c.Action, escape(c.System), escape(c.Kind), cell(c.Name))
+		}
+		m.WriteString("\n")
+	}
+	for _, c := range cs.Changes {
+		details(m, c)
+	}
+	for _, k := range cs.Kept {
+		fmt.Fprintf(m, "- %s %s %s: %s.\n", escape(k.System), escape(k.Kind), code(k.Name), keptNote)
+	}
+	if len(cs.Kept) > 0 {
+		m.WriteString("\n")
+	}
+}
+
+// details writes a change's diff as a collapsed block.
+func details(m *bufio.Writer, c apply.Change) {
+	if c.Diff == "" {
+		return
+	}
+	fmt.Fprintf(m, "<details><summary><code>%s</code> %s %s %s <code>%s</code></summary>\n\n",
+		html.EscapeString(c.Action.Symbol()), c.Action, html.EscapeString(c.System), html.EscapeString(c.Kind), html.EscapeString(c.Name))
+	if c.Reason != "" {
+		fmt.Fprintf(m, "%s.\n\n", escape(c.Reason))
+	}
+	fence := fenceFor(c.Diff)
+	fmt.Fprintf(m, "%sdiff\n%s%s\n\n</details>\n\n", fence, c.Diff, fence)
+}
+
+// fenceFor returns a code fence longer than any run of backticks in s.
+func fenceFor(s string) string { return strings.Repeat("`", max(3, longestRun(s)+1)) }
+
+// longestRun is the length of the longest run of backticks in s.
+func longestRun(s string) int {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
+}
+
+// code renders s as inline code, with a delimiter longer than any run of
+// backticks inside it.
+func code(s string) string {
+	delim := strings.Repeat("`", longestRun(s)+1)
+	if strings.Contains(s, "`") {
+		s = " " + s + " "
+	}
+	return delim + s + delim
+}
+
+// cell renders s as inline code in a table cell, where | must be escaped
+// even inside code.
+func cell(s string) string { return strings.ReplaceAll(code(s), "|", `\|`) }
+
+// escape makes s literal text in markdown: HTML and markdown punctuation
+// are escaped, so a name cannot open a link, emphasis, a tag or a cell.
+func escape(s string) string {
+	var b strings.Builder
+	for _, r := range html.EscapeString(s) {
+		if strings.ContainsRune("\\`*_[]|~#!", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,127 @@
+package render
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lingate/lingate/apply"
+)
+
+// ANSI colours of the text plan.
+const (
+	reset   = "\x1b[0m"
+	bold    = "\x1b[1m"
+	red     = "\x1b[31m"
+	green   = "\x1b[32m"
+	yellow  = "\x1b[33m"
+	magenta = "\x1b[35m"
+	cyan    = "\x1b[36m"
+)
+
+// Text writes the plan for a terminal: the commits compared, then per
+// environment one line per change (`+ create`, `~ update`, `- delete`,
+// `-/+ replace`) with the unified diff of each update below it, and a
+// closing `Plan: N to create, N to update, N to delete.` or `No changes.`.
+// color adds ANSI colours; the caller decides (a terminal, NO_COLOR unset).
+func Text(w io.Writer, p Plan, color bool) error {
+	t := textWriter{w: bufio.NewWriter(w), color: color}
+	t.header(p)
+	for _, env := range p.Environments {
+		t.env(env, p.Changes.In(env))
+	}
+	if quiet := p.quiet(); len(quiet) > 0 && len(quiet) < len(p.Environments) {
+		t.line("", "No changes in %s.\n", strings.Join(quiet, ", "))
+	}
+	t.line(bold, "%s\n", totals(p.Changes))
+	return t.w.Flush()
+}
+
+// textWriter writes lines, coloured or not.
+type textWriter struct {
+	w     *bufio.Writer
+	color bool
+}
+
+// line writes a formatted line in colour c ("" for none).
+func (t textWriter) line(c, format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	if t.color && c != "" {
+		body := strings.TrimSuffix(s, "\n")
+		s = c + body + reset + s[len(body):]
+	}
+	t.w.WriteString(s)
+}
+
+func (t textWriter) header(p Plan) {
+	if p.Base.SHA == "" && p.Head.SHA == "" {
+		return
+	}
+	id := func(s string) string { return s }
+	t.line("", "Comparing base %s with head %s.\n\n", p.Base.described(id), p.Head.described(id))
+}
+
+// env writes one environment's changes, if it has any.
+func (t textWriter) env(env string, cs apply.ChangeSet) {
+	if cs.Empty() && len(cs.Kept) == 0 {
+		return
+	}
+	if cs.Empty() {
+		t.line(bold, "%s: no changes\n", env)
+	} else {
+		t.line(bold, "%s: %s\n", env, counts(cs))
+	}
+	for _, c := range cs.Changes {
+		t.change(c)
+	}
+	for _, k := range cs.Kept {
+		t.line("", "      %s: %s\n", k.Subject(), keptNote)
+	}
+	t.w.WriteString("\n")
+}
+
+// change writes one change and its diff.
+func (t textWriter) change(c apply.Change) {
+	t.line(actionColor(c.Action), "  %3s %s %s\n", c.Action.Symbol(), c.Action, c.Subject())
+	if c.Reason != "" {
+		t.line("", "      # %s\n", c.Reason)
+	}
+	for _, l := range splitDiff(c.Diff) {
+		t.line(diffColor(l), "      %s\n", l)
+	}
+}
+
+func actionColor(a apply.Action) string {
+	switch a {
+	case apply.Create:
+		return green
+	case apply.Update:
+		return yellow
+	case apply.Delete:
+		return red
+	}
+	return magenta
+}
+
+func diffColor(l string) string {
+	switch {
+	case strings.HasPrefix(l, "+++ "), strings.HasPrefix(l, "--- "):
+		return bold
+	case strings.HasPrefix(l, "@@"):
+		return cyan
+	case strings.HasPrefix(l, "+"):
+		return green
+	case strings.HasPrefix(l, "-"):
+		return red
+	}
+	return ""
+}
+
+// splitDiff splits a diff into lines without their newlines.
+func splitDiff(d string) []string {
+	if d == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(d, "\n"), "\n")
+}
