@@ -79,6 +79,7 @@ LINSTOR resource groups, shows what would change, and applies it.`,
 	root.AddCommand(
 		newValidateCmd(e),
 		newCompileCmd(e),
+		newPlanCmd(e),
 		newSchemaCmd(e),
 		newSandboxCmd(e),
 	)

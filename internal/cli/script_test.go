@@ -34,6 +34,7 @@ func TestScript(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", repo)
 			e.Setenv("NO_COLOR", "1")
+			setGitEnv(e)
 			for _, name := range []string{"PORT1", "PORT2"} {
 				port, err := freePort()
 				if err != nil {
@@ -44,4 +45,17 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// setGitEnv lets scripts run git commands: a fixed author, committer and
+// date, so commits get the same SHAs on every run, and no user or system
+// configuration.
+func setGitEnv(e *testscript.Env) {
+	for k, v := range map[string]string{
+		"GIT_AUTHOR_NAME": "Lingate Test", "GIT_AUTHOR_EMAIL": "test@lingate.invalid", "GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z",
+		"GIT_COMMITTER_NAME": "Lingate Test", "GIT_COMMITTER_EMAIL": "test@lingate.invalid", "GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z",
+		"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.DevNull,
+	} {
+		e.Setenv(k, v)
+	}
 }

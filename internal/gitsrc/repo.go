@@ -69,10 +69,14 @@ func (r *Repo) notFound(rev string, err error) error {
 		return fmt.Errorf("revision %q: not found in this shallow clone, whose history is cut short (fetch the full history: "+
 			"actions/checkout with fetch-depth: 0, or git fetch --unshallow): %w", rev, err)
 	}
-	if errors.Is(err, io.EOF) {
-		err = errors.New("the history has no such ancestor")
+	const msg = "revision %q: not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1)"
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		return fmt.Errorf(msg, rev)
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf(msg+": the history has no such ancestor", rev)
 	}
-	return fmt.Errorf("revision %q: not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1): %w", rev, err)
+	return fmt.Errorf(msg+": %w", rev, err)
 }
 
 // shallow reports whether the repository is a shallow clone.

@@ -76,7 +76,7 @@ func (t textWriter) env(env string, cs apply.ChangeSet) {
 		t.change(c)
 	}
 	for _, k := range cs.Kept {
-		t.line("", "      %s: %s\n", k.Subject(), keptNote)
+		t.line("", "    # %s: %s\n", k.Subject(), keptNote)
 	}
 	t.w.WriteString("\n")
 }
