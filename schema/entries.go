@@ -23,7 +23,7 @@ func (l *loader) entries(cfg *Config) ([]*entry, Errors) {
 		if !v.Exists() {
 			continue
 		}
-		def := l.schema.LookupPath(cue.ParsePath(s.def))
+		def := l.data.LookupPath(cue.ParsePath(s.def))
 		if !s.entries {
 			cfg.Release = &Release{}
 			out = append(out, &entry{section: s.name, value: v, def: def, into: cfg.Release})

@@ -1,10 +1,11 @@
 package schema
 
 import (
-	"encoding/json"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 
 	"cuelang.org/go/cue"
@@ -21,33 +22,77 @@ import (
 //
 // Nothing is read from outside fsys, and only fsys is read: CUE sees the
 // parsed files, never a path on disk. File names in positions are dir joined
-// with the file's path under it. A non-nil error is Errors, holding every
-// problem found, sorted by position.
+// with the file's path under it. The schema's definitions (#Tier, #Product,
+// ...) are in scope for the policies. A non-nil error is Errors, holding
+// every problem found, sorted by position.
 func Load(fsys fs.FS, dir string) (*Config, error) {
 	files, errs := readFiles(fsys, dir)
 	if len(errs) > 0 {
 		return nil, errs.Sort()
 	}
-	ctx := cuecontext.New()
-	data, errs := buildData(ctx, dir, files)
-	if len(errs) > 0 {
-		return nil, errs.Sort()
+	if cfg, ok := loadFast(dir, files); ok {
+		return cfg, nil
 	}
-	l := newLoader(ctx, data)
-	cfg, declared, errs := l.decode()
-	errs = append(errs, check(cfg, declared)...)
+	cfg, errs := loadChecked(dir, files)
 	if len(errs) > 0 {
 		return nil, errs.Sort()
 	}
 	return cfg, nil
 }
 
-// buildData parses the files, checks their package clauses and builds them
-// into one value.
-func buildData(ctx *cue.Context, dir string, files []srcFile) (cue.Value, Errors) {
-	asts := make([]*ast.File, len(files))
+// loadFast evaluates the policies with the schema bound to every section in
+// one CUE evaluation, the cheapest way when everything is valid. It reports
+// false when anything is wrong: loadChecked then finds every problem with
+// the best positions and messages.
+func loadFast(dir string, files []srcFile) (*Config, bool) {
+	data, errs := buildData(cuecontext.New(), dir, files, true)
+	if len(errs) > 0 {
+		return nil, false
+	}
+	l := newLoader(data, false)
+	cfg, declared, errs := l.decode()
+	if len(errs) > 0 || len(check(cfg, declared)) > 0 {
+		return nil, false
+	}
+	return cfg, true
+}
+
+// loadChecked unifies each entry with its definition on its own, so that an
+// error in one entry neither hides nor garbles the errors of another.
+func loadChecked(dir string, files []srcFile) (*Config, Errors) {
+	data, errs := buildData(cuecontext.New(), dir, files, false)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	l := newLoader(data, true)
+	cfg, declared, errs := l.decode()
+	return cfg, append(errs, check(cfg, declared)...)
+}
+
+// The embedded schema as two more files of the policies package: its
+// definitions, and the fields binding each section to its definition.
+var (
+	definitionsSource = strings.Replace(Source, "package schema", "package "+PackageName, 1)
+	bindingsSource    = "package " + PackageName + `
+
+environments: [string]: #Environment
+tiers: [string]: #Tier
+products: [string]: #Product
+roles: [string]: #Role
+release?: #Release
+`
+)
+
+// BindingsFile names the positions inside the schema's section bindings.
+const BindingsFile = "lingate:bindings.cue"
+
+// buildData parses the files, checks their package clauses and builds them,
+// with the schema's definitions and, when bind is set, its bindings, into
+// one value.
+func buildData(ctx *cue.Context, dir string, files []srcFile, bind bool) (cue.Value, Errors) {
+	var asts []*ast.File
 	var errs Errors
-	for i, f := range files {
+	for _, f := range files {
 		a, err := parser.ParseFile(f.name, f.data)
 		if err != nil {
 			errs = append(errs, fromCUE(err, nil, nil)...)
@@ -57,7 +102,11 @@ func buildData(ctx *cue.Context, dir string, files []srcFile) (cue.Value, Errors
 			errs = append(errs, e)
 			continue
 		}
-		asts[i] = a
+		asts = append(asts, a)
+	}
+	asts = append(asts, mustParse(SchemaFile, definitionsSource))
+	if bind {
+		asts = append(asts, mustParse(BindingsFile, bindingsSource))
 	}
 	if len(errs) > 0 {
 		return cue.Value{}, errs
@@ -78,6 +127,16 @@ func buildData(ctx *cue.Context, dir string, files []srcFile) (cue.Value, Errors
 	return v, nil
 }
 
+// mustParse parses an embedded schema file; it panics only if the binary was
+// built with a schema that does not parse, which the tests rule out.
+func mustParse(name, src string) *ast.File {
+	f, err := parser.ParseFile(name, src)
+	if err != nil {
+		panic(fmt.Sprintf("embedded %s: %v", name, err))
+	}
+	return f
+}
+
 // packageError reports a file whose package clause is missing or names
 // another package: CUE would silently leave such a file out.
 func packageError(name string, f *ast.File) (Error, bool) {
@@ -94,15 +153,16 @@ func packageError(name string, f *ast.File) (Error, bool) {
 // loader decodes a built value into a Config, checking each entry against
 // its schema definition.
 type loader struct {
-	data   cue.Value
-	schema cue.Value
-	pos    *positions
-	pol    *polisher
+	data  cue.Value
+	unify bool
+	pos   *positions
+	pol   *polisher
 }
 
-func newLoader(ctx *cue.Context, data cue.Value) *loader {
-	s := ctx.CompileString(Source, cue.Filename(SchemaFile))
-	return &loader{data: data, schema: s, pos: &positions{data: data}, pol: &polisher{schema: s}}
+// newLoader reads entries from data, which holds the schema's definitions;
+// unify says whether each entry must still be unified with its definition.
+func newLoader(data cue.Value, unify bool) *loader {
+	return &loader{data: data, unify: unify, pos: &positions{data: data}, pol: &polisher{schema: data}}
 }
 
 // entry is one value to check against a definition, and where its decoded
@@ -129,9 +189,6 @@ func (l *loader) decode() (*Config, declared, Errors) {
 		src:          l.pos,
 	}
 	entries, errs := l.entries(cfg)
-	if err := l.schema.Err(); err != nil {
-		return nil, nil, Errors{{Msg: "embedded schema: " + err.Error()}}
-	}
 	l.run(entries)
 	names := declared{}
 	for _, e := range entries {
@@ -175,18 +232,18 @@ func (l *loader) run(entries []*entry) {
 	wg.Wait()
 }
 
-// check unifies one entry with its definition, validates it and decodes it.
+// check validates one entry, unified with its definition, and decodes it.
 func (l *loader) check(e *entry) Errors {
-	v := e.value.Unify(e.def)
+	v := e.value
+	if l.unify {
+		v = v.Unify(e.def)
+	}
 	if err := v.Validate(cue.Concrete(true), cue.Final()); err != nil {
 		return fromCUE(err, l.pos, l.pol)
 	}
-	b, err := v.MarshalJSON()
-	if err != nil {
-		return fromCUE(err, l.pos, l.pol)
-	}
-	if err := json.Unmarshal(b, e.into); err != nil {
+	if err := decode(v, reflect.ValueOf(e.into)); err != nil {
 		return Errors{{Pos: l.pos.at(e.value), Path: e.value.Path().String(), Msg: err.Error()}}
 	}
 	return nil
 }
+

@@ -11,6 +11,8 @@ type Config struct {
 
 	// src answers position queries; nil for configs built in Go.
 	src positioner
+	// index is built on the first query that needs it.
+	index index
 }
 
 // Environment is a place products are deployed to: one Apigee organization

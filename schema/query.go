@@ -3,6 +3,7 @@ package schema
 import (
 	"maps"
 	"slices"
+	"sync"
 )
 
 // Names returns the keys of m in sorted order, so callers never depend on map order.
@@ -21,15 +22,20 @@ func (c *Config) ProductsIn(env string) []*Product {
 	return out
 }
 
-// RolesFor returns the roles that grant something on product, sorted by name.
+// RolesFor returns the roles that grant something on product, sorted by
+// name. The first call indexes every role by product; the Config must not
+// change after it.
 func (c *Config) RolesFor(product string) []*Role {
-	var out []*Role
-	for _, name := range Names(c.Roles) {
-		if _, ok := c.Roles[name].Grants[product]; ok {
-			out = append(out, c.Roles[name])
+	c.index.once.Do(func() {
+		c.index.rolesByProduct = map[string][]*Role{}
+		for _, name := range Names(c.Roles) {
+			r := c.Roles[name]
+			for p := range r.Grants {
+				c.index.rolesByProduct[p] = append(c.index.rolesByProduct[p], r)
+			}
 		}
-	}
-	return out
+	})
+	return c.index.rolesByProduct[product]
 }
 
 // TiersIn returns the tiers that a product or role deployed to env uses:
@@ -57,3 +63,9 @@ func (c *Config) TiersIn(env string) []*Tier {
 
 // EnvironmentNames returns the declared environments, sorted.
 func (c *Config) EnvironmentNames() []string { return Names(c.Environments) }
+
+// index holds lookups built once from a Config.
+type index struct {
+	once           sync.Once
+	rolesByProduct map[string][]*Role
+}

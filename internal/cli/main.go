@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 
@@ -34,6 +35,11 @@ type env struct {
 
 // Main runs lingate with the process's arguments and returns its exit code.
 func Main() int {
+	if os.Getenv("GOGC") == "" {
+		// lingate runs briefly and CUE allocates heavily: fewer collections
+		// save a third of a large validate for a little more memory.
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
