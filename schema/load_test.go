@@ -43,12 +43,16 @@ roles: clerk: {
 // loadCase loads base plus one file, policies/case.cue.
 func loadCase(t *testing.T, src string) error {
 	t.Helper()
+	_, err := Load(caseFS(src), "policies")
+	return err
+}
+
+func caseFS(src string) fstest.MapFS {
 	fsys := fstest.MapFS{"policies/base.cue": {Data: []byte(base)}}
 	if src != "" {
 		fsys["policies/case.cue"] = &fstest.MapFile{Data: []byte("package policies\n\n" + src)}
 	}
-	_, err := Load(fsys, "policies")
-	return err
+	return fsys
 }
 
 func TestLoadBaseIsValid(t *testing.T) {
@@ -144,6 +148,10 @@ func TestRules(t *testing.T) {
 			}
 			if want := strings.Join(c.want, "\n"); got != want {
 				t.Errorf("errors differ\ngot:\n%s\nwant:\n%s", got, want)
+			}
+			files, _ := readFiles(caseFS(c.src), "policies")
+			if _, ok := loadFast("policies", files); ok {
+				t.Error("the fast path accepted what the checked path refuses")
 			}
 		})
 	}
