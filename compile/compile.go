@@ -52,14 +52,14 @@ func All(cfg *schema.Config, envs []string) ([]artifact.Set, error) {
 	return sets, nil
 }
 
-// Check runs the checks that only compiling can make (LINSTOR names and
-// properties per environment) without building bundles; validate uses it.
+// Check runs the checks that only compiling can make, per environment
+// (LINSTOR names and properties; values a proxy bundle cannot hold), without
+// building bundles; validate uses it.
 func Check(cfg *schema.Config) error {
 	var errs []error
 	for _, env := range cfg.EnvironmentNames() {
-		if _, err := linstor.Compile(cfg, env); err != nil {
-			errs = append(errs, err)
-		}
+		_, lerr := linstor.Compile(cfg, env)
+		errs = append(errs, lerr, apigee.Check(cfg, env))
 	}
 	return join(errs...)
 }

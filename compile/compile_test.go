@@ -169,3 +169,12 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 	}
 	return files
 }
+
+func TestCheckReportsApigeeProblems(t *testing.T) {
+	cfg := loadExample(t)
+	cfg.Products["payments"].Attributes = map[string]string{"lingate-managed": "false"}
+	err := Check(cfg)
+	if err == nil || !strings.Contains(err.Error(), "lingate-managed") {
+		t.Fatalf("got %v, want an error about the reserved attribute", err)
+	}
+}
