@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/golden"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -57,8 +58,8 @@ func TestWriteIsByteIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a := readTree(t, filepath.Join(dir, "a"))
-	b := readTree(t, filepath.Join(dir, "b"))
+	a := golden.ReadTree(t, filepath.Join(dir, "a"))
+	b := golden.ReadTree(t, filepath.Join(dir, "b"))
 	if len(a) == 0 || len(a) != len(b) {
 		t.Fatalf("trees have %d and %d files", len(a), len(b))
 	}
@@ -84,7 +85,7 @@ func TestWriteManifestListsEveryFile(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &m) != nil {
 		t.Fatalf("manifest: %v", err)
 	}
-	tree := readTree(t, dir)
+	tree := golden.ReadTree(t, dir)
 	if len(m.Files) != len(tree)-1 {
 		t.Errorf("manifest lists %d files, tree has %d besides the manifest", len(m.Files), len(tree)-1)
 	}
@@ -150,24 +151,6 @@ func asErrors(err error, errs *schema.Errors) bool {
 	e, ok := err.(schema.Errors)
 	*errs = e
 	return ok
-}
-
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		b, err := os.ReadFile(p)
-		files[filepath.ToSlash(rel)] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
 }
 
 func TestCheckReportsApigeeProblems(t *testing.T) {

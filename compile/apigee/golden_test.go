@@ -1,20 +1,14 @@
 package apigee
 
 import (
-	"bytes"
-	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/golden"
 	"github.com/lingate/lingate/schema"
 )
-
-// updateGolden rewrites the golden files instead of comparing with them.
-var updateGolden = os.Getenv("LINGATE_UPDATE_GOLDEN") != ""
 
 // loadExample loads the example repository's policies/.
 func loadExample(t *testing.T) *schema.Config {
@@ -33,7 +27,7 @@ func TestGoldenExample(t *testing.T) {
 	cfg := loadExample(t)
 	for _, env := range cfg.EnvironmentNames() {
 		t.Run(env, func(t *testing.T) {
-			checkGolden(t, filepath.Join("testdata", "golden", "example", env), compileFiles(t, cfg, env))
+			golden.Tree(t, filepath.Join("testdata", "golden", "example", env), compileFiles(t, cfg, env))
 		})
 	}
 }
@@ -41,7 +35,7 @@ func TestGoldenExample(t *testing.T) {
 // TestGoldenRich compares the rich test Config's output with
 // testdata/golden/rich.
 func TestGoldenRich(t *testing.T) {
-	checkGolden(t, filepath.Join("testdata", "golden", "rich", "prod"), compileFiles(t, richConfig(), "prod"))
+	golden.Tree(t, filepath.Join("testdata", "golden", "rich", "prod"), compileFiles(t, richConfig(), "prod"))
 }
 
 // TestLintExample lints every bundle of the example repository, in every
@@ -65,50 +59,6 @@ func compileFiles(t *testing.T, cfg *schema.Config, env string) map[string][]byt
 		for _, f := range o.Files {
 			files[f.Path] = f.Data
 		}
-	}
-	return files
-}
-
-// checkGolden compares files with the tree under dir, or rewrites it.
-func checkGolden(t *testing.T, dir string, files map[string][]byte) {
-	t.Helper()
-	if updateGolden {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
-		}
-		writeTree(t, dir, files)
-		return
-	}
-	want := readTree(t, dir)
-	got := slices.Sorted(maps.Keys(files))
-	if wantPaths := slices.Sorted(maps.Keys(want)); !slices.Equal(got, wantPaths) {
-		t.Fatalf("files differ from %s (LINGATE_UPDATE_GOLDEN=1 rewrites it):\ngot  %v\nwant %v", dir, got, wantPaths)
-	}
-	for _, p := range got {
-		if !bytes.Equal(files[p], want[p]) {
-			t.Errorf("%s differs from %s (LINGATE_UPDATE_GOLDEN=1 rewrites it):\ngot:\n%s\nwant:\n%s", p, dir, files[p], want[p])
-		}
-	}
-}
-
-// readTree reads every file under dir, by slash path relative to it.
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		files[filepath.ToSlash(rel)] = data
-		return err
-	})
-	if err != nil {
-		t.Fatalf("read golden files (LINGATE_UPDATE_GOLDEN=1 writes them): %v", err)
 	}
 	return files
 }

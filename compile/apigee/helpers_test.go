@@ -91,20 +91,6 @@ func unzip(t *testing.T, data []byte) map[string][]byte {
 	return files
 }
 
-// writeTree writes files under dir.
-func writeTree(t *testing.T, dir string, files map[string][]byte) {
-	t.Helper()
-	for p, data := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // repoRoot is the module root, found by walking up to go.mod.
 func repoRoot(t *testing.T) string {
 	t.Helper()

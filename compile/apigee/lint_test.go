@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/golden"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -57,7 +58,7 @@ func lintFindings(t *testing.T, zipped []byte) []string {
 	t.Helper()
 	bin := apigeelint(t)
 	dir := t.TempDir()
-	writeTree(t, dir, unzip(t, zipped))
+	golden.WriteTree(t, dir, unzip(t, zipped))
 	lintSlots <- struct{}{}
 	cmd := exec.Command(bin, "-s", filepath.Join(dir, "apiproxy"), "-f", "json.js", "--profile", "apigeex", "--norc")
 	var stderr bytes.Buffer

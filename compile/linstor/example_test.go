@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/lingate/lingate/internal/golden"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -16,7 +17,7 @@ func TestExampleRepository(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load the example repository: %v", err)
 	}
-	checkGolden(t, filepath.Join("testdata", "example"), compileAll(t, cfg))
+	golden.Tree(t, filepath.Join("testdata", "example"), compileAll(t, cfg))
 }
 
 // positionsSrc is a policy file whose problems lingate must report at the user's lines.

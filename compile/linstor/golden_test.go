@@ -9,11 +9,9 @@ import (
 	"testing"
 
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/golden"
 	"github.com/lingate/lingate/schema"
 )
-
-// updateGolden rewrites golden files instead of comparing with them.
-var updateGolden = os.Getenv("LINGATE_UPDATE_GOLDEN") == "1"
 
 // estate is a config with three environments and tiers used in some of them:
 // prod uses fast, standard (a product's tier) and archive (a product's
@@ -92,35 +90,6 @@ func compileAll(t *testing.T, cfg *schema.Config) map[string][]byte {
 	return files
 }
 
-// checkGolden compares files with the tree under dir, or rewrites it with LINGATE_UPDATE_GOLDEN=1.
-func checkGolden(t *testing.T, dir string, files map[string][]byte) {
-	t.Helper()
-	if updateGolden {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
-		}
-		for name, data := range files {
-			path := filepath.Join(dir, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
-	onDisk := goldenFiles(t, dir)
-	if got, want := schema.Names(files), schema.Names(onDisk); !slices.Equal(got, want) {
-		t.Errorf("compiled files %v, golden files %v (LINGATE_UPDATE_GOLDEN=1 rewrites them)", got, want)
-	}
-	for name, data := range files {
-		if want, ok := onDisk[name]; ok && !bytes.Equal(data, want) {
-			t.Errorf("%s differs from its golden file (LINGATE_UPDATE_GOLDEN=1 rewrites it):\n%s", name, data)
-		}
-	}
-}
-
 // goldenFiles reads every file under dir, keyed by slash path.
 func goldenFiles(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
@@ -141,7 +110,7 @@ func goldenFiles(t *testing.T, dir string) map[string][]byte {
 }
 
 func TestGolden(t *testing.T) {
-	checkGolden(t, filepath.Join("testdata", "golden"), compileAll(t, estate()))
+	golden.Tree(t, filepath.Join("testdata", "golden"), compileAll(t, estate()))
 }
 
 // TestTiersPerEnvironment checks that each environment gets exactly the tiers
