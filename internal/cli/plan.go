@@ -140,11 +140,10 @@ func planCommits(policies string, opts planOptions) (commitPlan, error) {
 	if err != nil {
 		return commitPlan{}, fmt.Errorf("plan: %w", err)
 	}
-	var base, head side
-	var wg sync.WaitGroup
-	wg.Go(func() { base = loadSide(repo, rng.Base, "base", dir, opts.envs) })
-	wg.Go(func() { head = loadSide(repo, rng.Head, "head", dir, opts.envs) })
-	wg.Wait()
+	base, head, err := loadSides(repo, rng, dir, opts.envs)
+	if err != nil {
+		return commitPlan{}, err
+	}
 	if err := sidesError(dir, base, head); err != nil {
 		return commitPlan{}, err
 	}
@@ -153,6 +152,38 @@ func planCommits(policies string, opts planOptions) (commitPlan, error) {
 		return commitPlan{}, err
 	}
 	return commitPlan{view: view(rng, envs, apply.Compare(pairs(envs, base, head))), head: head.ordered(envs)}, nil
+}
+
+// loadSides loads and compiles both commits in parallel, or once when the
+// policies folder is the same tree at both.
+func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, only []string) (side, side, error) {
+	same, err := sameTree(repo, rng, dir)
+	if err != nil {
+		return side{}, side{}, fmt.Errorf("plan: %w", err)
+	}
+	if same {
+		head := loadSide(repo, rng.Head, "head", dir, only)
+		base := head
+		base.err = nil // reported once, at head
+		return base, head, nil
+	}
+	var base, head side
+	var wg sync.WaitGroup
+	wg.Go(func() { base = loadSide(repo, rng.Base, "base", dir, only) })
+	wg.Go(func() { head = loadSide(repo, rng.Head, "head", dir, only) })
+	wg.Wait()
+	return base, head, nil
+}
+
+// sameTree reports whether the policies folder is the same tree at both
+// commits (and present), so one load serves both.
+func sameTree(repo *gitsrc.Repo, rng gitsrc.Range, dir string) (bool, error) {
+	b, err := repo.TreeID(rng.Base, dir)
+	if err != nil {
+		return false, err
+	}
+	h, err := repo.TreeID(rng.Head, dir)
+	return err == nil && b != "" && b == h, err
 }
 
 // side is the policies of one commit, compiled.

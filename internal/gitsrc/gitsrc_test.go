@@ -295,3 +295,32 @@ func TestLoadErrorsNameTheCommit(t *testing.T) {
 		t.Error("nil error located as non-nil")
 	}
 }
+
+func TestTreeID(t *testing.T) {
+	g := gittest.New(t)
+	a := g.Write(map[string]string{"policies/env.cue": envs}).Commit("a")
+	b := g.Write(map[string]string{"README.md": "other files change"}).Commit("b")
+	c := g.Write(map[string]string{"policies/env.cue": envs + "\n"}).Commit("c")
+	d := g.Remove("policies").Commit("d")
+	r := open(t, g)
+	id := func(sha string) string {
+		t.Helper()
+		s, err := r.TreeID(resolve(t, r, sha), "policies")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if id(a) == "" || id(a) != id(b) {
+		t.Errorf("same policies, tree ids %q and %q", id(a), id(b))
+	}
+	if id(b) == id(c) {
+		t.Error("changed policies, same tree id")
+	}
+	if id(d) != "" {
+		t.Errorf("absent policies: tree id %q", id(d))
+	}
+	if _, err := r.TreeID(resolve(t, r, a), "/abs"); err == nil {
+		t.Error("invalid folder: no error")
+	}
+}

@@ -142,3 +142,20 @@ func (w *walker) blob(e object.TreeEntry, name string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// TreeID returns the object name of folder dir at commit c, or "" when the
+// folder is absent there. Two commits with the same TreeID hold the same
+// policies, byte for byte.
+func (r *Repo) TreeID(c Commit, dir string) (string, error) {
+	if !fs.ValidPath(dir) {
+		return "", fmt.Errorf("policies folder %q: expected a slash-separated path inside the repository", dir)
+	}
+	tree, err := r.tree(c, dir)
+	if errors.Is(err, ErrNoPolicies) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return tree.Hash.String(), nil
+}
