@@ -33,6 +33,10 @@ func TestScript(t *testing.T) {
 		Cmds:                scriptCmds(),
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", repo)
+			// example/policies is a copy of the example repository's policies.
+			if err := os.CopyFS(filepath.Join(e.WorkDir, "example", "policies"), os.DirFS(filepath.Join(repo, "policies"))); err != nil {
+				return err
+			}
 			e.Setenv("NO_COLOR", "1")
 			setGitEnv(e)
 			for _, name := range []string{"PORT1", "PORT2"} {
