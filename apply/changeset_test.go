@@ -2,6 +2,7 @@ package apply
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -208,3 +209,36 @@ func TestActionSymbols(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareLargeDiff: a bundle file of 5,000 lines with a few changes far
+// apart gives one hunk per change with its context, and nothing else.
+func TestCompareLargeDiff(t *testing.T) {
+	var b, h strings.Builder
+	for i := range 5000 {
+		line := "  <Step><Name>policy-" + strings.Repeat("x", i%7) + "-" + itoa(i) + "</Name></Step>\n"
+		b.WriteString(line)
+		if i%1000 == 500 {
+			line = "  <Step><Name>changed-" + itoa(i) + "</Name></Step>\n"
+		}
+		h.WriteString(line)
+	}
+	obj := func(data string) artifact.Object {
+		return artifact.Object{System: "apigee", Kind: "proxy", Name: "big", Files: []artifact.File{{Path: "apigee/proxies/big/apiproxy/proxies/default.xml", Data: []byte(data)}}}
+	}
+	cs := Compare([]Pair{{Env: "prod", Base: []artifact.Object{obj(b.String())}, Head: []artifact.Object{obj(h.String())}}})
+	if len(cs.Changes) != 1 {
+		t.Fatalf("changes = %v", refs(cs.Changes))
+	}
+	d := cs.Changes[0].Diff
+	if hunks := strings.Count(d, "\n@@ "); hunks != 5 {
+		t.Errorf("%d hunks, want 5", hunks)
+	}
+	if lines := strings.Count(d, "\n"); lines != 2+5*(1+6+2) {
+		t.Errorf("%d diff lines, want headers plus 5 hunks of 9 lines", lines)
+	}
+	if !strings.Contains(d, "@@ -498,7 +498,7 @@\n") || !strings.Contains(d, "+  <Step><Name>changed-4500</Name></Step>\n") {
+		t.Errorf("diff:\n%s", d)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

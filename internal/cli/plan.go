@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -154,23 +155,26 @@ func planCommits(policies string, opts planOptions) (commitPlan, error) {
 	return commitPlan{view: view(rng, envs, apply.Compare(pairs(envs, base, head))), head: head.ordered(envs)}, nil
 }
 
-// loadSides loads and compiles both commits in parallel, or once when the
-// policies folder is the same tree at both.
+// loadSides reads both commits' policies from git, one after the other
+// (go-git's object store is not safe for concurrent use), then validates
+// and compiles them in parallel; once when the policies folder is the same
+// tree at both commits.
 func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, only []string) (side, side, error) {
 	same, err := sameTree(repo, rng, dir)
 	if err != nil {
 		return side{}, side{}, fmt.Errorf("plan: %w", err)
 	}
+	head := readSide(repo, rng.Head, "head", dir)
 	if same {
-		head := loadSide(repo, rng.Head, "head", dir, only)
+		head.compile(dir, only)
 		base := head
 		base.err = nil // reported once, at head
 		return base, head, nil
 	}
-	var base, head side
+	base := readSide(repo, rng.Base, "base", dir)
 	var wg sync.WaitGroup
-	wg.Go(func() { base = loadSide(repo, rng.Base, "base", dir, only) })
-	wg.Go(func() { head = loadSide(repo, rng.Head, "head", dir, only) })
+	wg.Go(func() { base.compile(dir, only) })
+	wg.Go(func() { head.compile(dir, only) })
 	wg.Wait()
 	return base, head, nil
 }
@@ -188,35 +192,50 @@ func sameTree(repo *gitsrc.Repo, rng gitsrc.Range, dir string) (bool, error) {
 
 // side is the policies of one commit, compiled.
 type side struct {
+	commit gitsrc.Commit
+	label  string // "base" or "head"
+	fsys   fs.FS
 	cfg    *schema.Config // nil when the policies folder is absent
 	sets   map[string]artifact.Set
 	absent bool
 	err    error
 }
 
-// loadSide reads, validates and compiles the policies of commit c, for
-// the environments in only (all when empty) that c declares.
-func loadSide(repo *gitsrc.Repo, c gitsrc.Commit, label, dir string, only []string) side {
+// readSide reads the policies folder dir of commit c from git.
+func readSide(repo *gitsrc.Repo, c gitsrc.Commit, label, dir string) side {
+	s := side{commit: c, label: label, sets: map[string]artifact.Set{}}
 	fsys, err := repo.Policies(c, dir)
-	if errors.Is(err, gitsrc.ErrNoPolicies) {
-		return side{absent: true, sets: map[string]artifact.Set{}}
+	switch {
+	case errors.Is(err, gitsrc.ErrNoPolicies):
+		s.absent = true
+	case err != nil:
+		s.err = gitsrc.Locate(err, c, label)
+	default:
+		s.fsys = fsys
 	}
-	if err != nil {
-		return side{err: gitsrc.Locate(err, c, label)}
+	return s
+}
+
+// compile validates and compiles the policies read, for the environments
+// in only (all when empty) that the commit declares.
+func (s *side) compile(dir string, only []string) {
+	if s.fsys == nil {
+		return
 	}
-	cfg, err := schema.Load(fsys, dir)
+	cfg, err := schema.Load(s.fsys, dir)
 	if err != nil {
-		return side{err: gitsrc.Locate(err, c, label)}
+		s.err = gitsrc.Locate(err, s.commit, s.label)
+		return
 	}
 	sets, err := compile.All(cfg, declaredOf(cfg, only))
 	if err != nil {
-		return side{err: gitsrc.Locate(err, c, label)}
+		s.err = gitsrc.Locate(err, s.commit, s.label)
+		return
 	}
-	s := side{cfg: cfg, sets: map[string]artifact.Set{}}
+	s.cfg = cfg
 	for _, set := range sets {
 		s.sets[set.Env] = set
 	}
-	return s
 }
 
 // declaredOf returns the environments of only that cfg declares, or all of

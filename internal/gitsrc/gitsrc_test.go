@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	git "github.com/go-git/go-git/v5"
+
 	"github.com/lingate/lingate/internal/gitsrc"
 	"github.com/lingate/lingate/internal/gittest"
 	"github.com/lingate/lingate/schema"
@@ -322,5 +324,28 @@ func TestTreeID(t *testing.T) {
 	}
 	if _, err := r.TreeID(resolve(t, r, a), "/abs"); err == nil {
 		t.Error("invalid folder: no error")
+	}
+}
+
+func TestOpenBare(t *testing.T) {
+	g := gittest.New(t)
+	c := g.Write(map[string]string{"policies/env.cue": envs}).Commit("base")
+	dir := t.TempDir()
+	if _, err := git.PlainClone(dir, true, &git.CloneOptions{URL: g.Dir}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := gitsrc.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Root() != "" {
+		t.Errorf("bare repository: root %q, want none", r.Root())
+	}
+	fsys, err := r.Policies(resolve(t, r, "main"), "policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, fsys); got["policies/env.cue"] != envs || resolve(t, r, "HEAD").SHA != c {
+		t.Errorf("bare repository read: %v", got)
 	}
 }

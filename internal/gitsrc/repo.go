@@ -35,10 +35,13 @@ type Commit struct {
 // Short is the commit's abbreviated SHA.
 func (c Commit) Short() string { return c.SHA[:min(ShortLen, len(c.SHA))] }
 
-// Open opens the repository that holds path, which may be any folder inside
-// its work tree, or a linked worktree.
+// Open opens the repository that holds path: a work tree or any folder
+// inside it, a linked worktree, or a bare repository.
 func Open(path string) (*Repo, error) {
-	repo, err := git.PlainOpenWithOptions(path, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, err := git.PlainOpenWithOptions(path, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		repo, err = git.PlainOpenWithOptions(path, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("git repository at %s: %w", path, err)
 	}

@@ -1,0 +1,97 @@
+package gittest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+)
+
+// build makes the same three commits every time.
+func build(t *testing.T) (*Repo, []string) {
+	g := New(t)
+	a := g.Write(map[string]string{"a.txt": "one\n", "dir/b.txt": "two\n"}).Commit("first")
+	b := g.Remove("a.txt").Write(map[string]string{"dir/b.txt": "three\n"}).Commit("second")
+	c := g.Commit("empty")
+	return g, []string{a, b, c}
+}
+
+func TestSameStepsSameSHAs(t *testing.T) {
+	_, x := build(t)
+	_, y := build(t)
+	for i := range x {
+		if x[i] != y[i] || len(x[i]) != 40 {
+			t.Errorf("commit %d: %s and %s", i, x[i], y[i])
+		}
+	}
+	if x[1] == x[2] {
+		t.Error("an empty commit has its parent's SHA")
+	}
+}
+
+func TestCommitRecordsTheWorkTree(t *testing.T) {
+	g, shas := build(t)
+	c, err := g.Git().CommitObject(plumbing.NewHash(shas[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, _ := c.Tree()
+	if _, err := tree.File("a.txt"); err == nil {
+		t.Error("removed file still committed")
+	}
+	f, err := tree.File("dir/b.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := f.Contents(); s != "three\n" {
+		t.Errorf("dir/b.txt = %q", s)
+	}
+	if !c.Author.When.Equal(Epoch().Add(60e9)) || c.Author.Email != "test@lingate.invalid" {
+		t.Errorf("author %v", c.Author)
+	}
+}
+
+func TestBranchesTagsLinks(t *testing.T) {
+	g, shas := build(t)
+	g.Tag("v1").AnnotatedTag("v1a", "note")
+	g.Branch("topic")
+	topic := g.Write(map[string]string{"t.txt": "t\n"}).Symlink("link", "t.txt").Commit("topic")
+	g.Checkout("main")
+	if _, err := os.Stat(filepath.Join(g.Dir, "t.txt")); err == nil {
+		t.Error("checkout main kept topic's file")
+	}
+	for name, want := range map[plumbing.ReferenceName]string{
+		"refs/heads/main": shas[2], "refs/heads/topic": topic, "refs/tags/v1": shas[2],
+	} {
+		ref, err := g.Git().Reference(name, true)
+		if err != nil || ref.Hash().String() != want {
+			t.Errorf("%s: %v %v, want %s", name, ref, err, want)
+		}
+	}
+	c, _ := g.Git().CommitObject(plumbing.NewHash(topic))
+	tree, _ := c.Tree()
+	e, err := tree.FindEntry("link")
+	if err != nil || e.Mode != filemode.Symlink {
+		t.Errorf("link entry %+v %v", e, err)
+	}
+	g.AddRemoteBranch("origin", "main", shas[0])
+	if h, err := g.Git().ResolveRevision("origin/main"); err != nil || h.String() != shas[0] {
+		t.Errorf("origin/main = %v %v", h, err)
+	}
+	sub := g.CommitGitlink("vendor", shas[0], "gitlink")
+	c, _ = g.Git().CommitObject(plumbing.NewHash(sub))
+	tree, _ = c.Tree()
+	if e, err := tree.FindEntry("vendor"); err != nil || e.Mode != filemode.Submodule || e.Hash.String() != shas[0] {
+		t.Errorf("gitlink entry %+v %v", e, err)
+	}
+	shallow := g.ShallowClone(1)
+	// Each branch is cut after its newest commit.
+	if s, err := shallow.Git().Storer.Shallow(); err != nil || len(s) != 2 {
+		t.Errorf("shallow clone of main and topic: %v %v", s, err)
+	}
+	if _, err := shallow.Git().ResolveRevision("HEAD~1"); err == nil {
+		t.Error("shallow clone holds the parent commit")
+	}
+}
