@@ -127,11 +127,12 @@ type commitPlan struct {
 }
 
 // planCommits loads and compiles the policies at both commits, in
-// parallel, and compares them environment by environment.
+// parallel, and compares them environment by environment. The repository
+// is the one holding the policies folder.
 func planCommits(policies string, opts planOptions) (commitPlan, error) {
-	repo, err := gitsrc.Open(".")
+	repo, err := gitsrc.Open(existing(policies))
 	if err != nil {
-		return commitPlan{}, err
+		return commitPlan{}, fmt.Errorf("plan: %w (plan reads both commits from the git repository holding the policies folder)", err)
 	}
 	dir, err := repoDir(repo.Root(), policies)
 	if err != nil {
@@ -352,6 +353,21 @@ func repoDir(root, policies string) (string, error) {
 		return "", fmt.Errorf("policies folder %s: outside the git repository at %s", policies, root)
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// existing returns p, or its nearest parent folder that exists (the
+// policies folder may be absent from the work tree).
+func existing(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "."
+	}
+	for {
+		if _, err := os.Stat(abs); err == nil || filepath.Dir(abs) == abs {
+			return abs
+		}
+		abs = filepath.Dir(abs)
+	}
 }
 
 // realPath resolves symbolic links in p, or in the nearest parent that

@@ -116,11 +116,22 @@ func (m *memFS) entries(dir string, n *node) []fs.DirEntry {
 // info describes a node.
 type info struct{ n *node }
 
-func (i info) Name() string       { return i.n.name }
-func (i info) Size() int64        { return int64(len(i.n.data)) }
+// Name implements fs.FileInfo.
+func (i info) Name() string { return i.n.name }
+
+// Size implements fs.FileInfo.
+func (i info) Size() int64 { return int64(len(i.n.data)) }
+
+// ModTime implements fs.FileInfo.
 func (i info) ModTime() time.Time { return time.Time{} }
-func (i info) IsDir() bool        { return i.n.dir }
-func (i info) Sys() any           { return nil }
+
+// IsDir implements fs.FileInfo.
+func (i info) IsDir() bool { return i.n.dir }
+
+// Sys implements fs.FileInfo.
+func (i info) Sys() any { return nil }
+
+// Mode implements fs.FileInfo.
 func (i info) Mode() fs.FileMode {
 	if i.n.dir {
 		return fs.ModeDir | 0o555
@@ -137,9 +148,13 @@ type openFile struct {
 	listed int
 }
 
+// Stat implements fs.File.
 func (f *openFile) Stat() (fs.FileInfo, error) { return info{f.node}, nil }
-func (f *openFile) Close() error               { return nil }
 
+// Close implements fs.File.
+func (f *openFile) Close() error { return nil }
+
+// Read implements fs.File.
 func (f *openFile) Read(b []byte) (int, error) {
 	if f.dir {
 		return 0, &fs.PathError{Op: "read", Path: f.path, Err: fs.ErrInvalid}
