@@ -246,4 +246,3 @@ func (l *loader) check(e *entry) Errors {
 	}
 	return nil
 }
-

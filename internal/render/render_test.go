@@ -10,6 +10,7 @@ import (
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/golden"
 )
 
 func file(path, data string) artifact.File { return artifact.File{Path: path, Data: []byte(data)} }
@@ -65,22 +66,10 @@ func noChanges() Plan {
 	}
 }
 
-// golden compares got with testdata/name; LINGATE_UPDATE_GOLDEN=1 rewrites it.
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name; LINGATE_UPDATE_GOLDEN=1 rewrites it.
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("LINGATE_UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (LINGATE_UPDATE_GOLDEN=1 rewrites it):\n%s", name, got)
-	}
+	golden.File(t, filepath.Join("testdata", name), got)
 }
 
 func TestGoldens(t *testing.T) {
@@ -92,10 +81,10 @@ func TestGoldens(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		golden(t, name+".txt", text.Bytes())
-		golden(t, name+".color.txt", color.Bytes())
-		golden(t, name+".md", md.Bytes())
-		golden(t, name+".json", js.Bytes())
+		checkGolden(t, name+".txt", text.Bytes())
+		checkGolden(t, name+".color.txt", color.Bytes())
+		checkGolden(t, name+".md", md.Bytes())
+		checkGolden(t, name+".json", js.Bytes())
 	}
 }
 
