@@ -8,6 +8,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/lingate/lingate/internal/cli"
+	"github.com/lingate/lingate/internal/golden"
 )
 
 // TestMain lets scripts run `exec lingate ...`: the test binary re-executes
@@ -27,7 +28,7 @@ func TestScript(t *testing.T) {
 	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
-		UpdateScripts:       os.Getenv("LINGATE_UPDATE_GOLDEN") != "",
+		UpdateScripts:       golden.Updating(),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Cmds:                scriptCmds(),
