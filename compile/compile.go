@@ -53,10 +53,10 @@ func All(cfg *schema.Config, envs []string) ([]artifact.Set, error) {
 }
 
 // Check runs the checks that only compiling can make, per environment
-// (LINSTOR names and properties; values a proxy bundle cannot hold), without
-// building bundles; validate uses it.
+// (LINSTOR names and properties; values a proxy bundle cannot hold), and on
+// tiers no environment uses yet, without building bundles; validate uses it.
 func Check(cfg *schema.Config) error {
-	var errs []error
+	errs := []error{linstor.CheckUnused(cfg)}
 	for _, env := range cfg.EnvironmentNames() {
 		_, lerr := linstor.Compile(cfg, env)
 		errs = append(errs, lerr, apigee.Check(cfg, env))
