@@ -28,10 +28,39 @@ func TestStateSurvivesRestart(t *testing.T) {
 	spawnOK(t, h, "gold", `{"resource_definition_name":"db1","volume_sizes":[4096]}`)
 	before := snapshotAPI(t, h.c)
 
-	// Another configuration must not reseed an existing state.
-	h2 := newHarness(t, Config{StateFile: file, Pools: []string{"other"}, Nodes: []NodeSeed{{"zz", ""}}})
+	// Other nodes must not reseed an existing state.
+	h2 := newHarness(t, Config{StateFile: file, Pools: []string{"nvme"}, Nodes: []NodeSeed{{"zz", ""}}})
 	if after := snapshotAPI(t, h2.c); !reflect.DeepEqual(before, after) {
 		t.Errorf("state after restart differs:\nbefore %+v\nafter  %+v", before, after)
+	}
+}
+
+// TestRestartAddsNewPools checks that a pool the configuration names but an
+// existing state lacks is added to every node, and saved, while what the
+// state holds stays.
+func TestRestartAddsNewPools(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "linstor.json")
+	h := newHarness(t, Config{StateFile: file, Pools: []string{"nvme"}})
+	createGroup(t, h, `{"name":"gold","select_filter":{"place_count":2,"storage_pool":"nvme"}}`)
+	for range 2 {
+		h = newHarness(t, Config{StateFile: file, Pools: []string{"nvme", "hdd-zfs"}})
+		pools, err := h.c.Nodes.GetStoragePoolView(ctx())
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := map[string]int{}
+		for _, p := range pools {
+			count[p.StoragePoolName]++
+			if p.StoragePoolName == "hdd-zfs" && p.ProviderKind != "ZFS" {
+				t.Errorf("hdd-zfs on %s has provider %s, want ZFS", p.NodeName, p.ProviderKind)
+			}
+		}
+		if count["hdd-zfs"] != 3 || count["nvme"] != 3 {
+			t.Errorf("pools per node %v, want nvme and hdd-zfs on all 3 nodes", count)
+		}
+		if _, err := h.c.ResourceGroups.Get(ctx(), "gold"); err != nil {
+			t.Errorf("the existing group was lost: %v", err)
+		}
 	}
 }
 

@@ -21,8 +21,9 @@ const maxBody = 4 << 20
 type Config struct {
 	// StateFile is the JSON state file; "" keeps state in memory only.
 	StateFile string
-	// Pools are the storage pools seeded on each node when the state is new
-	// (DfltDisklessStorPool is always added).
+	// Pools are the storage pools on each node: seeded when the state is new
+	// (with DfltDisklessStorPool), and added to every node of a loaded state
+	// that lacks them, as an operator provisions a pool a new tier needs.
 	Pools []string
 	// PoolProviders optionally maps a pool name to its provider kind (LVM,
 	// LVM_THIN, ZFS, ZFS_THIN, FILE, FILE_THIN). Without an entry the kind is
@@ -79,6 +80,11 @@ func loadOrSeed(cfg Config) (*state, error) {
 		if found {
 			if err := st.validate(); err != nil {
 				return nil, fmt.Errorf("state %s: %w", cfg.StateFile, err)
+			}
+			if st.ensurePools(cfg) {
+				if err := emulator.SaveJSON(cfg.StateFile, st); err != nil {
+					return nil, err
+				}
 			}
 			return st, nil
 		}

@@ -142,6 +142,22 @@ func seedState(cfg Config) *state {
 	return st
 }
 
+// ensurePools adds the pools of cfg that a loaded state lacks to every node,
+// as an operator provisions a pool a new tier asks for, and reports whether
+// anything was added.
+func (st *state) ensurePools(cfg Config) bool {
+	added := false
+	for _, n := range st.Nodes {
+		for _, p := range cfg.Pools {
+			if _, ok := n.Pools[key(p)]; !ok {
+				n.Pools[key(p)] = seedPool(p, cfg.provider(p))
+				added = true
+			}
+		}
+	}
+	return added
+}
+
 func seedNode(seed NodeSeed, i int) *node {
 	props := map[string]string{"CurStltConnName": "default", "NodeUname": seed.Name}
 	if seed.Zone != "" {
