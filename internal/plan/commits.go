@@ -1,0 +1,296 @@
+// Package plan works out what would change between the policies of two
+// commits: it reads both from git, validates and compiles them, and compares
+// the artifacts environment by environment. The command line renders the
+// result; lingate ci will post it.
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/compile"
+	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/gitsrc"
+	"github.com/lingate/lingate/internal/render"
+	"github.com/lingate/lingate/schema"
+)
+
+// Options says which commits to plan between.
+type Options struct {
+	// Policies is the policies folder as the user named it; the repository
+	// is the one holding it.
+	Policies string
+	// Base and Head are revisions; a branch as Base means its merge-base with Head.
+	Base, Head string
+	// Envs limits the plan to these environments; empty means all.
+	Envs []string
+}
+
+// Result is a plan between two commits: what to show, and the objects
+// desired at head, for the plan file.
+type Result struct {
+	View render.Plan
+	Head []artifact.Set
+}
+
+// Commits loads and compiles the policies at both commits, in parallel, and
+// compares them environment by environment.
+func Commits(opts Options) (Result, error) {
+	repo, err := gitsrc.Open(existing(opts.Policies))
+	if err != nil {
+		return Result{}, fmt.Errorf("plan: %w (plan reads both commits from the git repository holding the policies folder)", err)
+	}
+	dir, err := repoDir(repo.Root(), opts.Policies)
+	if err != nil {
+		return Result{}, err
+	}
+	rng, err := repo.ResolveRange(opts.Base, opts.Head)
+	if err != nil {
+		return Result{}, fmt.Errorf("plan: %w", err)
+	}
+	base, head, err := loadSides(repo, rng, dir, opts.Envs)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := sidesError(dir, base, head); err != nil {
+		return Result{}, err
+	}
+	envs, err := plannedEnvs(base, head, opts.Envs)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{View: view(rng, envs, apply.Compare(pairs(envs, base, head))), Head: head.ordered(envs)}, nil
+}
+
+// loadSides reads both commits' policies from git, one after the other
+// (go-git's object store is not safe for concurrent use), then validates
+// and compiles them in parallel; once when the policies folder is the same
+// tree at both commits.
+func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, only []string) (side, side, error) {
+	same, err := sameTree(repo, rng, dir)
+	if err != nil {
+		return side{}, side{}, fmt.Errorf("plan: %w", err)
+	}
+	head := readSide(repo, rng.Head, "head", dir)
+	if same {
+		head.compile(dir, only)
+		base := head
+		base.err = nil // reported once, at head
+		return base, head, nil
+	}
+	base := readSide(repo, rng.Base, "base", dir)
+	var wg sync.WaitGroup
+	wg.Go(func() { base.compile(dir, only) })
+	wg.Go(func() { head.compile(dir, only) })
+	wg.Wait()
+	return base, head, nil
+}
+
+// sameTree reports whether the policies folder is the same tree at both
+// commits (and present), so one load serves both.
+func sameTree(repo *gitsrc.Repo, rng gitsrc.Range, dir string) (bool, error) {
+	b, err := repo.TreeID(rng.Base, dir)
+	if err != nil {
+		return false, err
+	}
+	h, err := repo.TreeID(rng.Head, dir)
+	return err == nil && b != "" && b == h, err
+}
+
+// side is the policies of one commit, compiled.
+type side struct {
+	commit gitsrc.Commit
+	label  string // "base" or "head"
+	fsys   fs.FS
+	cfg    *schema.Config // nil when the policies folder is absent
+	sets   map[string]artifact.Set
+	absent bool
+	err    error
+}
+
+// readSide reads the policies folder dir of commit c from git.
+func readSide(repo *gitsrc.Repo, c gitsrc.Commit, label, dir string) side {
+	s := side{commit: c, label: label, sets: map[string]artifact.Set{}}
+	fsys, err := repo.Policies(c, dir)
+	switch {
+	case errors.Is(err, gitsrc.ErrNoPolicies):
+		s.absent = true
+	case err != nil:
+		s.err = gitsrc.Locate(err, c, label)
+	default:
+		s.fsys = fsys
+	}
+	return s
+}
+
+// compile validates and compiles the policies read, for the environments
+// in only (all when empty) that the commit declares.
+func (s *side) compile(dir string, only []string) {
+	if s.fsys == nil {
+		return
+	}
+	cfg, err := schema.Load(s.fsys, dir)
+	if err != nil {
+		s.err = gitsrc.Locate(err, s.commit, s.label)
+		return
+	}
+	sets, err := compile.All(cfg, declaredOf(cfg, only))
+	if err != nil {
+		s.err = gitsrc.Locate(err, s.commit, s.label)
+		return
+	}
+	s.cfg = cfg
+	for _, set := range sets {
+		s.sets[set.Env] = set
+	}
+}
+
+// declaredOf returns the environments of only that cfg declares, or all of
+// its environments when only is empty.
+func declaredOf(cfg *schema.Config, only []string) []string {
+	if len(only) == 0 {
+		return cfg.EnvironmentNames()
+	}
+	envs := []string{}
+	for _, env := range only {
+		if _, ok := cfg.Environments[env]; ok {
+			envs = append(envs, env)
+		}
+	}
+	return envs
+}
+
+// sidesError reports what failed at either commit: problems in the
+// policies of both commits together, else the first error.
+func sidesError(dir string, base, head side) error {
+	var be, he schema.Errors
+	switch {
+	case errors.As(base.err, &be) && errors.As(head.err, &he):
+		return append(be, he...)
+	case base.err != nil:
+		return base.err
+	case head.err != nil:
+		return head.err
+	case base.absent && head.absent:
+		return fmt.Errorf("plan: policies folder %s: absent at both base and head (set it with --policies)", dir)
+	}
+	return nil
+}
+
+// plannedEnvs is every environment either commit declares, limited to only
+// when given; an environment neither declares is an error.
+func plannedEnvs(base, head side, only []string) ([]string, error) {
+	declared := map[string]bool{}
+	for _, s := range []side{base, head} {
+		if s.cfg != nil {
+			for _, env := range s.cfg.EnvironmentNames() {
+				declared[env] = true
+			}
+		}
+	}
+	for _, env := range only {
+		if !declared[env] {
+			return nil, fmt.Errorf("plan: --env %s: not declared at base or head (declared: %v)", env, schema.Names(declared))
+		}
+	}
+	if len(only) == 0 {
+		return schema.Names(declared), nil
+	}
+	envs := slices.Clone(only)
+	slices.Sort(envs)
+	return slices.Compact(envs), nil
+}
+
+// pairs puts each environment's objects at both commits side by side. An
+// environment prunes as head says, or as base says if head dropped it.
+func pairs(envs []string, base, head side) []apply.Pair {
+	out := make([]apply.Pair, len(envs))
+	for i, env := range envs {
+		out[i] = apply.Pair{Env: env, Base: base.sets[env].Objects, Head: head.sets[env].Objects, Prune: prunes(env, base, head)}
+	}
+	return out
+}
+
+func prunes(env string, base, head side) bool {
+	for _, s := range []side{head, base} {
+		if s.cfg == nil {
+			continue
+		}
+		if e, ok := s.cfg.Environments[env]; ok {
+			return e.Prune
+		}
+	}
+	return false
+}
+
+// ordered returns the side's compiled sets of envs, in that order.
+func (s side) ordered(envs []string) []artifact.Set {
+	var out []artifact.Set
+	for _, env := range envs {
+		if set, ok := s.sets[env]; ok {
+			out = append(out, set)
+		}
+	}
+	return out
+}
+
+// view is what the renderers show of a plan between the commits of rng.
+func view(rng gitsrc.Range, envs []string, cs apply.ChangeSet) render.Plan {
+	base := render.Commit{SHA: rng.Base.SHA, Label: rng.Base.Rev}
+	if rng.MergeBase {
+		base.Label = fmt.Sprintf("merge-base of %s and %s", rng.Base.Rev, rng.Head.Rev)
+	}
+	return render.Plan{Base: base, Head: render.Commit{SHA: rng.Head.SHA, Label: rng.Head.Rev}, Environments: envs, Changes: cs}
+}
+
+// repoDir turns the --policies folder into a slash path relative to the
+// repository's root (root is "" for a bare repository, where the folder is
+// taken as relative to the root already).
+func repoDir(root, policies string) (string, error) {
+	if root == "" {
+		return filepath.ToSlash(filepath.Clean(policies)), nil
+	}
+	abs, err := filepath.Abs(policies)
+	if err != nil {
+		return "", fmt.Errorf("policies folder %s: %w", policies, err)
+	}
+	rel, err := filepath.Rel(realPath(root), realPath(abs))
+	if err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return "", fmt.Errorf("policies folder %s: outside the git repository at %s", policies, root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+// existing returns p, or its nearest parent folder that exists (the
+// policies folder may be absent from the work tree).
+func existing(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "."
+	}
+	for {
+		if _, err := os.Stat(abs); err == nil || filepath.Dir(abs) == abs {
+			return abs
+		}
+		abs = filepath.Dir(abs)
+	}
+}
+
+// realPath resolves symbolic links in p, or in the nearest parent that
+// exists (the folder may be absent from the work tree).
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	parent := filepath.Dir(p)
+	if parent == p {
+		return p
+	}
+	return filepath.Join(realPath(parent), filepath.Base(p))
+}

@@ -1,0 +1,74 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/internal/gittest"
+	"github.com/lingate/lingate/internal/testgen"
+)
+
+// repo commits a generated repository, then a quota change in one product
+// and one product more.
+func repo(t *testing.T) (*gittest.Repo, string, string) {
+	t.Helper()
+	g := gittest.New(t)
+	files := map[string]string{}
+	for name, data := range testgen.Files(testgen.Size{Products: 3, Roles: 3, PerFile: 1}) {
+		files[name] = string(data)
+	}
+	base := g.Write(files).Commit("base")
+	changed := strings.Replace(files["policies/products/products-00001.cue"], "limit: 1000", "limit: 2000", 1)
+	head := g.Write(map[string]string{
+		"policies/products/products-00001.cue": changed,
+		"policies/products/products-00003.cue": "package policies\n\n" + testgen.Product(3),
+	}).Commit("head")
+	return g, base, head
+}
+
+func TestCommitsComparesEveryEnvironment(t *testing.T) {
+	g, base, head := repo(t)
+	res, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.View.Base.SHA != base || res.View.Head.SHA != head {
+		t.Errorf("source %s..%s, want %s..%s", res.View.Base.SHA, res.View.Head.SHA, base, head)
+	}
+	got := map[string]int{}
+	for _, c := range res.View.Changes.Changes {
+		if c.Name == testgen.ProductName(1) && c.Action == apply.Update || c.Name == testgen.ProductName(3) && c.Action == apply.Create {
+			got[c.Env]++
+		}
+	}
+	for _, env := range []string{"prod", "sandbox", "staging"} {
+		if got[env] != 4 {
+			t.Errorf("%s: %d of the 4 expected changes (proxy and product of each product)", env, got[env])
+		}
+	}
+	if len(res.Head) != 3 {
+		t.Errorf("head has %d compiled environments, want 3", len(res.Head))
+	}
+}
+
+func TestCommitsIgnoresTheWorkTree(t *testing.T) {
+	g, base, head := repo(t)
+	if err := os.WriteFile(filepath.Join(g.Dir, "policies", "broken.cue"), []byte("package policies\nproducts: {"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head, Envs: []string{"prod"}}); err != nil {
+		t.Fatalf("a broken work tree file was read: %v", err)
+	}
+}
+
+func TestCommitsNamesTheCommitOfAnError(t *testing.T) {
+	g, base, _ := repo(t)
+	bad := g.Write(map[string]string{"policies/bad.cue": "package policies\n\ntiers: fast: replicas: 0\n"}).Commit("bad")
+	_, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: bad})
+	if err == nil || !strings.Contains(err.Error(), bad[:7]+":policies/bad.cue:3:") {
+		t.Fatalf("got %v, want an error at %s:policies/bad.cue:3", err, bad[:7])
+	}
+}
