@@ -76,12 +76,13 @@ func newRootCmd(e *env) *cobra.Command {
 		Short: "Validate, compile, plan and apply Apigee and LINSTOR policies kept as CUE",
 		Long: `lingate turns the API products, roles and storage tiers of a git repository
 (CUE files under policies/) into Apigee proxy bundles and API products and
-LINSTOR resource groups, shows what would change, and applies it.`,
+LINSTOR resource groups, and shows what would change between two commits.
+Sandbox environments run against embedded emulators of both APIs.`,
 		Version:       version(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.PersistentFlags().StringVar(&e.policies, "policies", "policies", "folder of policy `DIR`, read recursively")
+	root.PersistentFlags().StringVar(&e.policies, "policies", "policies", "`DIR` of policy files (package policies), read recursively")
 	root.AddCommand(
 		newValidateCmd(e),
 		newCompileCmd(e),
