@@ -3,6 +3,7 @@ package linstor
 import (
 	"errors"
 	"net/http"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -299,5 +300,34 @@ func TestRaisingPlaceCountAddsReplicas(t *testing.T) {
 	rg, _ := h.c.ResourceGroups.Get(ctx(), "gold")
 	if rg.SelectFilter.PlaceCount != 5 {
 		t.Errorf("the modification is committed before autoplace fails; place_count %d", rg.SelectFilter.PlaceCount)
+	}
+}
+
+// A definition spawned without replicas keeps working after a rolled-back
+// call and after a restart, both of which rebuild the state from JSON: a
+// later place count raise places its replicas instead of failing.
+func TestDefinitionWithoutReplicasSurvivesRollbackAndRestart(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "linstor.json")
+	cfg := Config{StateFile: file, Pools: []string{"nvme"}}
+	h := newHarness(t, cfg)
+	raise := func(rg string) {
+		t.Helper()
+		err := h.c.ResourceGroups.Modify(ctx(), rg, client.ResourceGroupModify{SelectFilter: client.AutoSelectFilter{PlaceCount: 2}})
+		if err != nil {
+			t.Fatalf("place count raise of %s: %v", rg, err)
+		}
+	}
+	for _, rg := range []string{"gold", "silver"} {
+		createGroup(t, h, `{"name":"`+rg+`","select_filter":{"place_count":1}}`)
+		spawnOK(t, h, rg, `{"resource_definition_name":"db-`+rg+`","volume_sizes":[1024],"definitions_only":true}`)
+	}
+	h.do("POST", "/v1/resource-groups", `{"name":"gold"}`).expect(t, http.StatusInternalServerError, rcRGExists)
+	raise("gold")
+	h = newHarness(t, cfg)
+	raise("silver")
+	for _, rd := range []string{"db-gold", "db-silver"} {
+		if diskful, _ := replicasOf(t, h, rd); len(diskful) != 2 {
+			t.Errorf("%s replicas %v, want 2", rd, diskful)
+		}
 	}
 }

@@ -209,7 +209,29 @@ func (st *state) clone() (*state, error) {
 	if err := json.Unmarshal(b, cp); err != nil {
 		return nil, fmt.Errorf("clone state: %w", err)
 	}
+	cp.fill()
 	return cp, nil
+}
+
+// fill replaces the nil maps a JSON round trip leaves (empty maps are
+// written with omitempty or as null) with empty ones, so handlers can add
+// to them.
+func (st *state) fill() {
+	fillMap(&st.Nodes)
+	fillMap(&st.ResourceGroups)
+	fillMap(&st.ResourceDefs)
+	for _, n := range st.Nodes {
+		fillMap(&n.Pools)
+	}
+	for _, rd := range st.ResourceDefs {
+		fillMap(&rd.Resources)
+	}
+}
+
+func fillMap[K comparable, V any](m *map[K]V) {
+	if *m == nil {
+		*m = map[K]V{}
+	}
 }
 
 // validate checks that a loaded state file is one this emulator can serve.
@@ -220,9 +242,7 @@ func (st *state) validate() error {
 	if st.Nodes == nil || st.ResourceGroups == nil {
 		return fmt.Errorf("state has no nodes or resource groups")
 	}
-	if st.ResourceDefs == nil {
-		st.ResourceDefs = map[string]*resourceDefinition{}
-	}
+	st.fill()
 	return nil
 }
 
