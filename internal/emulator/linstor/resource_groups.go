@@ -3,6 +3,7 @@ package linstor
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -231,16 +232,16 @@ func (s *Server) modifyRGProps(rg *resourceGroup, in rgModifyIn) ([]apiCallRc, e
 }
 
 // raisePlaceCount autoplaces additional replicas for every resource
-// definition of the group that has fewer resources than a newly given place
-// count. The modification is committed before, so a failure here is
-// reported but keeps the change (keep is true).
+// definition of the group that has fewer resources, tie breakers not counted,
+// than a newly given place count. The modification is committed before, so a
+// failure here is reported but keeps the change (keep is true).
 func (s *Server) raisePlaceCount(rg *resourceGroup, change *filterChange, c respCtx) ([]apiCallRc, bool) {
 	if change == nil || change.PlaceCount == nil {
 		return nil, false
 	}
 	var rcs []apiCallRc
 	for _, rd := range s.st.defsOf(key(rg.Name)) {
-		if len(rd.Resources) >= int(*change.PlaceCount) {
+		if replicaCount(rd) >= int(*change.PlaceCount) {
 			continue
 		}
 		placed, err := s.autoplace(rd, mergeFilters(change, rg.Filter.change()))
@@ -250,6 +251,17 @@ func (s *Server) raisePlaceCount(rg *resourceGroup, change *filterChange, c resp
 		rcs = append(rcs, c.all(placed, false)...)
 	}
 	return rcs, false
+}
+
+// replicaCount counts the resources of rd that are not tie breakers.
+func replicaCount(rd *resourceDefinition) int {
+	n := 0
+	for _, r := range rd.Resources {
+		if !slices.Contains(r.Flags, flagTieBreaker) {
+			n++
+		}
+	}
+	return n
 }
 
 // unknownPoolWarning is addUnknownStoragePoolWarning: a WARN_NOT_FOUND entry

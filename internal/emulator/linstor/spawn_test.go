@@ -331,3 +331,22 @@ func TestDefinitionWithoutReplicasSurvivesRollbackAndRestart(t *testing.T) {
 		}
 	}
 }
+
+// A tie breaker is not a replica: raising the place count from 2 to 3 on
+// a group whose definitions have two diskful replicas and a tie breaker
+// adds the third diskful replica (reference §1.3, PUT item 4).
+func TestRaisingPlaceCountIgnoresTieBreakers(t *testing.T) {
+	h := newHarness(t, Config{Pools: []string{"nvme"}})
+	createGroup(t, h, `{"name":"gold","select_filter":{"place_count":2}}`)
+	spawnOK(t, h, "gold", `{"resource_definition_name":"db1","volume_sizes":[1024]}`)
+	if diskful, diskless := replicasOf(t, h, "db1"); len(diskful) != 2 || len(diskless) != 1 {
+		t.Fatalf("place count 2: %v + %v, want two diskful and a tie breaker", diskful, diskless)
+	}
+	if err := h.c.ResourceGroups.Modify(ctx(), "gold", client.ResourceGroupModify{
+		SelectFilter: client.AutoSelectFilter{PlaceCount: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if diskful, diskless := replicasOf(t, h, "db1"); len(diskful) != 3 || diskless != nil {
+		t.Errorf("after place count 3: %v + %v, want three diskful replicas", diskful, diskless)
+	}
+}
