@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -18,7 +19,8 @@ func parseError(details string) apiCallRc {
 }
 
 // decodeBody binds body to v like Jackson's plain ObjectMapper: unknown
-// fields, wrong types, trailing data and an empty body are parse errors.
+// fields (names match case-sensitively), wrong types, trailing data and an
+// empty body are parse errors.
 // class names the Java type in the error details.
 func decodeBody(body []byte, v any, class string) error {
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -33,10 +35,69 @@ func decodeBody(body []byte, v any, class string) error {
 			err = errors.New("trailing token after the JSON value")
 		}
 	}
+	if err == nil {
+		err = exactFieldNames(body, reflect.TypeOf(v))
+	}
 	if err != nil {
 		return &rcError{rcs: []apiCallRc{parseError(jacksonMessage(err, class))}}
 	}
 	return nil
+}
+
+// exactFieldNames checks that every object key in body names a field of t
+// with exactly that case. encoding/json binds "Name" to a "name" field;
+// Jackson, matching case-sensitively, rejects it as unrecognized.
+func exactFieldNames(body []byte, t reflect.Type) error {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return err
+	}
+	return checkNames(v, t)
+}
+
+func checkNames(v any, t reflect.Type) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, _ := v.(map[string]any)
+		for k, val := range obj {
+			f, ok := fieldByTag(t, k)
+			if !ok {
+				return fmt.Errorf("json: unknown field %q", k)
+			}
+			if err := checkNames(val, f.Type); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		arr, _ := v.([]any)
+		for _, e := range arr {
+			if err := checkNames(e, t.Elem()); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		obj, _ := v.(map[string]any)
+		for _, e := range obj {
+			if err := checkNames(e, t.Elem()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fieldByTag finds the struct field whose JSON name is exactly name.
+func fieldByTag(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // jacksonMessage words a decode error the way Jackson does where it matters

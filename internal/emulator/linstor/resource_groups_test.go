@@ -336,3 +336,39 @@ func TestSelectFilterNodeListIsResetByAnyFilter(t *testing.T) {
 		t.Errorf("node list %v", sf.NodeNames)
 	}
 }
+
+// Jackson matches property names case-sensitively (MapperFeature.
+// ACCEPT_CASE_INSENSITIVE_PROPERTIES is off in a plain ObjectMapper), so a
+// body with "Name" or a mis-cased nested field is a parse error, never
+// bound to "name" the way Go's encoding/json would.
+func TestFieldNamesAreCaseSensitive(t *testing.T) {
+	h := newHarness(t, Config{Pools: []string{"nvme"}})
+	newGoldGroup(t, h)
+	h.do("POST", "/v1/resource-groups/gold/volume-groups", "").expect(t, http.StatusCreated, rcVGCreated)
+	cases := []struct {
+		method, path, body, field string
+		status                    int
+	}{
+		{"POST", "/v1/resource-groups", `{"Name":"silver"}`, "Name", http.StatusBadRequest},
+		{"POST", "/v1/resource-groups", `{"name":"silver","select_filter":{"Place_Count":3}}`, "Place_Count", http.StatusBadRequest},
+		{"PUT", "/v1/resource-groups/gold", `{"Description":"x"}`, "Description", http.StatusInternalServerError},
+		{"PUT", "/v1/resource-groups/gold", `{"select_filter":{"PLACE_COUNT":3}}`, "PLACE_COUNT", http.StatusInternalServerError},
+		{"POST", "/v1/resource-groups/gold/spawn", `{"resource_definition_name":"db1","Volume_Sizes":[1024]}`, "Volume_Sizes", http.StatusInternalServerError},
+		{"POST", "/v1/resource-groups/gold/volume-groups", `{"Flags":["GROSS_SIZE"]}`, "Flags", http.StatusBadRequest},
+		{"PUT", "/v1/resource-groups/gold/volume-groups/0", `{"Override_Props":{"Aux/a":"1"}}`, "Override_Props", http.StatusInternalServerError},
+	}
+	for _, c := range cases {
+		r := h.do(c.method, c.path, c.body)
+		r.expect(t, c.status, rcParseError)
+		if !strings.Contains(r.rcs[0].Details, `Unrecognized field "`+c.field+`"`) {
+			t.Errorf("%s %s %s: details %q", c.method, c.path, c.body, r.rcs[0].Details)
+		}
+	}
+	// Map keys are data, not field names: props keep their case.
+	h.do("PUT", "/v1/resource-groups/gold", `{"override_props":{"Aux/Mixed":"1"},"select_filter":{"x_replicas_on_different_map":{"Aux/Zone":1}}}`).
+		expect(t, http.StatusOK, rcPropsSet)
+	all, _ := h.c.ResourceGroups.GetAll(ctx())
+	if got := rgNames(all); !reflect.DeepEqual(got, []string{"DfltRscGrp", "gold"}) {
+		t.Errorf("groups %v", got)
+	}
+}
