@@ -26,7 +26,6 @@ type deploymentView struct {
 	State           string           `json:"state,omitempty"`
 	Errors          []rpcStatus      `json:"errors,omitempty"`
 	Instances       []instanceStatus `json:"instances,omitempty"`
-	RouteConflicts  []routeConflict  `json:"routeConflicts,omitempty"`
 	ServiceAccount  string           `json:"serviceAccount,omitempty"`
 }
 
@@ -52,18 +51,6 @@ type deployedRoute struct {
 	Percentage  int    `json:"percentage"`
 }
 
-type routeConflict struct {
-	ConflictingDeployment routingDeployment `json:"conflictingDeployment"`
-	Description           string            `json:"description"`
-}
-
-type routingDeployment struct {
-	APIProxy    string `json:"apiProxy"`
-	Basepath    string `json:"basepath"`
-	Environment string `json:"environment"`
-	Revision    string `json:"revision"`
-}
-
 func briefView(env, api string, d *deployment) deploymentView {
 	return deploymentView{
 		Environment: env, APIProxy: api, Revision: strconv.Itoa(d.Revision),
@@ -84,6 +71,7 @@ func boolParam(q *request, name string) (bool, error) {
 }
 
 // deploy answers POST environments/{env}/apis/{api}/revisions/{rev}/deployments.
+// A deployment that fails validation changes nothing.
 func (s *Server) deploy(q *request) (any, error) {
 	ref, err := s.lookupRevision(q)
 	if err != nil {
@@ -102,9 +90,12 @@ func (s *Server) deploy(q *request) (any, error) {
 	if ref.r.Meta.NeedsServiceAccount && sa == "" {
 		return nil, invalidArgument("Deployment of %q requires a service account identity, but one was not provided with the request.", revisionPath(ref.org, ref.name, ref.rev))
 	}
-	d := &deployment{
-		Revision: ref.rev, DeployStartTime: s.now(), ServiceAccount: sa,
-		Conflicts: basepathConflicts(ref.o, e, ref.name, ref.r.Meta.Basepaths),
+	if vs := basepathConflicts(ref, e); len(vs) > 0 {
+		return nil, validationsFailed(vs)
+	}
+	d := &deployment{Revision: ref.rev, DeployStartTime: s.now(), ServiceAccount: sa}
+	if s.cfg.DeployError != nil {
+		d.Error = s.cfg.DeployError(ref.org, env, ref.name, ref.rev)
 	}
 	e.Deployments[ref.name] = d
 	ref.r.EverDeployed = true
@@ -116,27 +107,41 @@ func revisionPath(org, api string, rev int) string {
 	return fmt.Sprintf("organizations/%s/apis/%s/revisions/%d", org, api, rev)
 }
 
-func conflictingDeployment(ref *proxyRef, cur *deployment) *apiError {
-	const msg = "Only one revision can be deployed at a time, use the override flag to replace."
-	return failedPrecondition(msg).withPrecondition(precondition{
-		Type: "CONFLICTING_DEPLOYMENT", Subject: revisionPath(ref.org, ref.name, cur.Revision), Description: msg,
-	})
+// validationsFailed is Apigee's answer to a deployment that fails
+// validation: the reasons are the PreconditionFailure violations.
+func validationsFailed(vs []precondition) *apiError {
+	e := failedPrecondition("deployment validations failed")
+	e.Details = append(e.Details, map[string]any{"@type": typePreconditionFailure, "violations": vs})
+	return e
 }
 
-// basepathConflicts lists the base paths that other proxies' working
-// deployments in the environment already serve.
-func basepathConflicts(o *orgState, e *envState, api string, paths []string) []conflict {
-	var out []conflict
+func conflictingDeployment(ref *proxyRef, cur *deployment) *apiError {
+	return validationsFailed([]precondition{{
+		Type: "CONFLICTING_DEPLOYMENT", Subject: revisionPath(ref.org, ref.name, cur.Revision),
+		Description: "Only one revision can be deployed at a time, use the override flag to replace.",
+	}})
+}
+
+// basepathConflicts names each deployment of another proxy in the
+// environment that already serves some of the revision's base paths.
+func basepathConflicts(ref *proxyRef, e *envState) []precondition {
+	var out []precondition
 	for _, other := range sortedKeys(e.Deployments) {
 		d := e.Deployments[other]
-		p := o.Proxies[other]
-		if other == api || len(d.Conflicts) > 0 || p == nil || p.Revisions[d.Revision] == nil {
+		p := ref.o.Proxies[other]
+		if other == ref.name || p == nil || p.Revisions[d.Revision] == nil {
 			continue
 		}
-		for _, bp := range paths {
-			if slices.ContainsFunc(p.Revisions[d.Revision].Meta.Basepaths, sameBasepath(bp)) {
-				out = append(out, conflict{Basepath: bp, APIProxy: other, Revision: d.Revision})
+		var shared []string
+		for _, bp := range p.Revisions[d.Revision].Meta.Basepaths {
+			if slices.ContainsFunc(ref.r.Meta.Basepaths, sameBasepath(bp)) {
+				shared = append(shared, bp)
 			}
+		}
+		if len(shared) > 0 {
+			subject := revisionPath(ref.org, other, d.Revision)
+			out = append(out, precondition{Type: "CONFLICTING_DEPLOYMENT", Subject: subject,
+				Description: fmt.Sprintf("Existing deployment of %q contains conflicting base paths: [%s].", subject, strings.Join(shared, " "))})
 		}
 	}
 	return out
@@ -167,7 +172,7 @@ func (s *Server) deploymentOf(q *request) (*proxyRef, *envState, *deployment, er
 }
 
 // getDeployment answers the status of a deployment: PROGRESSING for the
-// first ReadyAfter polls, then READY, or ERROR when it had conflicts.
+// first ReadyAfter polls, then READY, or ERROR when the runtime fails it.
 func (s *Server) getDeployment(q *request) (any, error) {
 	ref, _, d, err := s.deploymentOf(q)
 	if err != nil {
@@ -179,7 +184,7 @@ func (s *Server) getDeployment(q *request) (any, error) {
 	case stateReady:
 		v.Instances = readyInstances(q.v("env"), d, ref.r.Meta.Basepaths)
 	case stateError:
-		v.Errors, v.RouteConflicts = conflictReport(ref.org, q.v("env"), ref.name, d)
+		v.Errors = []rpcStatus{{Code: grpcFailedPrecondition, Message: d.Error}}
 	}
 	return v, nil
 }
@@ -190,7 +195,7 @@ func (s *Server) poll(d *deployment) string {
 		s.dirty = true
 		return stateProgressing
 	}
-	if len(d.Conflicts) > 0 {
+	if d.Error != "" {
 		return stateError
 	}
 	return stateReady
@@ -205,23 +210,6 @@ func readyInstances(env string, d *deployment, paths []string) []instanceStatus 
 		inst.DeployedRoutes = append(inst.DeployedRoutes, deployedRoute{Basepath: bp, Environment: env, Percentage: 100})
 	}
 	return []instanceStatus{inst}
-}
-
-func conflictReport(org, env, api string, d *deployment) ([]rpcStatus, []routeConflict) {
-	var errs []rpcStatus
-	var rcs []routeConflict
-	for _, c := range d.Conflicts {
-		msg := fmt.Sprintf("deployment validations failed Existing deployment of %q contains conflicting base paths [%s]; deployment of %q cannot serve them",
-			revisionPath(org, c.APIProxy, c.Revision), c.Basepath, revisionPath(org, api, d.Revision))
-		errs = append(errs, rpcStatus{Code: grpcFailedPrecondition, Message: msg})
-		rcs = append(rcs, routeConflict{
-			ConflictingDeployment: routingDeployment{
-				APIProxy: c.APIProxy, Basepath: c.Basepath, Environment: env, Revision: strconv.Itoa(c.Revision),
-			},
-			Description: msg,
-		})
-	}
-	return errs, rcs
 }
 
 // undeploy answers DELETE on a deployment.

@@ -118,11 +118,15 @@ func TestDeployWithoutOverrideConflicts(t *testing.T) {
 	if _, err := revs.Deploy(deployPath("sandbox", "prod", "orders-v1", 1)).Do(); err != nil {
 		t.Errorf("redeploying the deployed revision: %v", err)
 	}
+	// Apigee answers "deployment validations failed"; the reason is in the
+	// violation (scastria/terraform-provider-apigee#47).
 	_, err := revs.Deploy(deployPath("sandbox", "prod", "orders-v1", 2)).Do()
-	ge := wantGoogleError(t, err, http.StatusBadRequest, "Only one revision can be deployed at a time, use the override flag to replace.")
+	ge := wantGoogleError(t, err, http.StatusBadRequest, "deployment validations failed")
 	e := decodeError(t, []byte(ge.Body))
 	pf := detailOf(e.Error.Details, "type.googleapis.com/google.rpc.PreconditionFailure")
-	if e.Error.Status != "FAILED_PRECONDITION" || pf == nil || !strings.Contains(fmt.Sprint(pf["violations"]), "CONFLICTING_DEPLOYMENT") {
+	want := "[map[description:Only one revision can be deployed at a time, use the override flag to replace. " +
+		"subject:organizations/sandbox/apis/orders-v1/revisions/1 type:CONFLICTING_DEPLOYMENT]]"
+	if e.Error.Message != "deployment validations failed" || e.Error.Status != "FAILED_PRECONDITION" || pf == nil || fmt.Sprint(pf["violations"]) != want {
 		t.Errorf("conflict error = %s", ge.Body)
 	}
 
@@ -136,27 +140,39 @@ func TestDeployWithoutOverrideConflicts(t *testing.T) {
 	wantGoogleError(t, err, http.StatusNotFound, "revision 9 of API proxy orders-v1 does not exist")
 }
 
-func TestBasepathTakenByAnotherProxyEndsInError(t *testing.T) {
+// A base path another proxy's deployment already serves in the environment
+// fails the deploy call itself, as Apigee's deployment validation does
+// (apigee/apigee-deploy-maven-plugin#153): 400 FAILED_PRECONDITION
+// "deployment validations failed" with a CONFLICTING_DEPLOYMENT violation
+// naming the existing deployment. Nothing changes: the revision that was
+// deployed stays deployed.
+func TestBasepathTakenByAnotherProxyIsRefused(t *testing.T) {
 	f := newFixture(t, emu.Config{})
 	f.mustImport("sandbox", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders")))
 	f.mustImport("sandbox", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders/")))
 	f.mustImport("sandbox", "orders-copy", zipOf(t, validFiles("orders-copy", "/orders")))
+	f.mustImport("sandbox", "orders-copy", zipOf(t, validFiles("orders-copy", "/other")))
 	revs := f.svc.Organizations.Environments.Apis.Revisions
-	for _, name := range []string{deployPath("sandbox", "prod", "orders-v1", 1), deployPath("sandbox", "prod", "orders-copy", 1)} {
+	for _, name := range []string{deployPath("sandbox", "prod", "orders-v1", 1), deployPath("sandbox", "prod", "orders-copy", 2)} {
 		if _, err := revs.Deploy(name).Do(); err != nil {
 			t.Fatalf("deploy %s: %v", name, err)
 		}
 	}
-	states, d := f.poll(deployPath("sandbox", "prod", "orders-copy", 1), 2)
-	if strings.Join(states, ",") != "PROGRESSING,ERROR" {
-		t.Fatalf("states %v, want PROGRESSING then ERROR", states)
+	_, err := revs.Deploy(deployPath("sandbox", "prod", "orders-copy", 1)).Override(true).Do()
+	ge := wantGoogleError(t, err, http.StatusBadRequest, "deployment validations failed")
+	e := decodeError(t, []byte(ge.Body))
+	pf := detailOf(e.Error.Details, "type.googleapis.com/google.rpc.PreconditionFailure")
+	want := `[map[description:Existing deployment of "organizations/sandbox/apis/orders-v1/revisions/1" contains conflicting base paths: [/orders]. subject:organizations/sandbox/apis/orders-v1/revisions/1 type:CONFLICTING_DEPLOYMENT]]`
+	if e.Error.Status != "FAILED_PRECONDITION" || pf == nil || fmt.Sprint(pf["violations"]) != want {
+		t.Errorf("conflict error = %s", ge.Body)
 	}
-	if len(d.Errors) != 1 || !strings.Contains(d.Errors[0].Message, "conflicting base paths") || d.Errors[0].Code != 9 {
-		t.Errorf("errors = %+v", d.Errors)
+	list, err := f.svc.Organizations.Environments.Deployments.List(orgPath("sandbox") + "/environments/prod").Do()
+	if err != nil || len(list.Deployments) != 2 || list.Deployments[0].Revision != "2" || list.Deployments[1].Revision != "1" {
+		t.Errorf("deployments after the refused deploy = %+v, %v; want orders-copy 2 and orders-v1 1", list, err)
 	}
-	if len(d.RouteConflicts) != 1 || d.RouteConflicts[0].ConflictingDeployment.ApiProxy != "orders-v1" || d.RouteConflicts[0].ConflictingDeployment.Basepath != "/orders" {
-		t.Errorf("routeConflicts = %+v", d.RouteConflicts)
-	}
+	_, err = revs.GetDeployments(deployPath("sandbox", "prod", "orders-copy", 1)).Do()
+	wantGoogleError(t, err, http.StatusNotFound, "is not deployed")
+
 	// The same proxy taking over its own base path is a normal roll-over.
 	if _, err := revs.Deploy(deployPath("sandbox", "prod", "orders-v1", 2)).Override(true).Do(); err != nil {
 		t.Fatal(err)
@@ -170,6 +186,39 @@ func TestBasepathTakenByAnotherProxyEndsInError(t *testing.T) {
 	}
 	if states, _ := f.poll(deployPath("sandbox", "test", "orders-copy", 1), 2); states[1] != "READY" {
 		t.Errorf("other environment: states %v, want READY", states)
+	}
+}
+
+// A deployment the runtime cannot serve goes PROGRESSING, then ERROR with
+// the reason in errors; Config.DeployError decides which ones fail.
+func TestDeploymentEndsInErrorWhenTheRuntimeFails(t *testing.T) {
+	fail := func(org, env, api string, rev int) string {
+		if rev == 2 {
+			return "revision 2 cannot be loaded"
+		}
+		return ""
+	}
+	f := newFixture(t, emu.Config{DeployError: fail})
+	z := zipOf(t, validFiles("orders-v1", "/orders/v1"))
+	f.mustImport("sandbox", "orders-v1", z)
+	f.mustImport("sandbox", "orders-v1", z)
+	revs := f.svc.Organizations.Environments.Apis.Revisions
+	if _, err := revs.Deploy(deployPath("sandbox", "prod", "orders-v1", 2)).Do(); err != nil {
+		t.Fatal(err)
+	}
+	states, d := f.poll(deployPath("sandbox", "prod", "orders-v1", 2), 2)
+	if strings.Join(states, ",") != "PROGRESSING,ERROR" {
+		t.Fatalf("states %v, want PROGRESSING then ERROR", states)
+	}
+	if len(d.Errors) != 1 || d.Errors[0].Message != "revision 2 cannot be loaded" || d.Instances != nil {
+		t.Errorf("ERROR deployment = %+v", d)
+	}
+	// Rolling back to a revision that works.
+	if _, err := revs.Deploy(deployPath("sandbox", "prod", "orders-v1", 1)).Override(true).Do(); err != nil {
+		t.Fatal(err)
+	}
+	if states, _ := f.poll(deployPath("sandbox", "prod", "orders-v1", 1), 2); states[1] != "READY" {
+		t.Errorf("rollback: states %v, want READY", states)
 	}
 }
 

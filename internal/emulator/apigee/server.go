@@ -35,6 +35,11 @@ type Config struct {
 	// PROGRESSING before it turns READY (or ERROR). 0 means the default, 1;
 	// a negative value means no PROGRESSING poll at all.
 	ReadyAfter int
+	// DeployError, when set, is asked at every accepted deployment whether
+	// the runtime fails to serve it; a non-empty message makes the
+	// deployment end in ERROR with that message. Deployment validation
+	// (override, base paths, service account) fails the deploy call itself.
+	DeployError func(org, env, api string, rev int) string
 }
 
 // Server answers the emulated management API under /v1/. It is safe for

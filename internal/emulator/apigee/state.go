@@ -60,15 +60,9 @@ type deployment struct {
 	ServiceAccount  string `json:"serviceAccount,omitempty"`
 	// Polls counts status reads answered PROGRESSING so far.
 	Polls int `json:"polls"`
-	// Conflicts are the base paths other proxies already served in the
-	// environment when this deployment started; they make it end in ERROR.
-	Conflicts []conflict `json:"conflicts,omitempty"`
-}
-
-type conflict struct {
-	Basepath string `json:"basepath"`
-	APIProxy string `json:"apiProxy"`
-	Revision int    `json:"revision"`
+	// Error is why the runtime cannot serve the deployment (Config.
+	// DeployError); it makes the deployment end in ERROR.
+	Error string `json:"error,omitempty"`
 }
 
 type productState struct {
