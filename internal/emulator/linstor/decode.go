@@ -3,9 +3,7 @@ package linstor
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strings"
 )
@@ -18,25 +16,25 @@ func parseError(details string) apiCallRc {
 	return apiCallRc{RetCode: apiCallParseError, Message: "Unable to parse input json.", Details: details, report: true}
 }
 
-// decodeBody binds body to v like Jackson's plain ObjectMapper: unknown
-// fields (names match case-sensitively), wrong types, trailing data and an
-// empty body are parse errors.
+// decodeBody binds the first JSON value of body to v like Jackson's plain
+// ObjectMapper.readValue: unknown fields (names match case-sensitively),
+// wrong types and an empty body are parse errors; whatever follows the first
+// value is ignored (FAIL_ON_TRAILING_TOKENS is off by default).
 // class names the Java type in the error details.
 func decodeBody(body []byte, v any, class string) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &rcError{rcs: []apiCallRc{parseError(
 			"No content to map due to end-of-input")}}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	var first json.RawMessage
+	err := json.NewDecoder(bytes.NewReader(body)).Decode(&first)
 	if err == nil {
-		if _, extra := dec.Token(); !errors.Is(extra, io.EOF) {
-			err = errors.New("trailing token after the JSON value")
-		}
+		dec := json.NewDecoder(bytes.NewReader(first))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
 	}
 	if err == nil {
-		err = exactFieldNames(body, reflect.TypeOf(v))
+		err = exactFieldNames(first, reflect.TypeOf(v))
 	}
 	if err != nil {
 		return &rcError{rcs: []apiCallRc{parseError(jacksonMessage(err, class))}}

@@ -3,6 +3,7 @@ package linstor
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -370,5 +371,28 @@ func TestFieldNamesAreCaseSensitive(t *testing.T) {
 	all, _ := h.c.ResourceGroups.GetAll(ctx())
 	if got := rgNames(all); !reflect.DeepEqual(got, []string{"DfltRscGrp", "gold"}) {
 		t.Errorf("groups %v", got)
+	}
+}
+
+// The controller reads bodies with ObjectMapper.readValue, which binds the
+// first JSON value and ignores whatever follows it (Jackson's
+// FAIL_ON_TRAILING_TOKENS is off by default).
+// The OpenAPI validator refuses such bodies, so this test talks to a
+// server without the traffic check.
+func TestDataAfterTheJSONValueIsIgnored(t *testing.T) {
+	clearGolinstorEnv(t)
+	srv, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	h := &harness{t: t, srv: srv, ts: ts, c: newClient(t, ts.URL, ts.Client())}
+	h.do("POST", "/v1/resource-groups", `{"name":"gold"} {"name":"silver"} not json`).expect(t, http.StatusCreated, rcRGCreated)
+	h.do("PUT", "/v1/resource-groups/gold", `{"description":"x"}}`).expect(t, http.StatusOK, rcRGModified)
+	h.do("POST", "/v1/resource-groups", `{"name":"silver", "Colour":1} {`).expect(t, http.StatusBadRequest, rcParseError)
+	all, _ := h.c.ResourceGroups.GetAll(ctx())
+	if got := rgNames(all); !reflect.DeepEqual(got, []string{"DfltRscGrp", "gold"}) {
+		t.Errorf("groups %v, want only the first value bound", got)
 	}
 }
