@@ -53,6 +53,9 @@ type Server struct {
 	st    *state
 	blobs map[string][]byte // bundle bytes by sha256
 	dirty bool
+	// saved is the state as last written to StateFile, what a change that
+	// cannot be saved is rolled back to.
+	saved []byte
 }
 
 // maxBodyBytes bounds a request body: the 15 MB bundle limit plus room for
@@ -157,6 +160,7 @@ func (s *Server) locked(h handler, q *request) (any, error) {
 	if s.dirty {
 		s.dirty = false
 		if serr := s.saveLocked(); serr != nil {
+			s.rollbackLocked()
 			return nil, serr
 		}
 	}

@@ -3,6 +3,7 @@ package apigee
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -203,7 +204,32 @@ func (s *Server) saveLocked() error {
 	if err := emulator.SaveJSON(s.cfg.StateFile, s.st); err != nil {
 		return err
 	}
+	if err := s.snapshotLocked(); err != nil {
+		return err
+	}
 	return pruneBlobs(dir, refs)
+}
+
+// snapshotLocked remembers the state as it is now saved.
+func (s *Server) snapshotLocked() error {
+	b, err := json.Marshal(s.st)
+	if err != nil {
+		return fmt.Errorf("state %s: encode: %w", s.cfg.StateFile, err)
+	}
+	s.saved = b
+	return nil
+}
+
+// rollbackLocked puts back the state last saved, after a change could not
+// be saved; the change's bundles are forgotten with it.
+func (s *Server) rollbackLocked() {
+	st := &state{}
+	if err := json.Unmarshal(s.saved, st); err != nil {
+		return
+	}
+	st.fill()
+	s.st = st
+	s.dropUnusedBlobs()
 }
 
 func writeBlobs(dir string, refs map[string]bool, blobs map[string][]byte) error {
@@ -271,8 +297,11 @@ func (s *Server) load() error {
 	}
 	st := &state{}
 	ok, err := emulator.LoadJSON(s.cfg.StateFile, st)
-	if err != nil || !ok {
+	if err != nil {
 		return err
+	}
+	if !ok {
+		return s.snapshotLocked()
 	}
 	if st.Version != stateVersion {
 		return fmt.Errorf("state %s: version %d, want %d", s.cfg.StateFile, st.Version, stateVersion)
@@ -286,7 +315,7 @@ func (s *Server) load() error {
 		s.blobs[sha] = b
 	}
 	s.st = st
-	return nil
+	return s.snapshotLocked()
 }
 
 func readBlob(dir, sha string) ([]byte, error) {

@@ -193,3 +193,36 @@ func TestBehindSharedMiddleware(t *testing.T) {
 		t.Error("a call with FaultRate 1 succeeded")
 	}
 }
+
+// A call whose change cannot be saved fails and leaves nothing behind, in
+// memory or on disk: a client that retries a failed import must not find
+// the revision of the failed attempt.
+func TestSaveFailureRollsBack(t *testing.T) {
+	dir := t.TempDir()
+	stateDir := filepath.Join(dir, "state")
+	f := newFixture(t, emu.Config{StateFile: filepath.Join(stateDir, "apigee.json")})
+	z := zipOf(t, validFiles("orders-v1", "/orders/v1"))
+	f.mustImport("sandbox", "orders-v1", z)
+	moved := filepath.Join(dir, "moved")
+	if err := os.Rename(stateDir, moved); err != nil {
+		t.Fatal(err)
+	}
+	// A file where the state folder was makes every save fail.
+	if err := os.WriteFile(stateDir, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, body := f.importRaw("sandbox", "orders-v1", z)
+	wantAPIError(t, code, body, http.StatusInternalServerError, "INTERNAL")
+	if revs := f.revisionList("sandbox", "orders-v1"); len(revs) != 1 {
+		t.Errorf("revisions after a failed save: %v, want [1]", revs)
+	}
+	if err := os.Remove(stateDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(moved, stateDir); err != nil {
+		t.Fatal(err)
+	}
+	if rev := f.mustImport("sandbox", "orders-v1", z); rev.Revision != "2" {
+		t.Errorf("next import after the failed one: revision %s, want 2", rev.Revision)
+	}
+}
