@@ -134,7 +134,7 @@ func (fs files) without(name string) files {
 
 // zipOf builds a bundle zip with the entries in name order, after an
 // "apiproxy/" folder entry as apigeecli writes it.
-func zipOf(t *testing.T, fs files) []byte {
+func zipOf(t testing.TB, fs files) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)

@@ -33,7 +33,8 @@ func productView(name string, p *productState) map[string]any {
 	return v
 }
 
-// checkProduct applies the rules Apigee checks on create and update.
+// checkProduct applies the rules Apigee checks on create and update; the
+// display name is required on both.
 func checkProduct(o *orgState, org, name string, body map[string]any) error {
 	if name == "" {
 		return invalidArgument("API product name is required")
@@ -54,6 +55,12 @@ func checkProduct(o *orgState, org, name string, body map[string]any) error {
 		if o.Proxies[proxy] == nil {
 			return invalidArgument("API proxy %s named by API product %s does not exist in organization %s", proxy, name, org)
 		}
+	}
+	if body["displayName"] == nil {
+		const msg = "Invalid ApiProduct Name"
+		return invalidArgument(msg).withPrecondition(precondition{
+			Type: "keymanagement.service.apiproduct_invalid_displayname", Subject: name, Description: msg,
+		})
 	}
 	return nil
 }

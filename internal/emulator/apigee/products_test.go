@@ -159,7 +159,7 @@ func TestProductBodiesAreCheckedLikeProtos(t *testing.T) {
 // strings, and the body's own timestamps are ignored.
 func TestProductDefaultsLeftOut(t *testing.T) {
 	f := newFixture(t, emu.Config{})
-	body := `{"name":"p","displayName":"","scopes":[],"environments":["prod"],"createdAt":"5","description":null}`
+	body := `{"name":"p","displayName":"P","description":"","scopes":[],"environments":["prod"],"createdAt":"5","quota":null}`
 	code, resp := f.do("POST", "organizations/sandbox/apiproducts", nil, "application/json", []byte(body))
 	if code != http.StatusOK {
 		t.Fatalf("create: %d %s", code, resp)
@@ -169,7 +169,7 @@ func TestProductDefaultsLeftOut(t *testing.T) {
 	if err := json.Unmarshal(resp, &got); code != http.StatusOK || err != nil {
 		t.Fatalf("get: %d %s", code, resp)
 	}
-	want := map[string]any{"name": "p", "environments": []any{"prod"}, "createdAt": "1700000000000", "lastModifiedAt": "1700000000000"}
+	want := map[string]any{"name": "p", "displayName": "P", "environments": []any{"prod"}, "createdAt": "1700000000000", "lastModifiedAt": "1700000000000"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("product JSON = %v, want %v", got, want)
 	}
@@ -180,7 +180,7 @@ func TestProductNameWithReservedCharacters(t *testing.T) {
 	f := newFixture(t, emu.Config{})
 	products := f.svc.Organizations.Apiproducts
 	const name = "Orders Gold $ 50%"
-	if _, err := products.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: name}).Do(); err != nil {
+	if _, err := products.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: name, DisplayName: name}).Do(); err != nil {
 		t.Fatal(err)
 	}
 	got, err := products.Get(orgPath("sandbox") + "/apiproducts/" + name).Do()
@@ -189,5 +189,28 @@ func TestProductNameWithReservedCharacters(t *testing.T) {
 	}
 	if _, err := products.Delete(orgPath("sandbox") + "/apiproducts/" + name).Do(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Apigee refuses a product without a display name, on update
+// (apigee/apigeecli#619: 400 "Invalid ApiProduct Name", violation
+// keymanagement.service.apiproduct_invalid_displayname) and on create
+// (apigeecli made --display-name required for create, #431). A PUT that
+// replaces the whole product must carry it again.
+func TestProductDisplayNameIsRequired(t *testing.T) {
+	f := newFixture(t, emu.Config{})
+	products := f.svc.Organizations.Apiproducts
+	_, err := products.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p", ApprovalType: "auto"}).Do()
+	ge := wantGoogleError(t, err, http.StatusBadRequest, "Invalid ApiProduct Name")
+	if !strings.Contains(ge.Body, "keymanagement.service.apiproduct_invalid_displayname") {
+		t.Errorf("create without a display name: %s", ge.Body)
+	}
+	if _, err := products.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p", DisplayName: "P"}).Do(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = products.Update(orgPath("sandbox")+"/apiproducts/p", &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p", ApprovalType: "manual"}).Do()
+	wantGoogleError(t, err, http.StatusBadRequest, "Invalid ApiProduct Name")
+	if got, err := products.Get(orgPath("sandbox") + "/apiproducts/p").Do(); err != nil || got.DisplayName != "P" || got.ApprovalType != "" {
+		t.Errorf("after the refused update: %+v, %v; want it unchanged", got, err)
 	}
 }

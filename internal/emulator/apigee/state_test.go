@@ -44,7 +44,7 @@ func TestStatePersistsAcrossNew(t *testing.T) {
 	if states, _ := f.poll(name, 2); states[1] != "READY" {
 		t.Fatalf("states %v", states)
 	}
-	if _, err := f.svc.Organizations.Apiproducts.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p", Proxies: []string{"orders-v1"}}).Do(); err != nil {
+	if _, err := f.svc.Organizations.Apiproducts.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p", DisplayName: "P", Proxies: []string{"orders-v1"}}).Do(); err != nil {
 		t.Fatal(err)
 	}
 	kvms := f.svc.Organizations.Environments.Keyvaluemaps
@@ -179,7 +179,7 @@ func TestBehindSharedMiddleware(t *testing.T) {
 	srv := httptest.NewServer(emulator.Wrap(s, emulator.Options{Log: log}))
 	t.Cleanup(srv.Close)
 	svc := googleClient(t, srv)
-	if _, err := svc.Organizations.Apiproducts.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p"}).Do(); err != nil {
+	if _, err := svc.Organizations.Apiproducts.Create(orgPath("sandbox"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p", DisplayName: "P"}).Do(); err != nil {
 		t.Fatal(err)
 	}
 	entries := log.Entries()
