@@ -35,19 +35,38 @@ func TestGroupPatternMatchesWholeItems(t *testing.T) {
 		{[]string{"CN=x/y:z@w!%~'#"}, `["CN=x/y:z@w!%~'#"]`, true},
 		{[]string{"a^b$"}, `["a^b$"]`, true},
 		{[]string{"a^b$"}, `["ab"]`, false},
+		// A quoted item is one group, commas and all: the group
+		// "Sales, ops" is not the group ops, whichever end ops is at.
+		{[]string{"ops"}, `["Sales, ops"]`, false},
+		{[]string{"ops"}, `["ops, dev"]`, false},
+		{[]string{"ops"}, `["x","Sales, ops"]`, false},
+		{[]string{"ops"}, `"ops, dev"`, false},
+		{[]string{"ops"}, `["a\", \"ops"]`, false},
+		{[]string{"ops"}, `[dev, ops]`, true},
 	}
 	for _, tt := range tests {
-		re := regexp.MustCompile(groupPattern(tt.groups))
-		if got := re.MatchString(tt.value); got != tt.want {
-			t.Errorf("%q against %s = %v, want %v (pattern %s)", tt.groups, tt.value, got, tt.want, re)
+		patterns := groupPatterns(tt.groups)
+		if got := matchesAny(patterns, tt.value); got != tt.want {
+			t.Errorf("%q against %s = %v, want %v (patterns %s)", tt.groups, tt.value, got, tt.want, patterns)
 		}
 	}
 }
 
+// matchesAny reports whether any of patterns matches value.
+func matchesAny(patterns []string, value string) bool {
+	for _, p := range patterns {
+		if regexp.MustCompile(p).MatchString(value) {
+			return true
+		}
+	}
+	return false
+}
+
 func TestGroupPatternQuotesEverything(t *testing.T) {
-	p := groupPattern([]string{`a"b<c&d]]>{e}'f`})
-	if strings.ContainsAny(strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$"), `"<&`) {
-		t.Errorf("pattern %s holds a character a condition could misread", p)
+	for _, p := range groupPatterns([]string{`a"b<c&d]]>{e}'f`}) {
+		if strings.ContainsAny(strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$"), `"<&`) {
+			t.Errorf("pattern %s holds a character a condition could misread", p)
+		}
 	}
 }
 
@@ -67,24 +86,27 @@ func TestGroupConditionsStayShort(t *testing.T) {
 		}
 		pattern := c[strings.Index(c, `"`)+1 : len(c)-1]
 		for _, g := range groups {
-			if regexp.MustCompile(pattern).MatchString(`["` + g + `"]`) {
-				found++
+			for _, value := range []string{`["` + g + `"]`, "a, " + g} {
+				if regexp.MustCompile(pattern).MatchString(value) {
+					found++
+				}
 			}
 		}
 	}
-	if found != len(groups) {
-		t.Errorf("%d of %d groups matched by exactly the conditions", found, len(groups))
+	if found != 2*len(groups) {
+		t.Errorf("%d matches of %d groups, quoted and listed; want each matched by exactly one condition", found, len(groups))
 	}
 }
 
 func TestConditionBuilders(t *testing.T) {
 	tests := map[string]string{
-		and(equals("a", "x"), not(isTrue("b"))):       `(a = "x") and not (b = "true")`,
-		or(isUnset("a"), equals("b", "y")):            `(a = null) or (b = "y")`,
-		and(equals("a", "x")):                         `a = "x"`,
-		not(and(isTrue("a"), isTrue("b"))):            `not ((a = "true") and (b = "true"))`,
-		operationCondition("/a/*", "GET"):             `(proxy.pathsuffix MatchesPath "/a/*") and (request.verb = "GET")`,
-		matchesGroups([]string{"a"})[:len(varGroups)]: varGroups,
+		and(equals("a", "x"), not(isTrue("b"))):          `(a = "x") and not (b = "true")`,
+		or(isUnset("a"), equals("b", "y")):               `(a = null) or (b = "y")`,
+		and(equals("a", "x")):                            `a = "x"`,
+		not(and(isTrue("a"), isTrue("b"))):               `not ((a = "true") and (b = "true"))`,
+		operationCondition("/a/*", "GET"):                `(proxy.pathsuffix MatchesPath "/a/*") and (request.verb = "GET")`,
+		matchesGroups([]string{"a"})[0][:len(varGroups)]: varGroups,
+		matchesGroups([]string{"a"})[1][:len(varGroups)]: varGroups,
 	}
 	for got, want := range tests {
 		if got != want {

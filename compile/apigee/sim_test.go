@@ -252,6 +252,8 @@ func TestRoleSemantics(t *testing.T) {
 		{"a dot is no wildcard", `["financeXanalysts"]`, "GET", "/charges", 403, "", "", nil},
 		{"group with a space, as one JSON string", `"checkout svc"`, "GET", "/charges", 0, "fast", "tier-fast",
 			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
+		{"a group whose name holds a role's group after a comma is another group", `["Finance, support"]`, "GET", "/charges", 403, "", "", nil},
+		{"nor before a comma", `["support, Finance","marketing"]`, "GET", "/charges", 403, "", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
