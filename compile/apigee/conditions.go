@@ -11,7 +11,12 @@ import (
 // double quote, which Apigee's condition grammar cannot escape.
 
 // equals is `name = "value"`.
-func equals(name, value string) string { return fmt.Sprintf("%s = %q", name, value) }
+func equals(name, value string) string { return name + " = " + literal(value) }
+
+// literal is s as a string literal of Apigee's condition grammar, which has
+// no escape sequences: s between double quotes, as it is. (Go's %q would
+// write some characters as \u.... escapes that Apigee reads literally.)
+func literal(s string) string { return `"` + s + `"` }
 
 // isTrue is `name = "true"`, the flags the role policies set.
 func isTrue(name string) string { return equals(name, "true") }

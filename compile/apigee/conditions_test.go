@@ -114,3 +114,18 @@ func TestConditionBuilders(t *testing.T) {
 		}
 	}
 }
+
+// Apigee's condition grammar has no escape sequences: a literal is what
+// stands between two double quotes. A path holding a character Go would
+// escape (a soft hyphen, a zero-width space) must appear as itself, as it
+// does in the API product's resource.
+func TestConditionLiteralsAreNotGoEscaped(t *testing.T) {
+	path := "/a\u00adb\u200bc"
+	want := `(proxy.pathsuffix MatchesPath "` + path + `") and (request.verb = "GET")`
+	if got := operationCondition(path, "GET"); got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if got := equals("v", "é\u200b"); got != "v = \"é\u200b\"" {
+		t.Errorf("got %s", got)
+	}
+}

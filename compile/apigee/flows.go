@@ -49,7 +49,7 @@ func operations(p *schema.Product) []operation {
 
 // operationCondition selects requests for one path and method.
 func operationCondition(pattern, method string) string {
-	return and(fmt.Sprintf("proxy.pathsuffix MatchesPath %q", pattern), equals("request.verb", method))
+	return and("proxy.pathsuffix MatchesPath "+literal(pattern), equals("request.verb", method))
 }
 
 // flowName names an operation's flow readably: "op2-get-orders-id".
