@@ -15,9 +15,12 @@ func validate(cfg *schema.Config, env *schema.Environment, p *schema.Product) sc
 	prod := func(elems ...any) string { return schema.Path(append([]any{"products", p.Name}, elems...)...) }
 	v.text(prod("displayName"), p.DisplayName)
 	v.text(prod("description"), p.Description)
-	if p.Auth.OIDC != nil {
-		v.text(prod("auth", "oidc", "audience"), p.Auth.OIDC.Audience)
+	if o := p.Auth.OIDC; o != nil {
+		v.text(prod("auth", "oidc", "audience"), o.Audience)
+		v.text(prod("auth", "oidc", "issuer"), o.Issuer)
+		v.text(prod("auth", "oidc", "jwksUri"), o.JWKSURI)
 	}
+	v.urls(p)
 	v.headers(prod("headers", "request", "set"), p.Headers.Request.Set)
 	v.headers(prod("headers", "response", "set"), p.Headers.Response.Set)
 	v.operations(p)
@@ -97,6 +100,22 @@ func (v *validator) operations(p *schema.Product) {
 				v.add(at, "operation %s matches the same requests as operations[%d] (expected each path pattern and method once)", key, first)
 			}
 			seen[key] = i
+		}
+	}
+}
+
+// urls requires the backend URLs and CORS origins to be text an XML file
+// can hold (the schema's URL patterns let control characters through).
+func (v *validator) urls(p *schema.Product) {
+	if p.Target != nil {
+		v.text(schema.Path("products", p.Name, "target", "url"), p.Target.URL)
+	}
+	for _, tier := range schema.Names(p.Targets) {
+		v.text(schema.Path("products", p.Name, "targets", tier, "url"), p.Targets[tier].URL)
+	}
+	if p.CORS != nil {
+		for i, o := range p.CORS.Origins {
+			v.text(schema.Path("products", p.Name, "cors", "origins", i), o)
 		}
 	}
 }

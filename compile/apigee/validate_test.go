@@ -87,3 +87,36 @@ func TestCompileCollectsProblemsOfAllProducts(t *testing.T) {
 		t.Error("Check of an unknown environment passed")
 	}
 }
+
+// encoding/xml writes a character XML cannot hold as U+FFFD without an
+// error, so a control character in a URL the schema lets through would
+// silently change the issuer, key set, backend or origin in the bundle.
+func TestValidateURLsHoldOnlyXMLText(t *testing.T) {
+	cfg := richConfig()
+	p := cfg.Products["payments"]
+	p.Auth.OIDC.Issuer = "https://acme.okta.com/\x01"
+	p.Auth.OIDC.JWKSURI = "https://acme.okta.com/keys\x02"
+	p.Target.URL = "https://payments\x03.internal.example.com"
+	p.Targets["fast"].URL = "https://fast\x04.example.com"
+	p.CORS.Origins[1] = "https://admin\x05.example.com"
+	_, _, err := Bundle(cfg, "prod", "payments")
+	var errs schema.Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("want schema.Errors, got %v", err)
+	}
+	want := []string{
+		"products.payments.auth.oidc.issuer: value holds the control character U+0001",
+		"products.payments.auth.oidc.jwksUri: value holds the control character U+0002",
+		"products.payments.target.url: value holds the control character U+0003",
+		"products.payments.targets.fast.url: value holds the control character U+0004",
+		"products.payments.cors.origins[1]: value holds the control character U+0005",
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in\n%v", w, err)
+		}
+	}
+	if len(errs) != len(want) {
+		t.Errorf("%d problems, want %d:\n%v", len(errs), len(want), err)
+	}
+}
