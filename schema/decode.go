@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -30,8 +31,11 @@ func decode(v cue.Value, rv reflect.Value) error {
 		return decodeString(v, rv)
 	case reflect.Int:
 		n, err := v.Int64()
+		if err != nil {
+			return &decodeError{v: v, msg: fmt.Sprintf("invalid value %v (expected a whole number from %d to %d)", v, math.MinInt64, math.MaxInt64)}
+		}
 		rv.SetInt(n)
-		return err
+		return nil
 	case reflect.Bool:
 		b, err := v.Bool()
 		rv.SetBool(b)
@@ -92,9 +96,22 @@ func decodeMap(v cue.Value, rv reflect.Value) error {
 	return nil
 }
 
+// decodeError is a valid CUE value that the Go model cannot hold, such as
+// an integer beyond 64 bits.
+type decodeError struct {
+	v   cue.Value
+	msg string
+}
+
+func (e *decodeError) Error() string { return e.v.Path().String() + ": " + e.msg }
+
 // decodeString takes a string, or a whole number as its decimal text (as
-// DRBD's quorum may be).
+// DRBD's quorum may be). A value the user left to a default of their own
+// (*2 | "off") is a disjunction whose kind only its default tells.
 func decodeString(v cue.Value, rv reflect.Value) error {
+	if v.Kind() == cue.BottomKind {
+		v, _ = v.Default()
+	}
 	if v.Kind() == cue.IntKind {
 		n, err := v.Int64()
 		rv.SetString(strconv.FormatInt(n, 10))

@@ -8,16 +8,19 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	cueerrors "cuelang.org/go/cue/errors"
 )
 
 // namePattern is the rule for names of environments, tiers, products and roles.
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
 
 // entries lists every value to check, allocating its decoded form in cfg,
-// and reports top-level fields and names the language does not allow.
-func (l *loader) entries(cfg *Config) ([]*entry, Errors) {
+// and reports top-level fields and names the language does not allow. It
+// also returns the sections whose entries cannot be listed.
+func (l *loader) entries(cfg *Config) ([]*entry, map[string]bool, Errors) {
 	errs := l.unknownSections()
 	var out []*entry
+	broken := map[string]bool{}
 	for _, s := range sections {
 		v := l.data.LookupPath(cue.MakePath(cue.Str(s.name)))
 		if !v.Exists() {
@@ -29,20 +32,25 @@ func (l *loader) entries(cfg *Config) ([]*entry, Errors) {
 			out = append(out, &entry{section: s.name, value: v, def: def, into: cfg.Release})
 			continue
 		}
-		es, more := l.sectionEntries(cfg, s, v, def)
+		es, more, ok := l.sectionEntries(cfg, s, v, def)
 		out, errs = append(out, es...), append(errs, more...)
+		broken[s.name] = !ok
 	}
-	return out, errs
+	return out, broken, errs
 }
 
-// sectionEntries lists the named entries of one section.
-func (l *loader) sectionEntries(cfg *Config, s section, v, def cue.Value) ([]*entry, Errors) {
-	if v.IncompleteKind() != cue.StructKind {
-		return nil, Errors{{Pos: l.pos.at(v), Path: s.name, Msg: fmt.Sprintf("expected a struct of named %s, got %v", s.name, v.IncompleteKind())}}
+// sectionEntries lists the named entries of one section, or reports false
+// when the section is not a struct of entries.
+func (l *loader) sectionEntries(cfg *Config, s section, v, def cue.Value) ([]*entry, Errors, bool) {
+	// An error inside an entry makes the section bottom too; its entries
+	// are still there to check one by one.
+	if k := v.IncompleteKind(); k != cue.StructKind && k != cue.BottomKind {
+		return nil, Errors{{Pos: l.pos.at(v), Path: s.name, Msg: fmt.Sprintf("expected a struct of named %s, got %v", s.name, k)}}, false
 	}
 	it, err := v.Fields()
 	if err != nil {
-		return nil, fromCUE(err, l.pos, l.pol)
+		// The section itself is in conflict; outsideEntries reports it.
+		return nil, nil, false
 	}
 	var out []*entry
 	var errs Errors
@@ -54,7 +62,7 @@ func (l *loader) sectionEntries(cfg *Config, s section, v, def cue.Value) ([]*en
 		}
 		out = append(out, &entry{section: s.name, name: name, value: it.Value(), def: def, into: cfg.slot(s.name, name)})
 	}
-	return out, errs
+	return out, errs, true
 }
 
 // unknownSections reports top-level fields other than the language's sections.
@@ -76,6 +84,29 @@ func (l *loader) unknownSections() Errors {
 		}
 	}
 	return errs
+}
+
+// outsideEntries reports the errors CUE finds outside the entries that are
+// checked one by one: in the user's hidden fields and definitions, and in a
+// section that is not a struct. Errors inside entries are left to their
+// entry's own check, which words them better.
+func (l *loader) outsideEntries() Errors {
+	var raws []rawErr
+	for _, e := range cueerrors.Errors(l.data.Validate()) {
+		if !inEntry(e.Path()) {
+			raws = append(raws, convert(e, l.pos))
+		}
+	}
+	return l.pol.summarize(raws)
+}
+
+// inEntry reports whether a CUE error path lies inside an entry of a section.
+func inEntry(path []string) bool {
+	if len(path) == 0 {
+		return false
+	}
+	i := slices.IndexFunc(sections, func(s section) bool { return s.name == path[0] })
+	return i >= 0 && (len(path) > 1 || !sections[i].entries)
 }
 
 // slot allocates the decoded form of entry name in section and returns it.

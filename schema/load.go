@@ -1,10 +1,12 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -46,7 +48,7 @@ func Load(fsys fs.FS, dir string) (*Config, error) {
 // the best positions and messages.
 func loadFast(dir string, files []srcFile) (*Config, bool) {
 	data, errs := buildData(cuecontext.New(), dir, files, true)
-	if len(errs) > 0 {
+	if len(errs) > 0 || data.Err() != nil {
 		return nil, false
 	}
 	l := newLoader(data, false)
@@ -66,7 +68,21 @@ func loadChecked(dir string, files []srcFile) (*Config, Errors) {
 	}
 	l := newLoader(data, true)
 	cfg, declared, errs := l.decode()
-	return cfg, append(errs, check(cfg, declared)...)
+	errs = append(errs, echoesDropped(l.outsideEntries(), errs)...)
+	errs = append(errs, check(cfg, declared)...)
+	if len(errs) == 0 && data.Err() != nil {
+		errs = fromCUE(data.Err(), l.pos, l.pol)
+	}
+	return cfg, errs
+}
+
+// echoesDropped removes from outside the errors that repeat one of
+// entries at the same position with the same message: CUE reports some
+// errors inside an entry (a _|_ the user wrote) at the top too, without a path.
+func echoesDropped(outside, entries Errors) Errors {
+	return slices.DeleteFunc(outside, func(o Error) bool {
+		return slices.ContainsFunc(entries, func(e Error) bool { return e.Pos == o.Pos && e.Msg == o.Msg })
+	})
 }
 
 // The embedded schema as two more files of the policies package: its
@@ -86,10 +102,15 @@ release?: #Release
 // BindingsFile names the positions inside the schema's section bindings.
 const BindingsFile = "lingate:bindings.cue"
 
-// buildData parses the files, checks their package clauses and builds them,
-// with the schema's definitions and, when bind is set, its bindings, into
-// one value.
+// buildData parses the files, checks their package clauses, imports and
+// top-level definitions, and builds them, with the schema's definitions and,
+// when bind is set, its bindings, into one value. The errors returned are
+// those that keep CUE from building the value at all; the value's own
+// errors (conflicts and the like) are left to the caller, which reports
+// them per entry.
 func buildData(ctx *cue.Context, dir string, files []srcFile, bind bool) (cue.Value, Errors) {
+	defs := mustParse(SchemaFile, definitionsSource)
+	reserved := definitionNames(defs.Decls)
 	var asts []*ast.File
 	var errs Errors
 	for _, f := range files {
@@ -102,9 +123,11 @@ func buildData(ctx *cue.Context, dir string, files []srcFile, bind bool) (cue.Va
 			errs = append(errs, e)
 			continue
 		}
+		errs = append(errs, importErrors(a)...)
+		errs = append(errs, redefinitions(a, reserved)...)
 		asts = append(asts, a)
 	}
-	asts = append(asts, mustParse(SchemaFile, definitionsSource))
+	asts = append(asts, defs)
 	if bind {
 		asts = append(asts, mustParse(BindingsFile, bindingsSource))
 	}
@@ -121,10 +144,18 @@ func buildData(ctx *cue.Context, dir string, files []srcFile, bind bool) (cue.Va
 		return cue.Value{}, errs
 	}
 	v := ctx.BuildInstance(inst)
-	if err := v.Err(); err != nil {
+	if err := v.Err(); err != nil && !built(v) {
 		return cue.Value{}, fromCUE(err, &positions{data: v}, nil)
 	}
 	return v, nil
+}
+
+// built reports whether CUE built a value with fields, errors in it aside:
+// the schema's definitions are always there unless the build itself failed
+// (a reference to nothing, say), which leaves only the error.
+func built(v cue.Value) bool {
+	it, err := v.Fields(cue.Definitions(true))
+	return err == nil && it.Next()
 }
 
 // mustParse parses an embedded schema file; it panics only if the binary was
@@ -188,9 +219,9 @@ func (l *loader) decode() (*Config, declared, Errors) {
 		Roles:        map[string]*Role{},
 		src:          l.pos,
 	}
-	entries, errs := l.entries(cfg)
+	entries, broken, errs := l.entries(cfg)
 	l.run(entries)
-	names := declared{}
+	names := declared{names: map[string]map[string]bool{}, broken: broken}
 	for _, e := range entries {
 		names.add(e.section, e.name)
 		if len(e.errs) > 0 {
@@ -202,17 +233,28 @@ func (l *loader) decode() (*Config, declared, Errors) {
 	return cfg, names, errs
 }
 
-// declared holds every name declared in each section, valid or not.
-type declared map[string]map[string]bool
-
-func (d declared) add(section, name string) {
-	if d[section] == nil {
-		d[section] = map[string]bool{}
-	}
-	d[section][name] = true
+// declared holds every name declared in each section, valid or not, and
+// the sections too broken to list (a section in conflict with a value that
+// is not a struct), where any name counts as declared so that the section's
+// own error is not followed by one unknown reference per use.
+type declared struct {
+	names  map[string]map[string]bool
+	broken map[string]bool
 }
 
-func (d declared) has(section, name string) bool { return d[section][name] }
+func (d declared) add(section, name string) {
+	if d.names[section] == nil {
+		d.names[section] = map[string]bool{}
+	}
+	d.names[section][name] = true
+}
+
+func (d declared) has(section, name string) bool {
+	return d.broken[section] || d.names[section][name]
+}
+
+// list returns the names declared in section, sorted.
+func (d declared) list(section string) []string { return Names(d.names[section]) }
 
 // run checks entries on every core, each worker writing only its own entries.
 func (l *loader) run(entries []*entry) {
@@ -242,6 +284,11 @@ func (l *loader) check(e *entry) Errors {
 		return fromCUE(err, l.pos, l.pol)
 	}
 	if err := decode(v, reflect.ValueOf(e.into)); err != nil {
+		var de *decodeError
+		if errors.As(err, &de) {
+			path := de.v.Path().String()
+			return Errors{{Pos: l.pos.pos(path), Path: path, Msg: de.msg}}
+		}
 		return Errors{{Pos: l.pos.at(e.value), Path: e.value.Path().String(), Msg: err.Error()}}
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/token"
 )
 
 // CUE's own message formats that lingate rewrites into plainer words.
@@ -35,10 +37,19 @@ type rawErr struct {
 // summarize turns CUE's errors into one plain error per problem: an empty
 // disjunction and its alternatives become "invalid value X (expected one of
 // A, B)", and a few terse messages say what was expected.
+//
+// A disjunction at a path where two of the user's own values already
+// conflict is dropped: its alternatives fail on the conflict, and wording
+// them would blame whichever value CUE happened to keep.
 func (l *polisher) summarize(raws []rawErr) Errors {
 	var out Errors
+	var groups [][]rawErr
+	conflicted := map[string]bool{}
 	for i := 0; i < len(raws); {
 		if raws[i].format != fmtDisjunction {
+			if isConflict(raws[i].format) {
+				conflicted[raws[i].Path] = true
+			}
 			out = append(out, l.polish(raws[i]))
 			i++
 			continue
@@ -47,11 +58,18 @@ func (l *polisher) summarize(raws []rawErr) Errors {
 		for j < len(raws) && hasPrefix(raws[j].path, raws[i].path) {
 			j++
 		}
-		out = append(out, l.collapse(raws[i:j])...)
+		groups = append(groups, raws[i:j])
 		i = j
+	}
+	for _, g := range groups {
+		if !conflicted[g[0].Path] {
+			out = append(out, l.collapse(g)...)
+		}
 	}
 	return out
 }
+
+func isConflict(format string) bool { return format == fmtConflict || format == fmtMismatch }
 
 // collapse rewrites a disjunction's errors as one "expected one of" error
 // when every alternative failed by value; otherwise it keeps the
@@ -131,6 +149,9 @@ var wordedPatterns = map[string]string{
 
 // boundText words a CUE bound for people: =~"re" becomes a string matching re.
 func boundText(b string) string {
+	if b == `!=""` {
+		return "a non-empty string"
+	}
 	if re, ok := strings.CutPrefix(b, "=~"); ok {
 		if s, err := strconv.Unquote(re); err == nil && wordedPatterns[s] != "" {
 			return wordedPatterns[s]
@@ -159,12 +180,12 @@ func (l *polisher) polish(r rawErr) Error {
 			e.Msg = fmt.Sprintf("field is required but not present (expected %s)", k)
 		}
 	case fmtNotAllowed:
-		if names := l.allowed(r.path[:len(r.path)-1]); len(names) > 0 {
-			e.Msg = fmt.Sprintf("field not allowed (expected one of %s)", strings.Join(names, ", "))
-		}
+		e.Msg = l.notAllowed(r.path)
 	case fmtMismatch:
 		if got, want, ok := mismatch(r.args); ok {
 			e.Msg = fmt.Sprintf("invalid value %s (expected %s)", got, want)
+		} else {
+			e.Msg = fmt.Sprintf("conflicting values %s and %s (mismatched types %v and %v)", brief(r.args[0]), brief(r.args[1]), r.args[2], r.args[3])
 		}
 	case fmtListLength:
 		if n, ok := r.args[0].(int); ok && n == 0 {
@@ -176,16 +197,114 @@ func (l *polisher) polish(r rawErr) Error {
 	return e
 }
 
-// mismatch tells the user's value from the expected type in a type conflict.
+// notAllowed words a field that a closed struct does not allow. When the
+// schema allows the field there, what closed the struct is a definition of
+// the user's own, unified with & where embedding was meant.
+func (l *polisher) notAllowed(path []string) string {
+	names := l.allowed(path[:len(path)-1])
+	field := unquoted(path[len(path)-1])
+	switch {
+	case len(names) == 0:
+		if pattern, ok := l.keyPattern(path[:len(path)-1]); ok {
+			return fmt.Sprintf("invalid key %q (expected a key matching %s)", field, pattern)
+		}
+		return fmtNotAllowed
+	case slices.Contains(names, field):
+		return fmt.Sprintf("field not allowed by a closed definition of the policies that does not declare %s (expected it declared there, or the definition embedded, as in {#def, %s: ...}, rather than #def & {...})", field, field)
+	}
+	return fmt.Sprintf("field not allowed (expected one of %s)", strings.Join(names, ", "))
+}
+
+// keyPattern returns the regular expression the schema's pattern
+// constraint puts on the keys of the struct at path, as in
+// set?: [=~"^[A-Za-z0-9-]+$"]: string.
+func (l *polisher) keyPattern(path []string) (string, bool) {
+	v, ok := l.def(path)
+	if !ok {
+		return "", false
+	}
+	src := v.Source()
+	if f, ok := src.(*ast.Field); ok {
+		src = f.Value
+	}
+	lit, ok := src.(*ast.StructLit)
+	if !ok {
+		return "", false
+	}
+	for _, elt := range lit.Elts {
+		f, ok := elt.(*ast.Field)
+		if !ok {
+			continue
+		}
+		if l, ok := f.Label.(*ast.ListLit); ok && len(l.Elts) == 1 {
+			if u, ok := l.Elts[0].(*ast.UnaryExpr); ok && u.Op == token.MAT {
+				if b, ok := u.X.(*ast.BasicLit); ok {
+					re, err := strconv.Unquote(b.Value)
+					return re, err == nil
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// unquoted returns the name a CUE path element selects.
+func unquoted(elem string) string {
+	if p := cue.ParsePath(elem); p.Err() == nil && len(p.Selectors()) == 1 {
+		return p.Selectors()[0].Unquoted()
+	}
+	return elem
+}
+
+// brief shortens a value in a message: a struct or list the user wrote may
+// hold a whole section, so a long one is named by its kind.
+func brief(v any) string {
+	s := fmt.Sprint(v)
+	const most = 60
+	switch {
+	case len(s) <= most:
+		return s
+	case strings.HasPrefix(s, "{"):
+		return "a struct"
+	case strings.HasPrefix(s, "["):
+		return "a list"
+	}
+	return s[:most-3] + "..."
+}
+
+// mismatch tells the user's value from the expected type in a type conflict:
+// the expected side is a type, a constraint or an open list or struct of
+// the schema, never a concrete value.
 func mismatch(args []any) (got, want string, ok bool) {
 	a, b := fmt.Sprint(args[0]), fmt.Sprint(args[1])
-	switch {
-	case slices.Contains(kindNames, b):
-		return a, article(b), true
-	case slices.Contains(kindNames, a):
-		return b, article(a), true
+	if w, ok := expected(b, fmt.Sprint(args[3])); ok {
+		return brief(a), w, true
+	}
+	if w, ok := expected(a, fmt.Sprint(args[2])); ok {
+		return brief(b), w, true
 	}
 	return "", "", false
+}
+
+// constraintOps start a CUE constraint as CUE prints it.
+var constraintOps = []string{"=~", "!~", "!=", "<", ">"}
+
+// expected words side, of the given kind, as what the schema expects, or
+// reports false when side is a concrete value.
+func expected(side, kind string) (string, bool) {
+	switch {
+	case slices.Contains(kindNames, side):
+		return article(side), true
+	case strings.HasPrefix(side, "=~"):
+		return boundText(side), true
+	case side == `!=""`:
+		return boundText(side), true
+	case slices.ContainsFunc(constraintOps, func(op string) bool { return strings.HasPrefix(side, op) }):
+		return article(kind) + " " + side, true
+	case strings.Contains(side, "...") || strings.Contains(side, "!:") || strings.Contains(side, "?:"):
+		return article(kind), true
+	}
+	return "", false
 }
 
 // article words a CUE type for a sentence: int becomes "an integer".

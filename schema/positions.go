@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"strings"
 
 	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
@@ -27,25 +28,50 @@ func (p *positions) wrote(path string) bool {
 	return parsed.Err() == nil && p.data.LookupPath(parsed).Exists()
 }
 
-// at returns the position of v itself, if it has one.
+// at returns the position of v itself, if the user wrote it.
 func (p *positions) at(v cue.Value) Position {
-	return tokenPos(v.Pos())
+	pos, _ := userPos(v)
+	return tokenPos(pos)
 }
 
 // nearest walks sels upwards until a field the user wrote is found.
 func (p *positions) nearest(sels []cue.Selector) Position {
 	for n := len(sels); n > 0; n-- {
-		if v := p.data.LookupPath(cue.MakePath(sels[:n]...)); v.Exists() && v.Pos().IsValid() && isUser(v.Pos()) {
-			return tokenPos(v.Pos())
+		if v := p.data.LookupPath(cue.MakePath(sels[:n]...)); v.Exists() {
+			if pos, ok := userPos(v); ok {
+				return tokenPos(pos)
+			}
 		}
 	}
 	return Position{}
+}
+
+// userPos returns where the user wrote v. A value is the conjunction of
+// what the user wrote and what the schema says; when CUE's choice of
+// position is the schema's (an entry bound to its definition by
+// tiers: [string]: #Tier, say), the user's own conjunct is used.
+func userPos(v cue.Value) (token.Pos, bool) {
+	if pos := v.Pos(); isUser(pos) {
+		return pos, true
+	}
+	if op, args := v.Expr(); op == cue.AndOp {
+		for _, a := range args {
+			if pos := a.Pos(); isUser(pos) {
+				return pos, true
+			}
+		}
+	}
+	return token.NoPos, false
 }
 
 // selectors turns a CUE error path into selectors.
 func selectors(path []string) []cue.Selector {
 	var sels []cue.Selector
 	for _, s := range path {
+		if strings.HasPrefix(s, "_") && s != "_" && !strings.HasPrefix(s, "_|_") {
+			sels = append(sels, cue.Hid(s, hiddenPackage))
+			continue
+		}
 		p := cue.ParsePath(s)
 		if p.Err() != nil {
 			p = cue.MakePath(cue.Str(s))
@@ -55,8 +81,12 @@ func selectors(path []string) []cue.Selector {
 	return sels
 }
 
+// hiddenPackage qualifies the policies' hidden fields (_x) in a path: CUE
+// scopes them to their package, which the loader builds without an import path.
+const hiddenPackage = ":" + PackageName
+
 func isUser(p token.Pos) bool {
-	return p.IsValid() && p.Filename() != "" && p.Filename() != SchemaFile
+	return p.IsValid() && p.Filename() != "" && p.Filename() != SchemaFile && p.Filename() != BindingsFile
 }
 
 func tokenPos(p token.Pos) Position {
@@ -80,7 +110,7 @@ func fromCUE(err error, p *positions, pol *polisher) Errors {
 func convert(e cueerrors.Error, p *positions) rawErr {
 	format, args := e.Msg()
 	out := rawErr{
-		Error:  Error{Path: pathString(e.Path()), Msg: fmt.Sprintf(format, args...)},
+		Error:  Error{Path: pathString(e.Path()), Msg: strings.ReplaceAll(fmt.Sprintf(format, args...), "("+hiddenPackage+")", "")},
 		path:   e.Path(),
 		format: format,
 		args:   args,

@@ -239,7 +239,7 @@ func (ck *checker) ref(at, section, name string) Errors {
 		return nil
 	}
 	kind := strings.TrimSuffix(section, "s")
-	return Errors{ck.cfg.Errorf(at, "unknown %s %q (expected one of the declared %s: %s)", kind, name, section, list(Names(ck.names[section])))}
+	return Errors{ck.cfg.Errorf(at, "unknown %s %q (expected one of the declared %s: %s)", kind, name, section, list(ck.names.list(section)))}
 }
 
 // list words names for a message: "none" when there are none, and the
