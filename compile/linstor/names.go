@@ -71,7 +71,12 @@ func (c *checker) checkName(env, prefix, tier string) bool {
 		return true
 	}
 	path, other := tierPath(tier), prefixPath(env)
-	if prefix != "" && len(name) > maxNameLen {
+	if prefix == "" {
+		// The same in every environment without a prefix: one error, at the tier.
+		c.fail(path, "resource group name %q of tier %s %s", name, tier, problem)
+		return false
+	}
+	if len(name) > maxNameLen {
 		path, other = other, path
 	}
 	c.failWith(path, other, "resource group name %q of tier %s in environment %s (resourceGroupPrefix %q + tier name) %s",
