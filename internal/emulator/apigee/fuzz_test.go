@@ -22,6 +22,9 @@ var (
 // FuzzServe sends arbitrary calls to one emulator, so state left by earlier
 // calls is exercised too. No call may panic, and every answer must be JSON
 // (bundle downloads aside), with Apigee's error envelope for every failure.
+// Run it with -fuzz FuzzServe -fuzztime 60s -fuzzminimizetime 3s; with the
+// default minute of minimizing, a worker spends most of its time on the
+// first new input.
 func FuzzServe(f *testing.F) {
 	good := zipOf(f, validFiles("orders-v1", "/orders/v1"))
 	other := zipOf(f, validFiles("payments", "/orders/v1"))
