@@ -10,7 +10,10 @@
 //
 // Not emulated: satellites and DRBD itself (every node is ONLINE and every
 // replica UpToDate), authentication, snapshots and backups, adjust and size
-// queries, node and storage pool changes, and resource definition creation
-// other than by spawn. The master passphrase counts as set, so LUKS layer
-// stacks spawn without the controller's missing-key warning.
+// queries, node and storage pool changes, resource definition creation
+// other than by spawn, and the tie breaker and quorum bookkeeping the
+// controller redoes for existing definitions when a group's quorum or
+// auto-add-quorum-tiebreaker property changes. The master passphrase counts
+// as set, so LUKS layer stacks spawn without the controller's missing-key
+// warning.
 package linstor
