@@ -128,6 +128,11 @@ release: {approvers: users: ["alice"], minApprovals: 99999999999999999999}
 			`policies/case.cue:4:10: products.stock.quota.limit: invalid value 99999999999999999999999 (expected a whole number from -9223372036854775808 to 9223372036854775807)`,
 			`policies/case.cue:5:40: release.minApprovals: invalid value 99999999999999999999 (expected a whole number from -9223372036854775808 to 9223372036854775807)`,
 		}},
+		{"an unknown field holding a list, beside another error", map[string]string{"case.cue": policy(`products: x: {basePath: "r/oders", nvironments: ["prod"]}
+`)}, []string{
+			`policies/case.cue:3:25: products.x.basePath: invalid value "r/oders" (expected a string matching ^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$)`,
+			`policies/case.cue:3:50: products.x.nvironments: field not allowed (expected one of displayName, description, basePath, environments, target, targets, auth, quota, spikeArrest, cors, operations, headers, tier, approval, attributes)`,
+		}},
 		{"literal bottom", map[string]string{"case.cue": policy(`tiers: slow: {description: "x", replicas: _|_, storagePools: ["hdd"]}
 `)}, []string{
 			`policies/case.cue:3:43: tiers.slow: explicit error (_|_ literal) in source`,

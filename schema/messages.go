@@ -180,7 +180,9 @@ func (l *polisher) polish(r rawErr) Error {
 			e.Msg = fmt.Sprintf("field is required but not present (expected %s)", k)
 		}
 	case fmtNotAllowed:
-		e.Msg = l.notAllowed(r.path)
+		// CUE may name an element of the unknown field's list; the field is the problem.
+		path := fieldPath(r.path)
+		e.Path, e.Msg = pathString(path), l.notAllowed(path)
 	case fmtMismatch:
 		if got, want, ok := mismatch(r.args); ok {
 			e.Msg = fmt.Sprintf("invalid value %s (expected %s)", got, want)
@@ -201,6 +203,9 @@ func (l *polisher) polish(r rawErr) Error {
 // schema allows the field there, what closed the struct is a definition of
 // the user's own, unified with & where embedding was meant.
 func (l *polisher) notAllowed(path []string) string {
+	if len(path) == 0 {
+		return fmtNotAllowed
+	}
 	names := l.allowed(path[:len(path)-1])
 	field := unquoted(path[len(path)-1])
 	switch {
@@ -248,9 +253,22 @@ func (l *polisher) keyPattern(path []string) (string, bool) {
 	return "", false
 }
 
+// fieldPath trims list indexes from the end of path.
+func fieldPath(path []string) []string {
+	for len(path) > 1 && isIndex(path[len(path)-1]) {
+		path = path[:len(path)-1]
+	}
+	return path
+}
+
+func isIndex(elem string) bool {
+	_, err := strconv.Atoi(elem)
+	return err == nil
+}
+
 // unquoted returns the name a CUE path element selects.
 func unquoted(elem string) string {
-	if p := cue.ParsePath(elem); p.Err() == nil && len(p.Selectors()) == 1 {
+	if p := cue.ParsePath(elem); p.Err() == nil && len(p.Selectors()) == 1 && p.Selectors()[0].IsString() {
 		return p.Selectors()[0].Unquoted()
 	}
 	return elem
