@@ -133,6 +133,14 @@ release: {approvers: users: ["alice"], minApprovals: 99999999999999999999}
 			`policies/case.cue:3:25: products.x.basePath: invalid value "r/oders" (expected a string matching ^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$)`,
 			`policies/case.cue:3:50: products.x.nvironments: field not allowed (expected one of displayName, description, basePath, environments, target, targets, auth, quota, spikeArrest, cors, operations, headers, tier, approval, attributes)`,
 		}},
+		{"file attributes", map[string]string{
+			"staging.cue": "@if(staging)\n\npackage policies\n\ntiers: fast: replicas: 2\n",
+			"embed.cue":   "@extern(embed)\npackage policies\n\n_x: _ @embed(file=x.json)\n",
+			"off.cue":     "@ignore()\npackage other\n\ntiers: fast: replicas: 9\n",
+		}, []string{
+			`policies/embed.cue:1:1: file attribute @extern(embed) is not supported (expected policies written in CUE: lingate embeds no other files)`,
+			`policies/staging.cue:1:1: build attribute @if(staging): lingate sets no build tags, so the file would never be included (expected no @if; put what differs per environment in the policies themselves)`,
+		}},
 		{"literal bottom", map[string]string{"case.cue": policy(`tiers: slow: {description: "x", replicas: _|_, storagePools: ["hdd"]}
 `)}, []string{
 			`policies/case.cue:3:43: tiers.slow: explicit error (_|_ literal) in source`,

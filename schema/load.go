@@ -119,10 +119,15 @@ func buildData(ctx *cue.Context, dir string, files []srcFile, bind bool) (cue.Va
 			errs = append(errs, fromCUE(err, nil, nil)...)
 			continue
 		}
+		skip, attrErrs := fileAttributes(a)
+		if skip {
+			continue
+		}
 		if e, bad := packageError(f.name, a); bad {
 			errs = append(errs, e)
 			continue
 		}
+		errs = append(errs, attrErrs...)
 		errs = append(errs, importErrors(a)...)
 		errs = append(errs, redefinitions(a, reserved)...)
 		asts = append(asts, a)

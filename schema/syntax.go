@@ -8,6 +8,30 @@ import (
 	"cuelang.org/go/cue/ast"
 )
 
+// fileAttributes reads the attributes before a file's package clause, as
+// CUE's loader does: @ignore() leaves the file out (skip). lingate sets no
+// build tags, so @if(...) would always leave it out too, silently; and it
+// embeds no files. Both are errors at the attribute.
+func fileAttributes(f *ast.File) (skip bool, errs Errors) {
+	for _, d := range f.Preamble() {
+		a, ok := d.(*ast.Attribute)
+		if !ok {
+			continue
+		}
+		switch key, body := a.Split(); key {
+		case "ignore":
+			skip = true
+		case "if":
+			errs = append(errs, Error{Pos: tokenPos(a.Pos()),
+				Msg: fmt.Sprintf("build attribute @if(%s): lingate sets no build tags, so the file would never be included (expected no @if; put what differs per environment in the policies themselves)", body)})
+		case "extern":
+			errs = append(errs, Error{Pos: tokenPos(a.Pos()),
+				Msg: fmt.Sprintf("file attribute @extern(%s) is not supported (expected policies written in CUE: lingate embeds no other files)", body)})
+		}
+	}
+	return skip, errs
+}
+
 // importErrors refuses imports from outside CUE's standard library: the
 // policies are one package, built without a module, so no other package can
 // be found, and CUE's own message for that names no cause.
