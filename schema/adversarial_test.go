@@ -141,6 +141,17 @@ release: {approvers: users: ["alice"], minApprovals: 99999999999999999999}
 			`policies/embed.cue:1:1: file attribute @extern(embed) is not supported (expected policies written in CUE: lingate embeds no other files)`,
 			`policies/staging.cue:1:1: build attribute @if(staging): lingate sets no build tags, so the file would never be included (expected no @if; put what differs per environment in the policies themselves)`,
 		}},
+		{"missing required fields deep inside, with what was expected", map[string]string{"case.cue": policy(`products: p3: {displayName: "P3", environments: ["prod"], target: url: "https://p3.internal", tier: "fast",
+	auth: oidc: audience: "x"
+	quota: limit: 10
+	operations: [{methods: ["GET"]}]
+}
+`)}, []string{
+			`policies/case.cue:3:11: products.p3.basePath: field is required but not present (expected a string matching ^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$)`,
+			`policies/case.cue:4:8: products.p3.auth.oidc.issuer: field is required but not present (expected a string matching ^https?://[^\s/?#]+([/?#][^\s]*)?$)`,
+			`policies/case.cue:5:2: products.p3.quota.per: field is required but not present (expected one of "second", "minute", "hour", "day", "month")`,
+			`policies/case.cue:6:15: products.p3.operations[0].path: field is required but not present (expected a string matching ^/[^\s]*$)`,
+		}},
 		{"literal bottom", map[string]string{"case.cue": policy(`tiers: slow: {description: "x", replicas: _|_, storagePools: ["hdd"]}
 `)}, []string{
 			`policies/case.cue:3:43: tiers.slow: explicit error (_|_ literal) in source`,

@@ -389,7 +389,30 @@ func (l *polisher) kind(path []string) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if alts, ok := choices(v); ok {
+		return "one of " + strings.Join(alts, ", "), true
+	}
+	if text := fmt.Sprint(v); strings.HasPrefix(text, "=~") {
+		return boundText(text), true
+	}
 	return article(v.IncompleteKind().String()), true
+}
+
+// choices lists the values of a disjunction of concrete values, such as
+// "second" | "minute", as CUE prints them.
+func choices(v cue.Value) ([]string, bool) {
+	op, args := v.Expr()
+	if op != cue.OrOp {
+		return nil, false
+	}
+	var alts []string
+	for _, a := range args {
+		if !a.IsConcrete() {
+			return nil, false
+		}
+		alts = append(alts, fmt.Sprint(a))
+	}
+	return alts, true
 }
 
 // allowed lists the field names the schema allows at path.
