@@ -66,7 +66,7 @@ _a: {b: _a}
 			"\tpolicies/case.cue:3:9: see also",
 			`policies/case.cue:4:9: #d.a: conflicting values 2 and 1`,
 			"\tpolicies/case.cue:4:18: see also",
-			`policies/case.cue:5:6: _a.b: structural cycle`,
+			`policies/case.cue:5:6: _a.b: structural cycle: the value contains itself (expected a value that does not refer to an enclosing field)`,
 		}},
 		{"a section that is not a struct", map[string]string{"case.cue": policy("tiers: 3\n")}, []string{
 			`policies/base.cue:10:8: tiers: conflicting values a struct and 3 (mismatched types struct and int)`,
@@ -151,6 +151,14 @@ release: {approvers: users: ["alice"], minApprovals: 99999999999999999999}
 			`policies/case.cue:4:8: products.p3.auth.oidc.issuer: field is required but not present (expected a string matching ^https?://[^\s/?#]+([/?#][^\s]*)?$)`,
 			`policies/case.cue:5:2: products.p3.quota.per: field is required but not present (expected one of "second", "minute", "hour", "day", "month")`,
 			`policies/case.cue:6:15: products.p3.operations[0].path: field is required but not present (expected a string matching ^/[^\s]*$)`,
+		}},
+		{"a structural cycle in an entry", map[string]string{"case.cue": policy(`tiers: t2: {description: "x", replicas: 2, storagePools: ["pool1"], volumes: [tiers.t2]}
+`)}, []string{
+			`policies/case.cue:3:79: tiers.t2.volumes[0]: structural cycle: the value contains itself (expected a value that does not refer to an enclosing field)`,
+		}},
+		{"a field that depends on itself", map[string]string{"case.cue": policy(`tiers: t3: {description: "x", replicas: tiers.t3.replicas + 1, storagePools: ["pool1"]}
+`)}, []string{
+			`policies/case.cue:3:41: tiers.t3.replicas: cycle with field: tiers.t3.replicas (expected a value that does not depend on itself)`,
 		}},
 		{"literal bottom", map[string]string{"case.cue": policy(`tiers: slow: {description: "x", replicas: _|_, storagePools: ["hdd"]}
 `)}, []string{

@@ -21,6 +21,8 @@ const (
 	fmtNotAllowed  = "field not allowed"
 	fmtIncomplete  = "incomplete value %v"
 	fmtListLength  = "incompatible list lengths (%d and %d)"
+	fmtStructCycle = "structural cycle"
+	fmtFieldCycle  = "cycle with field: %v"
 )
 
 // kindNames are how CUE prints a bare type in a conflict.
@@ -193,6 +195,10 @@ func (l *polisher) polish(r rawErr) Error {
 		if n, ok := r.args[0].(int); ok && n == 0 {
 			e.Msg = "empty list (expected at least one element)"
 		}
+	case fmtStructCycle:
+		e.Msg = "structural cycle: the value contains itself (expected a value that does not refer to an enclosing field)"
+	case fmtFieldCycle:
+		e.Msg += " (expected a value that does not depend on itself)"
 	case fmtIncomplete:
 		e.Msg = fmt.Sprintf("incomplete value %v (expected a concrete value)", r.args[0])
 	}
