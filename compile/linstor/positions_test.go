@@ -85,3 +85,15 @@ func TestErrorsAtUserLinesAfterLoad(t *testing.T) {
 		t.Errorf("positions differ\ngot:  %v\nwant: %v", got, want)
 	}
 }
+
+// TestNamespaceIsNoKey checks that a namespace written without an option
+// (DrbdOptions/Net) is refused, not taken for a key of its parent namespace.
+func TestNamespaceIsNoKey(t *testing.T) {
+	for _, key := range []string{"DrbdOptions/Net", "DrbdOptions/Resource", "Aux", "FileSystem"} {
+		cfg := singleTier(newTier("fast", func(t *schema.Tier) { t.Properties = map[string]string{key: "x"} }))
+		errs := compileErrors(t, cfg, "prod")
+		if _, ok := findError(errs, schema.Path("tiers", "fast", "properties", key), key+" is a namespace, not a property"); !ok {
+			t.Errorf("%s: want a namespace error, got:\n%v", key, errs)
+		}
+	}
+}

@@ -130,6 +130,9 @@ func checkKey(key string) string {
 	if why, ok := refusedKeys[key]; ok {
 		return why
 	}
+	if slices.Contains(closedNamespaces, key+"/") || slices.Contains(openNamespaces, key+"/") {
+		return fmt.Sprintf("%s is a namespace, not a property (expected a key in it, such as %s/<option>)", key, key)
+	}
 	switch {
 	case strings.HasPrefix(key, LingateNamespace):
 		return fmt.Sprintf("the namespace %s is lingate's own (ownership markers); choose another Aux/ key", LingateNamespace)
