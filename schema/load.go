@@ -110,28 +110,7 @@ const BindingsFile = "lingate:bindings.cue"
 // them per entry.
 func buildData(ctx *cue.Context, dir string, files []srcFile, bind bool) (cue.Value, Errors) {
 	defs := mustParse(SchemaFile, definitionsSource)
-	reserved := definitionNames(defs.Decls)
-	var asts []*ast.File
-	var errs Errors
-	for _, f := range files {
-		a, err := parser.ParseFile(f.name, f.data)
-		if err != nil {
-			errs = append(errs, fromCUE(err, nil, nil)...)
-			continue
-		}
-		skip, attrErrs := fileAttributes(a)
-		if skip {
-			continue
-		}
-		if e, bad := packageError(f.name, a); bad {
-			errs = append(errs, e)
-			continue
-		}
-		errs = append(errs, attrErrs...)
-		errs = append(errs, importErrors(a)...)
-		errs = append(errs, redefinitions(a, reserved)...)
-		asts = append(asts, a)
-	}
+	asts, errs := parseAll(files, definitionNames(defs.Decls))
 	asts = append(asts, defs)
 	if bind {
 		asts = append(asts, mustParse(BindingsFile, bindingsSource))
@@ -161,6 +140,59 @@ func buildData(ctx *cue.Context, dir string, files []srcFile, bind bool) (cue.Va
 func built(v cue.Value) bool {
 	it, err := v.Fields(cue.Definitions(true))
 	return err == nil && it.Next()
+}
+
+// parsed is one policy file parsed and checked: its syntax, or nil when it
+// is left out, and its problems.
+type parsed struct {
+	file *ast.File
+	errs Errors
+}
+
+// parseAll parses and checks the files on every core, keeping their order.
+func parseAll(files []srcFile, reserved map[string]bool) ([]*ast.File, Errors) {
+	out := make([]parsed, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				out[i] = parseOne(files[i], reserved)
+			}
+		})
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var asts []*ast.File
+	var errs Errors
+	for _, p := range out {
+		errs = append(errs, p.errs...)
+		if p.file != nil {
+			asts = append(asts, p.file)
+		}
+	}
+	return asts, errs
+}
+
+// parseOne parses a file and checks its package clause, attributes, imports
+// and definitions.
+func parseOne(f srcFile, reserved map[string]bool) parsed {
+	a, err := parser.ParseFile(f.name, f.data)
+	if err != nil {
+		return parsed{errs: fromCUE(err, nil, nil)}
+	}
+	skip, attrErrs := fileAttributes(a)
+	if skip {
+		return parsed{}
+	}
+	if e, bad := packageError(f.name, a); bad {
+		return parsed{errs: Errors{e}}
+	}
+	errs := append(attrErrs, importErrors(a)...)
+	return parsed{file: a, errs: append(errs, redefinitions(a, reserved)...)}
 }
 
 // mustParse parses an embedded schema file; it panics only if the binary was
