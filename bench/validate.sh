@@ -37,6 +37,12 @@ c=$(printf '%s\n' "${cue_times[@]}" | median)
 ratio=$(awk -v l="$l" -v c="$c" 'BEGIN { printf "%.2f", l / c }')
 
 cd - >/dev/null
+# The same comparison in-process, at Go's default GC setting.
+go test ./schema -run XXX -bench '^(BenchmarkValidate|BenchmarkCueExport)$' -benchtime 5x -count 3 >"$work/go.txt"
+gomedian() { awk -v b="$1" '$1 ~ "^"b"-" {print $3}' "$work/go.txt" | median; }
+gv=$(gomedian BenchmarkValidate)
+gc=$(gomedian BenchmarkCueExport)
+goratio=$(awk -v l="$gv" -v c="$gc" 'BEGIN { printf "%.2f", l / c }')
 mkdir -p bench/results
 {
 	echo "# lingate validate vs cue export, 1,000 products and 3,000 roles ($runs runs each, median)"
@@ -44,4 +50,5 @@ mkdir -p bench/results
 	echo "lingate validate: ${l}s"
 	echo "cue export:       ${c}s"
 	echo "ratio:            ${ratio}x (target <= 1.5x)"
+	echo "in-process (go test -bench, default GC): validate ${gv} ns/op, cue export ${gc} ns/op, ratio ${goratio}x"
 } | tee bench/results/validate.txt
