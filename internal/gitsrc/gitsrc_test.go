@@ -349,3 +349,121 @@ func TestOpenBare(t *testing.T) {
 		t.Errorf("bare repository read: %v", got)
 	}
 }
+
+// TestResolveRefusesWhatGitWouldNot: names go-git resolves but git does
+// not, or resolves to another commit than git, are errors rather than a
+// plan between the wrong commits.
+func TestResolveRefusesWhatGitWouldNot(t *testing.T) {
+	g := gittest.New(t)
+	g.Write(map[string]string{"policies/env.cue": envs}).Commit("first")
+	head := g.Write(map[string]string{"policies/more.cue": "package policies\n"}).Commit("second")
+	r := open(t, g)
+	for rev, want := range map[string]string{
+		head[:1]:            `revision "` + head[:1] + `": not found`,
+		head[:3]:            `revision "` + head[:3] + `": not found`,
+		"HEAD@{1}":          `revision "HEAD@{1}": @{...} (reflog, upstream) is not supported`,
+		"main@{u}":          `revision "main@{u}": @{...} (reflog, upstream) is not supported`,
+		"HEAD^{tree}":       `revision "HEAD^{tree}": "^{tree}" is not supported`,
+		"HEAD:policies":     `revision "HEAD:policies": names a file or searches commit messages, not a commit`,
+		":/second":          `revision ":/second": names a file or searches commit messages, not a commit`,
+		"HEAD~1^{blob}~1":   `revision "HEAD~1^{blob}~1": "^{blob}~1" is not supported`,
+		"HEAD^{commit}~1~x": `revision "HEAD^{commit}~1~x": "x" is not supported`,
+		"~1":                `revision "~1": not found`,
+	} {
+		c, err := r.Resolve(rev)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("resolve %s = %+v, %v; want an error starting %q", rev, c, err, want)
+		}
+	}
+}
+
+func TestResolveAmbiguous(t *testing.T) {
+	g := gittest.New(t)
+	first := g.Write(map[string]string{"policies/env.cue": envs}).Commit("first")
+	second := g.Write(map[string]string{"policies/more.cue": "package policies\n"}).Commit("second")
+	twinA, twinB := g.Twins(4)
+	g.SetRef("refs/heads/x", second).SetRef("refs/tags/x", first)
+	g.SetRef("refs/heads/"+first[:7], second)
+	g.SetRef("refs/heads/origin/main", first).AddRemoteBranch("origin", "main", second)
+	r := open(t, g)
+	for rev, want := range map[string]string{
+		"x":           `revision "x": ambiguous: it names tag refs/tags/x (` + first[:7] + `) and branch refs/heads/x (` + second[:7] + `); name one in full`,
+		first[:7]:     `revision "` + first[:7] + `": ambiguous: it names branch refs/heads/` + first[:7] + ` (` + second[:7] + `) and commit ` + first[:7] + `; name one in full`,
+		"origin/main": `revision "origin/main": ambiguous: it names branch refs/heads/origin/main (` + first[:7] + `) and remote-tracking branch refs/remotes/origin/main (` + second[:7] + `); name one in full`,
+		twinA[:4]:     `revision "` + twinA[:4] + `": ambiguous: it names commit ` + min(twinA, twinB)[:7] + ` and commit ` + max(twinA, twinB)[:7] + `; name one in full`,
+	} {
+		c, err := r.Resolve(rev)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("resolve %s = %+v, %v\nwant an error starting %q", rev, c, err, want)
+		}
+	}
+	for rev, want := range map[string]string{
+		"refs/heads/x": second, "refs/tags/x": first, "heads/x": second, "tags/x": first,
+		first[:8]: first, first: first, "refs/heads/" + first[:7]: second,
+		"refs/remotes/origin/main": second, twinA[:12]: twinA, twinB: twinB,
+	} {
+		if c := resolve(t, r, rev); c.SHA != want {
+			t.Errorf("resolve %s = %s, want %s", rev, c.SHA, want)
+		}
+	}
+}
+
+func TestResolveSuffixes(t *testing.T) {
+	g := gittest.New(t)
+	first := g.Write(map[string]string{"policies/env.cue": envs}).Commit("first")
+	g.AnnotatedTag("v1", "release 1")
+	second := g.Write(map[string]string{"policies/more.cue": "package policies\n"}).Commit("second")
+	third := g.Write(map[string]string{"policies/more.cue": "package policies\n\n"}).Commit("third")
+	r := open(t, g)
+	for rev, want := range map[string]string{
+		"HEAD^{commit}": third, "HEAD~": second, "HEAD~2": first, "HEAD^^": first, "HEAD^1~1": first,
+		"main~0": third, "v1~0": first, "v1^{commit}": first, third[:7] + "~1": second, "HEAD^{/second}": second,
+	} {
+		if c := resolve(t, r, rev); c.SHA != want || c.Rev != rev {
+			t.Errorf("resolve %s = %+v, want %s", rev, c, want)
+		}
+	}
+}
+
+func TestResolveRangeBranchIsWhatTheNameResolvedTo(t *testing.T) {
+	g := gittest.New(t)
+	g.Write(map[string]string{"policies/env.cue": envs}).Commit("first")
+	g.Branch("feature")
+	head := g.Write(map[string]string{"policies/a.cue": "package policies\n"}).Commit("feature work")
+	g.Checkout("main")
+	tip := g.Write(map[string]string{"policies/b.cue": "package policies\n"}).Commit("main moves on")
+	g.SetRef("refs/tags/release", tip)
+	r := open(t, g)
+	// A tag, an expression and a SHA are used as they are.
+	for _, base := range []string{"refs/tags/release", "main~0", tip[:7]} {
+		rg, err := r.ResolveRange(base, head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rg.MergeBase || rg.Base.SHA != tip {
+			t.Errorf("base %s: %+v, want %s as it is", base, rg, tip)
+		}
+	}
+	for _, base := range []string{"main", "refs/heads/main", "heads/main"} {
+		rg, err := r.ResolveRange(base, head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rg.MergeBase || rg.Base.SHA == tip {
+			t.Errorf("base %s: %+v, want the merge-base", base, rg)
+		}
+	}
+}
+
+func TestResolveSuggestsTheRemoteBranch(t *testing.T) {
+	g := gittest.New(t)
+	c := g.Write(map[string]string{"policies/env.cue": envs}).Commit("first")
+	g.AddRemoteBranch("origin", "trunk", c)
+	r := open(t, g)
+	_, err := r.Resolve("trunk")
+	want := `revision "trunk": not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1): ` +
+		`there is no local branch trunk, but there is origin/trunk (CI checkouts fetch remote-tracking branches only)`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}

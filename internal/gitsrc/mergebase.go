@@ -32,7 +32,7 @@ func (r *Repo) ResolveRange(base, head string) (Range, error) {
 	if err != nil {
 		return Range{}, fmt.Errorf("base: %w", err)
 	}
-	if !r.isBranch(base) {
+	if !isBranch(b) {
 		return Range{Base: b, Head: h}, nil
 	}
 	mb, err := r.MergeBase(b, h)
@@ -43,21 +43,11 @@ func (r *Repo) ResolveRange(base, head string) (Range, error) {
 	return Range{Base: mb, Head: h, MergeBase: true}, nil
 }
 
-// isBranch reports whether rev names a local or remote-tracking branch.
-func (r *Repo) isBranch(rev string) bool {
-	names := []plumbing.ReferenceName{
-		plumbing.NewBranchReferenceName(rev),
-		plumbing.ReferenceName("refs/remotes/" + rev),
-	}
-	if strings.HasPrefix(rev, "refs/heads/") || strings.HasPrefix(rev, "refs/remotes/") {
-		names = append(names, plumbing.ReferenceName(rev))
-	}
-	for _, n := range names {
-		if _, err := r.repo.Reference(n, false); err == nil {
-			return true
-		}
-	}
-	return false
+// isBranch reports whether c was named by a local or remote-tracking
+// branch, and nothing else.
+func isBranch(c Commit) bool {
+	ref := plumbing.ReferenceName(c.Ref)
+	return ref.IsBranch() || ref.IsRemote()
 }
 
 // MergeBase returns the best common ancestor of a and b, as git merge-base

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -30,6 +31,10 @@ type Commit struct {
 	SHA string
 	// Rev is what the user asked for, such as "main" or "HEAD~1".
 	Rev string
+	// Ref is the full name of the reference Rev is, such as
+	// refs/heads/main or refs/tags/v1; empty when Rev is a SHA or an
+	// expression such as main~1.
+	Ref string
 }
 
 // Short is the commit's abbreviated SHA.
@@ -56,24 +61,46 @@ func Open(path string) (*Repo, error) {
 func (r *Repo) Root() string { return r.root }
 
 // Resolve finds the commit that rev names: a full or short SHA, a branch, a
-// remote branch, a tag, or an expression such as HEAD~1.
+// remote branch, a tag, or an expression such as HEAD~1 (~N, ^N,
+// ^{commit}, ^{/text} after a name). It resolves names as git does, but
+// refuses a name git would only warn about (a branch and a tag of that
+// name, a name that is also a short SHA, a short SHA of several commits)
+// and the forms go-git would misread (reflogs, upstreams, trees, paths).
 func (r *Repo) Resolve(rev string) (Commit, error) {
-	h, err := r.repo.ResolveRevision(plumbing.Revision(rev))
+	name, steps, err := splitRev(rev)
+	if err != nil {
+		return Commit{}, fmt.Errorf("revision %q: %w", rev, err)
+	}
+	m, err := r.resolveName(name)
+	if errors.Is(err, errNoName) {
+		return Commit{}, r.notFound(rev, plumbing.ErrReferenceNotFound, r.remoteTwins(name)...)
+	}
+	if err != nil {
+		return Commit{}, fmt.Errorf("revision %q: %w", rev, err)
+	}
+	h, err := r.repo.ResolveRevision(plumbing.Revision(m.hash.String() + steps))
 	if err != nil {
 		return Commit{}, r.notFound(rev, err)
 	}
-	return Commit{SHA: h.String(), Rev: rev}, nil
+	c := Commit{SHA: h.String(), Rev: rev}
+	if steps == "" {
+		c.Ref = string(m.ref)
+	}
+	return c, nil
 }
 
 // notFound explains why rev could not be resolved; in a shallow clone the
-// commit is most likely older than the fetched history.
-func (r *Repo) notFound(rev string, err error) error {
-	if r.shallow() {
-		return fmt.Errorf("revision %q: not found in this shallow clone, whose history is cut short (fetch the full history: "+
-			"actions/checkout with fetch-depth: 0, or git fetch --unshallow): %w", rev, err)
-	}
+// commit is most likely older than the fetched history. twins are the
+// remote-tracking branches of the name rev would be as a local branch.
+func (r *Repo) notFound(rev string, err error, twins ...string) error {
 	const msg = "revision %q: not found (expected a commit SHA, a branch, a tag, or an expression such as HEAD~1)"
 	switch {
+	case len(twins) > 0:
+		return fmt.Errorf(msg+": there is no local branch %s, but there is %s (CI checkouts fetch remote-tracking branches only)",
+			rev, rev, strings.Join(twins, " and "))
+	case r.shallow():
+		return fmt.Errorf("revision %q: not found in this shallow clone, whose history is cut short (fetch the full history: "+
+			"actions/checkout with fetch-depth: 0, or git fetch --unshallow): %w", rev, err)
 	case errors.Is(err, plumbing.ErrReferenceNotFound):
 		return fmt.Errorf(msg, rev)
 	case errors.Is(err, io.EOF):

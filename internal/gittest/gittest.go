@@ -4,6 +4,7 @@
 package gittest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -196,6 +197,60 @@ func (r *Repo) AddRemoteBranch(remote, branch, sha string) *Repo {
 		r.t.Fatalf("gittest: remote branch %s/%s: %v", remote, branch, err)
 	}
 	return r
+}
+
+// SetRef points the reference name (in full, such as refs/tags/v1 or
+// refs/remotes/pull/1/merge) at sha, as a fetch or `git update-ref` would.
+func (r *Repo) SetRef(name, sha string) *Repo {
+	r.t.Helper()
+	if err := r.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.ReferenceName(name), plumbing.NewHash(sha))); err != nil {
+		r.t.Fatalf("gittest: ref %s: %v", name, err)
+	}
+	return r
+}
+
+// Twins stores two commits whose SHAs start with the same digits hex
+// digits: children of HEAD with its tree, on no branch. It tries commit
+// messages one after the other, so the pair is the same on every run.
+func (r *Repo) Twins(digits int) (string, string) {
+	r.t.Helper()
+	head, err := r.repo.Head()
+	if err != nil {
+		r.t.Fatalf("gittest: twins: %v", err)
+	}
+	parent, err := r.repo.CommitObject(head.Hash())
+	if err != nil {
+		r.t.Fatalf("gittest: twins: %v", err)
+	}
+	seen := map[string]*plumbing.MemoryObject{}
+	for i := 0; ; i++ {
+		obj := r.child(parent, fmt.Sprintf("twin %d", i))
+		prefix := obj.Hash().String()[:digits]
+		if first, ok := seen[prefix]; ok {
+			return r.store(first), r.store(obj)
+		}
+		seen[prefix] = obj
+	}
+}
+
+// child encodes a commit with parent's tree and parent as its parent.
+func (r *Repo) child(parent *object.Commit, msg string) *plumbing.MemoryObject {
+	sig := r.signature()
+	c := &object.Commit{Author: *sig, Committer: *sig, Message: msg, TreeHash: parent.TreeHash, ParentHashes: []plumbing.Hash{parent.Hash}}
+	obj := &plumbing.MemoryObject{}
+	if err := c.Encode(obj); err != nil {
+		r.t.Fatalf("gittest: encode commit: %v", err)
+	}
+	return obj
+}
+
+// store saves an encoded object and returns its SHA.
+func (r *Repo) store(obj *plumbing.MemoryObject) string {
+	h, err := r.repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		r.t.Fatalf("gittest: store object: %v", err)
+	}
+	return h.String()
 }
 
 func (r *Repo) worktree() *git.Worktree {

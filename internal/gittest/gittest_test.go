@@ -95,3 +95,24 @@ func TestBranchesTagsLinks(t *testing.T) {
 		t.Error("shallow clone holds the parent commit")
 	}
 }
+
+func TestSetRefAndTwins(t *testing.T) {
+	g, shas := build(t)
+	g.SetRef("refs/remotes/pull/7/merge", shas[0])
+	if h, err := g.Git().ResolveRevision("pull/7/merge"); err != nil || h.String() != shas[0] {
+		t.Errorf("pull/7/merge = %v %v, want %s", h, err, shas[0])
+	}
+	a, b := g.Twins(4)
+	if a == b || a[:4] != b[:4] {
+		t.Fatalf("twins %s and %s", a, b)
+	}
+	for _, sha := range []string{a, b} {
+		c, err := g.Git().CommitObject(plumbing.NewHash(sha))
+		if err != nil || len(c.ParentHashes) != 1 || c.ParentHashes[0].String() != shas[2] {
+			t.Errorf("twin %s: %v %v, want a child of %s", sha, c, err, shas[2])
+		}
+	}
+	if x, y := g.Twins(4); x != a || y != b {
+		t.Errorf("twins differ between calls: %s %s, then %s %s", a, b, x, y)
+	}
+}
