@@ -244,7 +244,7 @@ func (s side) ordered(envs []string) []artifact.Set {
 func view(rng gitsrc.Range, envs []string, cs apply.ChangeSet) render.Plan {
 	base := render.Commit{SHA: rng.Base.SHA, Label: rng.Base.Rev}
 	if rng.MergeBase {
-		base.Label = fmt.Sprintf("merge-base of %s and %s", rng.Base.Rev, rng.Head.Rev)
+		base.MergeBaseWith = rng.Head.Rev
 	}
 	return render.Plan{Base: base, Head: render.Commit{SHA: rng.Head.SHA, Label: rng.Head.Rev}, Environments: envs, Changes: cs}
 }

@@ -108,13 +108,27 @@ func details(m *bufio.Writer, c apply.Change) {
 		return
 	}
 	fmt.Fprintf(m, "<details><summary><code>%s</code> %s %s %s <code>%s</code></summary>\n\n",
-		html.EscapeString(c.Action.Symbol()), c.Action, html.EscapeString(c.System), html.EscapeString(c.Kind), html.EscapeString(c.Name))
+		htmlText(c.Action.Symbol()), c.Action, htmlText(c.System), htmlText(c.Kind), htmlText(c.Name))
 	if c.Reason != "" {
 		fmt.Fprintf(m, "%s.\n\n", escape(c.Reason))
 	}
-	fence := fenceFor(c.Diff)
-	fmt.Fprintf(m, "%sdiff\n%s%s\n\n</details>\n\n", fence, c.Diff, fence)
+	diff := printableLines(c.Diff)
+	fence := fenceFor(diff)
+	fmt.Fprintf(m, "%sdiff\n%s%s\n\n</details>\n\n", fence, diff, fence)
 }
+
+// printableLines shows each line of a diff printable.
+func printableLines(d string) string {
+	var b strings.Builder
+	for _, l := range splitDiff(d) {
+		b.WriteString(printable(l))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// htmlText is s as the text of an HTML element.
+func htmlText(s string) string { return html.EscapeString(printable(s)) }
 
 // fenceFor returns a code fence longer than any run of backticks in s.
 func fenceFor(s string) string { return strings.Repeat("`", max(3, longestRun(s)+1)) }
@@ -134,8 +148,9 @@ func longestRun(s string) int {
 }
 
 // code renders s as inline code, with a delimiter longer than any run of
-// backticks inside it.
+// backticks inside it. Inside code, nothing is markup or a mention.
 func code(s string) string {
+	s = printable(s)
 	delim := strings.Repeat("`", longestRun(s)+1)
 	if strings.Contains(s, "`") {
 		s = " " + s + " "
@@ -151,7 +166,7 @@ func cell(s string) string { return strings.ReplaceAll(code(s), "|", `\|`) }
 // are escaped, so a name cannot open a link, emphasis, a tag or a cell.
 func escape(s string) string {
 	var b strings.Builder
-	for _, r := range html.EscapeString(s) {
+	for _, r := range htmlText(s) {
 		if strings.ContainsRune("\\`*_[]|~#!", r) {
 			b.WriteByte('\\')
 		}

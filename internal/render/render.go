@@ -7,6 +7,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lingate/lingate/apply"
 )
@@ -25,9 +26,12 @@ type Plan struct {
 // Commit is one side of a plan.
 type Commit struct {
 	SHA string
-	// Label tells people what the commit is, such as "main" or
-	// "merge-base of main and HEAD"; may be empty.
+	// Label is the revision the user named, such as "main" or "HEAD~1";
+	// may be empty.
 	Label string
+	// MergeBaseWith, when set, says the commit is the merge-base of Label
+	// and this revision (the head's).
+	MergeBaseWith string
 }
 
 // Source is the plan's commits as the JSON names them.
@@ -36,14 +40,18 @@ func (p Plan) Source() apply.Source { return apply.Source{Base: p.Base.SHA, Head
 // short abbreviates a SHA as git does.
 func short(sha string) string { return sha[:min(7, len(sha))] }
 
-// described is "1a2b3c4 (label)", or just the short SHA without a label
-// or with one that only repeats the SHA.
+// described is "1a2b3c4 (label)", "1a2b3c4 (merge-base of main and
+// HEAD)", or just the short SHA without a label or with one that only
+// repeats the SHA. quote renders each name.
 func (c Commit) described(quote func(string) string) string {
 	s := quote(short(c.SHA))
-	if c.Label == "" || strings.HasPrefix(c.SHA, c.Label) {
+	switch {
+	case c.MergeBaseWith != "":
+		return fmt.Sprintf("%s (merge-base of %s and %s)", s, quote(c.Label), quote(c.MergeBaseWith))
+	case c.Label == "" || strings.HasPrefix(c.SHA, c.Label):
 		return s
 	}
-	return s + " (" + c.Label + ")"
+	return s + " (" + quote(c.Label) + ")"
 }
 
 // totals is the closing line: "Plan: 1 to create, 2 to update, 0 to
@@ -72,6 +80,47 @@ func (p Plan) quiet() []string {
 		}
 	}
 	return out
+}
+
+// printable shows what a terminal would act on, or what would reorder
+// the text around it, as escapes: control characters (C0, DEL and the
+// 8-bit C1 set, such as \x1b, \n or \u009b), bidirectional overrides
+// (\u202e) and invalid UTF-8 (\xff). Tabs stay. Plans show values from
+// pull requests, and a terminal must not run them.
+func printable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, unsafe) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == utf8.RuneError && n == 1, r < utf8.RuneSelf && unsafe(r):
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case unsafe(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[:n])
+		}
+		s = s[n:]
+	}
+	return b.String()
+}
+
+// unsafe reports a control character other than tab, or a bidirectional
+// formatting character.
+func unsafe(r rune) bool {
+	switch {
+	case r < 0x20:
+		return r != '\t'
+	case r >= 0x7f && r <= 0x9f:
+		return true
+	}
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 // keptNote explains why a removed object stays.

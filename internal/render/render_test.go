@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile/artifact"
@@ -49,7 +50,7 @@ func samplePlan() Plan {
 		{Env: "staging", Base: stagingBase, Head: stagingHead},
 	})
 	return Plan{
-		Base:         Commit{SHA: "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", Label: "merge-base of main and feature"},
+		Base:         Commit{SHA: "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", Label: "main", MergeBaseWith: "feature"},
 		Head:         Commit{SHA: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", Label: "feature"},
 		Environments: []string{"prod", "sandbox", "staging"},
 		Changes:      cs,
@@ -216,5 +217,74 @@ func TestDestroyWarningWording(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("want %q in:\n%s", want, b.String())
 		}
+	}
+}
+
+// hostile is a plan whose every string from outside carries what a
+// terminal or a pull request page would act on: escape sequences (C0 and
+// 8-bit C1), DEL, a carriage return, bidi overrides, invalid UTF-8, and
+// markdown/HTML.
+func hostile() Plan {
+	diff := "--- base/prod/apigee/products/x.json\n+++ head/prod/apigee/products/x.json\n@@ -1 +1 @@\n" +
+		"-  \"description\": \"a\"\n+  \"description\": \"\x1b[2J\u009b31m\x7f\rbad\u202egnp.exe\xff\"\n"
+	return Plan{
+		Base:         Commit{SHA: "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", Label: "main\u009b2J", MergeBaseWith: "<img src=x onerror=alert(1)>@octocat"},
+		Head:         Commit{SHA: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", Label: "<img src=x onerror=alert(1)>@octocat"},
+		Environments: []string{"prod"},
+		Changes: apply.ChangeSet{Changes: []apply.Change{
+			{Ref: apply.Ref{Env: "prod", System: "apigee", Kind: "product", Name: "x\x1b]0;title\x07"}, Action: apply.Replace, Diff: diff, Reason: "why\x1b[1m\nnext"},
+		}},
+	}
+}
+
+// unsafeRune reports a rune a terminal acts on or that reorders the text
+// around it.
+func unsafeRune(r rune) bool {
+	return r < 0x20 && r != '\n' && r != '\t' || r >= 0x7f && r <= 0x9f || r == utf8.RuneError ||
+		r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+func TestTextWritesNoControlCharacters(t *testing.T) {
+	for _, color := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := Text(&b, hostile(), color); err != nil {
+			t.Fatal(err)
+		}
+		s := strings.NewReplacer(reset, "", bold, "", red, "", green, "", yellow, "", magenta, "", cyan, "").Replace(b.String())
+		if i := strings.IndexFunc(s, unsafeRune); i >= 0 || !utf8.ValidString(s) {
+			t.Errorf("colour %v: unsafe character at %d:\n%q", color, i, s)
+		}
+		for _, want := range []string{
+			`Comparing base 1a2b3c4 (merge-base of main\u009b2J and <img src=x onerror=alert(1)>@octocat) with head 9f8e7d6 (<img src=x onerror=alert(1)>@octocat).`,
+			`-/+ replace apigee product x\x1b]0;title\x07`,
+			`# why\x1b[1m\nnext`,
+			`+  "description": "\x1b[2J\u009b31m\x7f\rbad\u202egnp.exe\xff"`,
+		} {
+			if !strings.Contains(s, want) {
+				t.Errorf("colour %v: text lacks %s:\n%s", color, want, s)
+			}
+		}
+	}
+}
+
+func TestMarkdownEscapesCommitLabelsAndControls(t *testing.T) {
+	var b bytes.Buffer
+	if err := Markdown(&b, hostile()); err != nil {
+		t.Fatal(err)
+	}
+	s := b.String()
+	if i := strings.IndexFunc(s, unsafeRune); i >= 0 || !utf8.ValidString(s) {
+		t.Errorf("unsafe character at %d:\n%q", i, s)
+	}
+	want := "Base `1a2b3c4` (merge-base of `main\\u009b2J` and `<img src=x onerror=alert(1)>@octocat`), " +
+		"head `9f8e7d6` (`<img src=x onerror=alert(1)>@octocat`)."
+	if !strings.Contains(s, want) {
+		t.Errorf("markdown lacks %s:\n%s", want, s)
+	}
+	if !strings.Contains(s, `+  "description": "\x1b[2J\u009b31m\x7f\rbad\u202egnp.exe\xff"`+"\n") {
+		t.Errorf("diff not shown with visible escapes:\n%s", s)
+	}
+	if strings.Count(s, "<img") != 2 {
+		t.Errorf("a label's HTML outside code spans:\n%s", s)
 	}
 }

@@ -44,8 +44,14 @@ type textWriter struct {
 	color bool
 }
 
-// line writes a formatted line in colour c ("" for none).
+// line writes a formatted line in colour c ("" for none). String
+// arguments are shown printable: they come from policies and git.
 func (t textWriter) line(c, format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = printable(s)
+		}
+	}
 	s := fmt.Sprintf(format, args...)
 	if t.color && c != "" {
 		body := strings.TrimSuffix(s, "\n")
@@ -58,8 +64,7 @@ func (t textWriter) header(p Plan) {
 	if p.Base.SHA == "" && p.Head.SHA == "" {
 		return
 	}
-	id := func(s string) string { return s }
-	t.line("", "Comparing base %s with head %s.\n\n", p.Base.described(id), p.Head.described(id))
+	t.line("", "Comparing base %s with head %s.\n\n", p.Base.described(printable), p.Head.described(printable))
 }
 
 // env writes one environment's changes, if it has any.
