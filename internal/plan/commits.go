@@ -140,12 +140,16 @@ func (s *side) compile(dir string, only []string) {
 		s.err = gitsrc.Locate(err, s.commit, s.label)
 		return
 	}
-	sets, err := compile.All(cfg, declaredOf(cfg, only))
+	s.cfg = cfg
+	envs := declaredOf(cfg, only)
+	if len(envs) == 0 {
+		return // compile.All would take no environments as all of them
+	}
+	sets, err := compile.All(cfg, envs)
 	if err != nil {
 		s.err = gitsrc.Locate(err, s.commit, s.label)
 		return
 	}
-	s.cfg = cfg
 	for _, set := range sets {
 		s.sets[set.Env] = set
 	}

@@ -72,3 +72,35 @@ func TestCommitsNamesTheCommitOfAnError(t *testing.T) {
 		t.Fatalf("got %v, want an error at %s:policies/bad.cue:3", err, bad[:7])
 	}
 }
+
+// TestCommitsCompilesOnlyTheEnvironmentsAsked: with --env staging, a base
+// that does not declare staging compiles nothing, so a problem that only
+// compiling prod finds at base does not fail the plan of staging (as it
+// does not when base declares staging too).
+func TestCommitsCompilesOnlyTheEnvironmentsAsked(t *testing.T) {
+	product := func(envs string) string {
+		return `products: orders: {
+	displayName: "Orders", basePath: "/orders", environments: [` + envs + `]
+	target: url: "https://orders.internal", auth: apiKey: {}, tier: "fast"
+}
+tiers: fast: {description: "NVMe", replicas: 2, storagePools: ["nvme"]}
+`
+	}
+	env := func(name, prefix string) string {
+		return "environments: " + name + `: {apigee: {organization: "acme", environment: "` + name +
+			`"}, linstor: {controllers: ["https://linstor:3371"], resourceGroupPrefix: "` + prefix + `"}}` + "\n"
+	}
+	g := gittest.New(t)
+	base := g.Write(map[string]string{"policies/p.cue": "package policies\n\n" + env("prod", "{bad}") + product(`"prod"`)}).Commit("base")
+	head := g.Write(map[string]string{"policies/p.cue": "package policies\n\n" + env("prod", "p-") + env("staging", "s-") + product(`"prod", "staging"`)}).Commit("head")
+	res, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head, Envs: []string{"staging"}})
+	if err != nil {
+		t.Fatalf("plan of staging failed on prod at base: %v", err)
+	}
+	if s := res.View.Changes.Summary(); s.Create != 3 || s.Update+s.Delete != 0 || len(res.Head) != 1 || res.Head[0].Env != "staging" {
+		t.Errorf("summary %+v, head sets %d; want 3 creates in staging only", s, len(res.Head))
+	}
+	if _, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head}); err == nil || !strings.Contains(err.Error(), base[:7]+":policies/p.cue:") {
+		t.Errorf("plan of every environment: %v, want the error in prod at base", err)
+	}
+}
