@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/lingate/lingate/compile/artifact"
 )
@@ -79,11 +81,15 @@ func NewDocument(src Source, cs ChangeSet) Document {
 // PlanFile is a plan saved by `lingate plan --out FILE` for `lingate apply
 // --plan FILE`: the plan's document, the environments it covers, and the
 // digest of every object desired at head in those environments, so that
-// apply can refuse a plan that no longer matches what it would apply.
+// apply can refuse a plan that no longer matches what it would apply
+// (Stale).
 type PlanFile struct {
 	Document
 	Environments []string `json:"environments"`
 	Artifacts    []Digest `json:"artifacts"`
+	// Checksum is the sha256 of the rest of the plan, as WritePlanFile
+	// encodes it, so ReadPlanFile refuses a plan edited since.
+	Checksum string `json:"checksum,omitempty"`
 }
 
 // Digest is the fingerprint of one desired object.
@@ -122,10 +128,63 @@ func ObjectDigest(o artifact.Object) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// WritePlanFile saves p at path, readable by its owner only (a plan names
-// the organization's systems). The file is written beside path and renamed
-// over it, so a reader never sees half a plan.
+// Stale reports how the objects desired at head (as compiled now) differ
+// from those the plan recorded, in the environments it covers: nil when
+// the plan still describes them, else an error naming each object that
+// changed, appeared or went.
+func (p PlanFile) Stale(head []artifact.Set) error {
+	recorded := make(map[Ref]string, len(p.Artifacts))
+	for _, d := range p.Artifacts {
+		recorded[d.Ref] = d.SHA256
+	}
+	var now []Digest
+	for _, set := range head {
+		if slices.Contains(p.Environments, set.Env) {
+			now = append(now, NewPlanFile(Source{}, nil, ChangeSet{}, []artifact.Set{set}).Artifacts...)
+		}
+	}
+	var problems []string
+	for _, d := range now {
+		sum, ok := recorded[d.Ref]
+		delete(recorded, d.Ref)
+		switch {
+		case !ok:
+			problems = append(problems, d.Env+" "+d.Subject()+" is not in the plan")
+		case sum != d.SHA256:
+			problems = append(problems, d.Env+" "+d.Subject()+" changed")
+		}
+	}
+	for _, d := range p.Artifacts {
+		if _, gone := recorded[d.Ref]; gone {
+			problems = append(problems, d.Env+" "+d.Subject()+" is gone since the plan")
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("plan is stale: %s (re-plan)", strings.Join(problems, ", "))
+	}
+	return nil
+}
+
+// checksum is the hex sha256 of p without its checksum, as encoded.
+func checksum(p PlanFile) (string, error) {
+	p.Checksum = ""
+	data, err := encode(p)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// WritePlanFile saves p at path with its checksum, readable by its owner
+// only (a plan names the organization's systems). The file is written
+// beside path and renamed over it, so a reader never sees half a plan.
 func WritePlanFile(path string, p PlanFile) error {
+	sum, err := checksum(p)
+	if err != nil {
+		return fmt.Errorf("plan file %s: %w", path, err)
+	}
+	p.Checksum = sum
 	data, err := encode(p)
 	if err != nil {
 		return fmt.Errorf("plan file %s: %w", path, err)
@@ -162,7 +221,9 @@ func encode(v any) ([]byte, error) {
 }
 
 // ReadPlanFile reads a plan saved by WritePlanFile. It refuses a file of
-// another format version, and one that is not a lingate plan.
+// another format version, one that is not a lingate plan, and one changed
+// since it was written (its checksum differs; reformatting the JSON is no
+// change).
 func ReadPlanFile(path string) (PlanFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -177,6 +238,13 @@ func ReadPlanFile(path string) (PlanFile, error) {
 		return PlanFile{}, fmt.Errorf("plan file %s: not a lingate plan (no format_version)", path)
 	case p.FormatVersion != FormatVersion:
 		return PlanFile{}, fmt.Errorf("plan file %s: format_version %d (expected %d: re-plan with this lingate)", path, p.FormatVersion, FormatVersion)
+	}
+	sum, err := checksum(p)
+	if err != nil {
+		return PlanFile{}, fmt.Errorf("plan file %s: %w", path, err)
+	}
+	if p.Checksum != sum {
+		return PlanFile{}, fmt.Errorf("plan file %s: changed since lingate wrote it (its checksum does not match; re-plan)", path)
 	}
 	return p, nil
 }

@@ -70,6 +70,10 @@ func TestPlanFileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(got.Checksum) != 64 {
+		t.Errorf("checksum %q, want a sha256", got.Checksum)
+	}
+	got.Checksum = ""
 	if !reflect.DeepEqual(got, p) {
 		t.Errorf("read back:\n%+v\nwant:\n%+v", got, p)
 	}
@@ -81,7 +85,7 @@ func TestPlanFileRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"format_version", "source", "changes", "summary", "environments", "artifacts"} {
+	for _, k := range []string{"format_version", "source", "changes", "summary", "environments", "artifacts", "checksum"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("plan file lacks %q", k)
 		}
@@ -131,5 +135,91 @@ func TestReadPlanFileRefuses(t *testing.T) {
 	}
 	if err := WritePlanFile(filepath.Join(dir, "no", "such", "dir.json"), PlanFile{}); err == nil {
 		t.Error("write into a missing folder: no error")
+	}
+}
+
+// TestReadPlanFileRefusesEdits: a plan file changed after lingate wrote it
+// is refused, whatever the edit; reformatting the JSON is no change.
+func TestReadPlanFileRefusesEdits(t *testing.T) {
+	base := []artifact.Object{product("gone", "1"), product("orders", "100")}
+	head := []artifact.Set{{Env: "prod", Objects: []artifact.Object{product("orders", "200")}}}
+	cs := Compare([]Pair{{Env: "prod", Base: base, Head: head[0].Objects, Prune: true}})
+	p := NewPlanFile(Source{Base: strings.Repeat("b", 40), Head: strings.Repeat("a", 40)}, []string{"prod"}, cs, head)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "plan.json")
+	if err := WritePlanFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	written := string(data)
+	if !strings.Contains(written, `"checksum": "`) {
+		t.Fatalf("plan file without checksum:\n%s", written)
+	}
+	edits := map[string]func(string) string{
+		"artifact digest": func(s string) string {
+			i := strings.Index(s, `"sha256": "`) + len(`"sha256": "`)
+			flip := map[byte]string{'0': "1"}[s[i]]
+			if flip == "" {
+				flip = "0"
+			}
+			return s[:i] + flip + s[i+1:]
+		},
+		"summary": func(s string) string { return strings.Replace(s, `"delete": 1`, `"delete": 0`, 1) },
+		"a change dropped": func(s string) string {
+			return strings.Replace(s, `"action": "delete"`, `"action": "update"`, 1)
+		},
+		"head commit": func(s string) string { return strings.Replace(s, strings.Repeat("a", 40), strings.Repeat("c", 40), 1) },
+		"environments": func(s string) string {
+			return strings.Replace(s, "\"environments\": [\n    \"prod\"\n  ]", "\"environments\": [\n    \"prod\",\n    \"qa\"\n  ]", 1)
+		},
+		"checksum removed": func(s string) string {
+			i := strings.Index(s, ",\n  \"checksum\"")
+			return s[:i] + "\n}\n"
+		},
+	}
+	for name, edit := range edits {
+		changed := edit(written)
+		if changed == written {
+			t.Fatalf("%s: the edit changed nothing", name)
+		}
+		if err := os.WriteFile(path, []byte(changed), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadPlanFile(path)
+		if err == nil || !strings.Contains(err.Error(), "plan file "+path+": changed since lingate wrote it") {
+			t.Errorf("%s: %v, want the edit refused", name, err)
+		}
+	}
+	var v any
+	_ = json.Unmarshal(data, &v)
+	compact, _ := json.Marshal(v)
+	if err := os.WriteFile(path, compact, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadPlanFile(path); err != nil || !reflect.DeepEqual(got.Artifacts, p.Artifacts) {
+		t.Errorf("reformatted plan file: %v", err)
+	}
+}
+
+// TestPlanFileStale: a plan describes the objects desired at head until one
+// of them changes, appears or goes; objects of environments the plan does
+// not cover do not count.
+func TestPlanFileStale(t *testing.T) {
+	objs := []artifact.Object{rg("fast", 1, ""), proxy("orders", "u", "zip"), product("orders", "1")}
+	head := []artifact.Set{{Env: "prod", Objects: objs}}
+	p := NewPlanFile(Source{Head: strings.Repeat("a", 40)}, []string{"prod"}, Compare([]Pair{{Env: "prod", Head: objs}}), head)
+	if err := p.Stale(head); err != nil {
+		t.Errorf("the same objects: %v", err)
+	}
+	other := append(head, artifact.Set{Env: "qa", Objects: []artifact.Object{product("qa-only", "1")}})
+	if err := p.Stale(other); err != nil {
+		t.Errorf("an environment outside the plan: %v", err)
+	}
+	changed := []artifact.Object{rg("fast", 2, ""), proxy("orders", "u", "zip2"), product("new", "1")}
+	err := p.Stale([]artifact.Set{{Env: "prod", Objects: changed}})
+	want := "plan is stale: prod linstor resource-group fast changed, prod apigee proxy orders changed, " +
+		"prod apigee product new is not in the plan, prod apigee product orders is gone since the plan (re-plan)"
+	if err == nil || err.Error() != want {
+		t.Errorf("stale:\n%v\nwant:\n%s", err, want)
 	}
 }

@@ -6,9 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/compile"
+	"github.com/lingate/lingate/compile/artifact"
 	"github.com/lingate/lingate/internal/gittest"
 	"github.com/lingate/lingate/internal/testgen"
+	"github.com/lingate/lingate/schema"
 )
 
 // repo commits a generated repository, then a quota change in one product
@@ -103,4 +108,53 @@ tiers: fast: {description: "NVMe", replicas: 2, storagePools: ["nvme"]}
 	if _, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head}); err == nil || !strings.Contains(err.Error(), base[:7]+":policies/p.cue:") {
 		t.Errorf("plan of every environment: %v, want the error in prod at base", err)
 	}
+}
+
+// TestPlanFileDigestsMatchACompile: the digests a plan records for head
+// are those of compiling head's policies anew (here from the work tree, as
+// apply would), and not those of base.
+func TestPlanFileDigestsMatchACompile(t *testing.T) {
+	g, base, head := repo(t)
+	res, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf := apply.NewPlanFile(res.View.Source(), res.View.Environments, res.View.Changes, res.Head)
+	compiled := func() []artifact.Set {
+		t.Helper()
+		cfg, err := schema.Load(os.DirFS(g.Dir), "policies")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sets, err := compile.All(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sets
+	}
+	if err := pf.Stale(compiled()); err != nil {
+		t.Errorf("head compiled anew: %v", err)
+	}
+	g.Remove("policies/products/products-00003.cue").Write(map[string]string{"policies/products/products-00001.cue": mustRead(t, g, base, "policies/products/products-00001.cue")})
+	if err := pf.Stale(compiled()); err == nil || !strings.Contains(err.Error(), "plan is stale: ") {
+		t.Errorf("base compiled: %v, want stale", err)
+	}
+}
+
+// mustRead returns a file's content at a commit.
+func mustRead(t *testing.T, g *gittest.Repo, sha, name string) string {
+	t.Helper()
+	c, err := g.Git().CommitObject(plumbing.NewHash(sha))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.File(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.Contents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
