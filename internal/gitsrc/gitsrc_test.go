@@ -467,3 +467,32 @@ func TestResolveSuggestsTheRemoteBranch(t *testing.T) {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
 }
+
+// TestMergeBaseInAShallowClone: where the branch's tip is in the fetched
+// history of head (a pull request's merge commit fetched with depth 2 has
+// the base branch's tip as parent), the merge-base is that tip, as git
+// finds it, though it lies on the boundary of the shallow history.
+func TestMergeBaseInAShallowClone(t *testing.T) {
+	g := gittest.New(t)
+	g.Write(map[string]string{"policies/env.cue": envs}).Commit("one")
+	g.Write(map[string]string{"policies/a.cue": "package policies\n"}).Commit("two")
+	g.Write(map[string]string{"policies/b.cue": "package policies\n"}).Commit("three")
+	tip := g.Write(map[string]string{"policies/c.cue": "package policies\n"}).Commit("base tip")
+	head := g.Write(map[string]string{"policies/d.cue": "package policies\n"}).Commit("pull request")
+	shallow := g.ShallowClone(2).AddRemoteBranch("origin", "trunk", tip)
+	r := open(t, shallow)
+	rg, err := r.ResolveRange("origin/trunk", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rg.Base.SHA != tip || rg.Head.SHA != head || !rg.MergeBase {
+		t.Errorf("range %+v, want the merge-base %s", rg, tip)
+	}
+	rg, err = r.ResolveRange("main", "origin/trunk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rg.Base.SHA != tip {
+		t.Errorf("head an ancestor of base: merge-base %s, want head %s", rg.Base.SHA, tip)
+	}
+}

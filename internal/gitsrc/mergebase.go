@@ -62,6 +62,9 @@ func (r *Repo) MergeBase(a, b Commit) (Commit, error) {
 	if err != nil {
 		return Commit{}, err
 	}
+	if c, ok := r.shallowAncestor(ca, cb); ok {
+		return Commit{SHA: c.String(), Rev: c.String()}, nil
+	}
 	bases, err := ca.MergeBase(cb)
 	if err != nil {
 		return Commit{}, fmt.Errorf("merge-base of %s and %s: %w", a.Rev, b.Rev, r.historyError(err))
@@ -73,6 +76,47 @@ func (r *Repo) MergeBase(a, b Commit) (Commit, error) {
 		return cmp.Or(y.Committer.When.Compare(x.Committer.When), strings.Compare(x.Hash.String(), y.Hash.String()))
 	})
 	return Commit{SHA: bases[0].Hash.String(), Rev: bases[0].Hash.String()}, nil
+}
+
+// shallowAncestor returns whichever of a and b is an ancestor of the
+// other (their merge-base) in a shallow clone, walking only the history
+// fetched. go-git's merge-base reads the parents of every commit it
+// reaches, so it fails on the shallow boundary even when the answer lies
+// on it (a pull request's merge commit fetched with depth 2 has the base
+// branch's tip there); git counts boundary commits as having no parents.
+func (r *Repo) shallowAncestor(a, b *object.Commit) (plumbing.Hash, bool) {
+	boundary, err := r.repo.Storer.Shallow()
+	if err != nil || len(boundary) == 0 {
+		return plumbing.ZeroHash, false
+	}
+	for _, pair := range [][2]*object.Commit{{a, b}, {b, a}} {
+		if r.reaches(pair[1].Hash, pair[0].Hash, boundary) {
+			return pair[0].Hash, true
+		}
+	}
+	return plumbing.ZeroHash, false
+}
+
+// reaches reports whether target is from or one of its ancestors in the
+// history present, not walking past the boundary commits.
+func (r *Repo) reaches(from, target plumbing.Hash, boundary []plumbing.Hash) bool {
+	seen := map[plumbing.Hash]bool{}
+	for queue := []plumbing.Hash{from}; len(queue) > 0; queue = queue[1:] {
+		h := queue[0]
+		if h == target {
+			return true
+		}
+		if seen[h] || slices.Contains(boundary, h) {
+			continue
+		}
+		seen[h] = true
+		c, err := r.repo.CommitObject(h)
+		if err != nil {
+			return false
+		}
+		queue = append(queue, c.ParentHashes...)
+	}
+	return false
 }
 
 // historyError adds the fix for a shallow clone to an error met while
