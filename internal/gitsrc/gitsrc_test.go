@@ -496,3 +496,36 @@ func TestMergeBaseInAShallowClone(t *testing.T) {
 		t.Errorf("head an ancestor of base: merge-base %s, want head %s", rg.Base.SHA, tip)
 	}
 }
+
+// TestPoliciesFolderItselfRefused: a policies folder that is, at a commit,
+// a symbolic link, a submodule or a file (or lies under one) is refused
+// with its path, not taken as absent (which plans every object as removed).
+func TestPoliciesFolderItselfRefused(t *testing.T) {
+	g := gittest.New(t)
+	g.Write(map[string]string{"infra/policies/env.cue": envs, "deploy.txt": "a file\n"})
+	g.Symlink("policies", "infra/policies").Symlink("linked", "infra")
+	c := g.Commit("links")
+	sub := g.CommitGitlink("vendored", strings.Repeat("2", 40), "submodule")
+	r := open(t, g)
+	short, subShort := c[:7], sub[:7]
+	for _, tc := range []struct{ commit, dir, want string }{
+		{c, "policies", short + `:policies: symbolic link to "infra/policies" is refused (expected the policies folder: name the folder it points to with --policies)`},
+		{c, "linked/policies", short + `:linked: symbolic link to "infra" is refused (expected the policies folder: name the folder it points to with --policies)`},
+		{sub, "vendored/policies", subShort + `:vendored: submodule (at commit 2222222) is refused: its files are not in this repository (expected policy files committed here)`},
+		{c, "deploy.txt", short + `:deploy.txt: a file (expected the policies folder)`},
+		{c, "deploy.txt/policies", short + `:deploy.txt: a file (expected the policies folder)`},
+	} {
+		commit := resolve(t, r, tc.commit)
+		_, err := r.Policies(commit, tc.dir)
+		var errs schema.Errors
+		if !errors.As(err, &errs) || err.Error() != tc.want {
+			t.Errorf("policies %s: %v\nwant %s", tc.dir, err, tc.want)
+		}
+		if _, err := r.TreeID(commit, tc.dir); err == nil || err.Error() != tc.want {
+			t.Errorf("tree id of %s: %v\nwant %s", tc.dir, err, tc.want)
+		}
+	}
+	if _, err := r.Policies(resolve(t, r, c), "infra/nope"); !errors.Is(err, gitsrc.ErrNoPolicies) {
+		t.Errorf("a folder that is not there: %v, want ErrNoPolicies", err)
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -60,14 +62,49 @@ func (r *Repo) tree(c Commit, dir string) (*object.Tree, error) {
 	if dir == "." {
 		return root, nil
 	}
-	sub, err := root.Tree(dir)
-	if errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
-		return nil, fmt.Errorf("%s at commit %s: %w", dir, c.Short(), ErrNoPolicies)
+	tree, at := root, ""
+	for _, name := range strings.Split(dir, "/") {
+		at = path.Join(at, name)
+		i := slices.IndexFunc(tree.Entries, func(e object.TreeEntry) bool { return e.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("%s at commit %s: %w", dir, c.Short(), ErrNoPolicies)
+		}
+		if e := tree.Entries[i]; e.Mode != filemode.Dir {
+			return nil, r.notAFolder(c, e, at)
+		}
+		if tree, err = r.repo.TreeObject(tree.Entries[i].Hash); err != nil {
+			return nil, fmt.Errorf("%s at commit %s: %w", dir, c.Short(), r.historyError(err))
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s at commit %s: %w", dir, c.Short(), err)
+	return tree, nil
+}
+
+// notAFolder refuses the entry e at path at, found where the policies
+// folder (or a folder holding it) should be: a symbolic link, a submodule
+// or a file is not taken as an absent folder.
+func (r *Repo) notAFolder(c Commit, e object.TreeEntry, at string) error {
+	msg := "a file (expected the policies folder)"
+	switch e.Mode {
+	case filemode.Symlink:
+		target, err := r.blob(c, e.Hash, at)
+		if err != nil {
+			return err
+		}
+		msg = fmt.Sprintf("symbolic link to %q is refused (expected the policies folder: name the folder it points to with --policies)", target)
+	case filemode.Submodule:
+		msg = submodule(e)
 	}
-	return sub, nil
+	return schema.Errors{refusal(c, at, msg)}
+}
+
+// submodule explains why the submodule entry e is refused.
+func submodule(e object.TreeEntry) string {
+	return fmt.Sprintf("submodule (at commit %.7s) is refused: its files are not in this repository (expected policy files committed here)", e.Hash)
+}
+
+// refusal is the error for what lies at name at commit c.
+func refusal(c Commit, name, msg string) schema.Error {
+	return schema.Error{Pos: schema.Position{File: c.Short() + ":" + name}, Msg: msg}
 }
 
 // walker copies a tree into a memFS, collecting refused entries.
@@ -102,19 +139,19 @@ func (w *walker) entry(e object.TreeEntry, name string) error {
 		}
 		return w.walk(sub, name)
 	case filemode.Regular, filemode.Executable:
-		data, err := w.blob(e, name)
+		data, err := w.r.blob(w.c, e.Hash, name)
 		if err != nil {
 			return err
 		}
 		w.fs.addFile(name, data)
 	case filemode.Symlink:
-		target, err := w.blob(e, name)
+		target, err := w.r.blob(w.c, e.Hash, name)
 		if err != nil {
 			return err
 		}
 		w.refuse(name, fmt.Sprintf("symbolic link to %q is refused (expected a regular file: copy it or move it here)", target))
 	case filemode.Submodule:
-		w.refuse(name, fmt.Sprintf("submodule (at commit %.7s) is refused: its files are not in this repository (expected policy files committed here)", e.Hash))
+		w.refuse(name, submodule(e))
 	default:
 		w.refuse(name, fmt.Sprintf("unsupported file mode %v (expected a regular file or folder)", e.Mode))
 	}
@@ -122,23 +159,23 @@ func (w *walker) entry(e object.TreeEntry, name string) error {
 }
 
 func (w *walker) refuse(name, msg string) {
-	w.errs = append(w.errs, schema.Error{Pos: schema.Position{File: w.c.Short() + ":" + name}, Msg: msg})
+	w.errs = append(w.errs, refusal(w.c, name, msg))
 }
 
-// blob reads the raw content of a file entry.
-func (w *walker) blob(e object.TreeEntry, name string) ([]byte, error) {
-	b, err := w.r.repo.BlobObject(e.Hash)
+// blob reads the raw content of the blob h, which lies at name at commit c.
+func (r *Repo) blob(c Commit, h plumbing.Hash, name string) ([]byte, error) {
+	b, err := r.repo.BlobObject(h)
 	if err != nil {
-		return nil, fmt.Errorf("%s at commit %s: %w", name, w.c.Short(), err)
+		return nil, fmt.Errorf("%s at commit %s: %w", name, c.Short(), err)
 	}
 	rd, err := b.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("%s at commit %s: %w", name, w.c.Short(), err)
+		return nil, fmt.Errorf("%s at commit %s: %w", name, c.Short(), err)
 	}
 	defer rd.Close()
 	data, err := io.ReadAll(rd)
 	if err != nil {
-		return nil, fmt.Errorf("%s at commit %s: %w", name, w.c.Short(), err)
+		return nil, fmt.Errorf("%s at commit %s: %w", name, c.Short(), err)
 	}
 	return data, nil
 }

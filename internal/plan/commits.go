@@ -93,14 +93,25 @@ func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, only []string) (
 }
 
 // sameTree reports whether the policies folder is the same tree at both
-// commits (and present), so one load serves both.
+// commits (and present), so one load serves both. A folder refused at a
+// commit (a link, a submodule) is not the same: reading each side reports
+// it at its commit.
 func sameTree(repo *gitsrc.Repo, rng gitsrc.Range, dir string) (bool, error) {
 	b, err := repo.TreeID(rng.Base, dir)
 	if err != nil {
-		return false, err
+		return false, refusedOr(err)
 	}
 	h, err := repo.TreeID(rng.Head, dir)
-	return err == nil && b != "" && b == h, err
+	return err == nil && b != "" && b == h, refusedOr(err)
+}
+
+// refusedOr is nil for problems in the policies (schema.Errors), else err.
+func refusedOr(err error) error {
+	var errs schema.Errors
+	if errors.As(err, &errs) {
+		return nil
+	}
+	return err
 }
 
 // side is the policies of one commit, compiled.
@@ -255,7 +266,10 @@ func view(rng gitsrc.Range, envs []string, cs apply.ChangeSet) render.Plan {
 
 // repoDir turns the --policies folder into a slash path relative to the
 // repository's root (root is "" for a bare repository, where the folder is
-// taken as relative to the root already).
+// taken as relative to the root already). Inside the repository the path
+// is taken as written: a symbolic link in the work tree is not followed,
+// since the commits may hold anything there. Links are resolved only when
+// the root is spelled otherwise than the folder's path.
 func repoDir(root, policies string) (string, error) {
 	if root == "" {
 		return filepath.ToSlash(filepath.Clean(policies)), nil
@@ -264,7 +278,10 @@ func repoDir(root, policies string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("policies folder %s: %w", policies, err)
 	}
-	rel, err := filepath.Rel(realPath(root), realPath(abs))
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || !filepath.IsLocal(rel) && rel != "." {
+		rel, err = filepath.Rel(realPath(root), realPath(abs))
+	}
 	if err != nil || !filepath.IsLocal(rel) && rel != "." {
 		return "", fmt.Errorf("policies folder %s: outside the git repository at %s", policies, root)
 	}

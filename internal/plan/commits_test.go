@@ -158,3 +158,27 @@ func mustRead(t *testing.T, g *gittest.Repo, sha, name string) string {
 	}
 	return s
 }
+
+// TestCommitsPoliciesFolderIsTheNameGiven: --policies names a folder of
+// the repository as the user wrote it; a symbolic link in the work tree is
+// not followed to another folder (the commits may hold anything there).
+func TestCommitsPoliciesFolderIsTheNameGiven(t *testing.T) {
+	g, base, _ := repo(t)
+	if err := os.Rename(filepath.Join(g.Dir, "policies"), filepath.Join(g.Dir, "infra")); err != nil {
+		t.Fatal(err)
+	}
+	g.Commit("policies moved")
+	head := g.Symlink("policies", "infra").Commit("a link left behind")
+	_, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head})
+	want := head[:7] + `:policies: symbolic link to "infra" is refused`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("plan through a linked folder: %v, want %s", err, want)
+	}
+	res, err := Commits(Options{Policies: filepath.Join(g.Dir, "infra"), Base: base, Head: head})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.View.Changes.Summary(); s.Create == 0 || s.Update+s.Delete != 0 {
+		t.Errorf("infra, absent at base: %+v, want creates only", s)
+	}
+}
