@@ -65,7 +65,26 @@ func Commits(opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{View: view(rng, envs, apply.Compare(pairs(envs, base, head))), Head: head.ordered(envs)}, nil
+	v := view(rng, envs, apply.Compare(pairs(envs, base, head)))
+	v.Notes = notes(dir, rng, base, head)
+	return Result{View: v, Head: head.ordered(envs)}, nil
+}
+
+// notes explain a plan that could otherwise mislead: a policies folder
+// absent at one commit (everything is a create or a removal), or a head
+// already part of the base branch (nothing is compared).
+func notes(dir string, rng gitsrc.Range, base, head side) []string {
+	var out []string
+	switch {
+	case head.absent:
+		out = append(out, fmt.Sprintf("The policies folder %s is absent at head %s: every object at base is planned as removed.", dir, rng.Head.Short()))
+	case base.absent:
+		out = append(out, fmt.Sprintf("The policies folder %s is absent at base %s: every object at head is planned as created.", dir, rng.Base.Short()))
+	}
+	if rng.MergeBase && rng.Base.SHA == rng.Head.SHA {
+		out = append(out, fmt.Sprintf("Head %s is already part of %s (their merge-base is head itself): nothing is compared.", rng.Head.Short(), rng.Base.Rev))
+	}
+	return out
 }
 
 // loadSides reads both commits' policies from git, one after the other

@@ -3,6 +3,7 @@ package plan
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -180,5 +181,31 @@ func TestCommitsPoliciesFolderIsTheNameGiven(t *testing.T) {
 	}
 	if s := res.View.Changes.Summary(); s.Create == 0 || s.Update+s.Delete != 0 {
 		t.Errorf("infra, absent at base: %+v, want creates only", s)
+	}
+}
+
+// TestCommitsNotes: a plan says why everything is a create or a removal
+// when the policies folder is absent at one commit, and why nothing is
+// compared when head is already part of the base branch.
+func TestCommitsNotes(t *testing.T) {
+	g, base, head := repo(t)
+	gone := g.Remove("policies").Commit("policies moved away")
+	policies := filepath.Join(g.Dir, "policies")
+	for _, tc := range []struct {
+		base, head string
+		want       []string
+	}{
+		{head, gone, []string{"The policies folder policies is absent at head " + gone[:7] + ": every object at base is planned as removed."}},
+		{gone, head, []string{"The policies folder policies is absent at base " + gone[:7] + ": every object at head is planned as created."}},
+		{"main", base, []string{"Head " + base[:7] + " is already part of main (their merge-base is head itself): nothing is compared."}},
+		{base, head, nil},
+	} {
+		res, err := Commits(Options{Policies: policies, Base: tc.base, Head: tc.head})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(res.View.Notes, tc.want) {
+			t.Errorf("%s..%s: notes %q, want %q", tc.base, tc.head, res.View.Notes, tc.want)
+		}
 	}
 }

@@ -21,6 +21,9 @@ type Plan struct {
 	// changes are named as such.
 	Environments []string
 	Changes      apply.ChangeSet
+	// Notes explain the plan as a whole, such as a policies folder absent
+	// at one commit; shown before the changes.
+	Notes []string
 }
 
 // Commit is one side of a plan.

@@ -288,3 +288,19 @@ func TestMarkdownEscapesCommitLabelsAndControls(t *testing.T) {
 		t.Errorf("a label's HTML outside code spans:\n%s", s)
 	}
 }
+
+func TestNotesComeFirst(t *testing.T) {
+	p := samplePlan()
+	p.Notes = []string{"The policies folder <p>_x_ is absent at head 9f8e7d6: every object at base is planned as removed."}
+	var text, md bytes.Buffer
+	_ = Text(&text, p, false)
+	_ = Markdown(&md, p)
+	if want := "Comparing base 1a2b3c4 (merge-base of main and feature) with head 9f8e7d6 (feature).\n\n" +
+		"Note: The policies folder <p>_x_ is absent at head 9f8e7d6: every object at base is planned as removed.\n\nprod: "; !strings.HasPrefix(text.String(), want) {
+		t.Errorf("text:\n%s\nwant it to start:\n%s", text.String(), want)
+	}
+	want := "> [!NOTE]\n> The policies folder &lt;p&gt;\\_x\\_ is absent at head 9f8e7d6: every object at base is planned as removed.\n\n> [!CAUTION]"
+	if !strings.Contains(md.String(), want) {
+		t.Errorf("markdown:\n%s\nwant:\n%s", md.String(), want)
+	}
+}

@@ -20,14 +20,17 @@ const (
 	cyan    = "\x1b[36m"
 )
 
-// Text writes the plan for a terminal: the commits compared, then per
-// environment one line per change (`+ create`, `~ update`, `- delete`,
-// `-/+ replace`) with the unified diff of each update below it, and a
-// closing `Plan: N to create, N to update, N to delete.` or `No changes.`.
+// Text writes the plan for a terminal: the commits compared and the
+// plan's notes, then per environment one line per change (`+ create`,
+// `~ update`, `- delete`, `-/+ replace`) with the unified diff of each
+// update below it, and a closing `Plan: N to create, N to update, N to delete.` or `No changes.`.
 // color adds ANSI colours; the caller decides (a terminal, NO_COLOR unset).
 func Text(w io.Writer, p Plan, color bool) error {
 	t := textWriter{w: bufio.NewWriter(w), color: color}
 	t.header(p)
+	for _, n := range p.Notes {
+		t.line("", "Note: %s\n\n", n)
+	}
 	for _, env := range p.Environments {
 		t.env(env, p.Changes.In(env))
 	}
