@@ -11,11 +11,12 @@ import (
 )
 
 // Markdown writes the plan for a pull request (GitHub-flavoured markdown):
-// the totals and the commits compared, the plan's notes, a warning first
-// when anything is deleted or replaced, then per environment a table of its changes and
-// each changed object's diff in a collapsed <details> block. Every name
-// from the policies is escaped, and diff fences are longer than any run of
-// backticks in the diff, so nothing in a policy can break the layout.
+// the totals and the commits compared, a warning first when anything is
+// deleted or replaced, the plan's notes, then per environment a table of
+// its changes and each changed object's diff in a collapsed <details>
+// block. Every name from the policies is escaped, and diff fences are
+// longer than any run of backticks in the diff, so nothing in a policy can
+// break the layout.
 func Markdown(w io.Writer, p Plan) error {
 	m := bufio.NewWriter(w)
 	fmt.Fprintf(m, "### lingate plan\n\n**%s**", totals(p.Changes))
@@ -23,10 +24,10 @@ func Markdown(w io.Writer, p Plan) error {
 		fmt.Fprintf(m, " Base %s, head %s.", p.Base.described(code), p.Head.described(code))
 	}
 	m.WriteString("\n\n")
+	destroyWarning(m, p.Changes.Destructive())
 	for _, n := range p.Notes {
 		fmt.Fprintf(m, "> [!NOTE]\n> %s\n\n", escape(n))
 	}
-	destroyWarning(m, p.Changes.Destructive())
 	for _, env := range p.Environments {
 		markdownEnv(m, env, p.Changes.In(env))
 	}

@@ -289,7 +289,7 @@ func TestMarkdownEscapesCommitLabelsAndControls(t *testing.T) {
 	}
 }
 
-func TestNotesComeFirst(t *testing.T) {
+func TestNotesBeforeTheChanges(t *testing.T) {
 	p := samplePlan()
 	p.Notes = []string{"The policies folder <p>_x_ is absent at head 9f8e7d6: every object at base is planned as removed."}
 	var text, md bytes.Buffer
@@ -299,7 +299,7 @@ func TestNotesComeFirst(t *testing.T) {
 		"Note: The policies folder <p>_x_ is absent at head 9f8e7d6: every object at base is planned as removed.\n\nprod: "; !strings.HasPrefix(text.String(), want) {
 		t.Errorf("text:\n%s\nwant it to start:\n%s", text.String(), want)
 	}
-	want := "> [!NOTE]\n> The policies folder &lt;p&gt;\\_x\\_ is absent at head 9f8e7d6: every object at base is planned as removed.\n\n> [!CAUTION]"
+	want := "> - `prod`: delete apigee product `legacy`\n\n> [!NOTE]\n> The policies folder &lt;p&gt;\\_x\\_ is absent at head 9f8e7d6: every object at base is planned as removed.\n\n#### `prod`"
 	if !strings.Contains(md.String(), want) {
 		t.Errorf("markdown:\n%s\nwant:\n%s", md.String(), want)
 	}
