@@ -66,15 +66,21 @@ func Commits(opts Options) (Result, error) {
 		return Result{}, err
 	}
 	v := view(rng, envs, apply.Compare(pairs(envs, base, head)))
-	v.Notes = notes(dir, rng, base, head)
+	v.Notes = notes(dir, rng, envs, base, head)
 	return Result{View: v, Head: head.ordered(envs)}, nil
 }
 
 // notes explain a plan that could otherwise mislead: a policies folder
-// absent at one commit (everything is a create or a removal), or a head
-// already part of the base branch (nothing is compared).
-func notes(dir string, rng gitsrc.Range, base, head side) []string {
+// absent at one commit (everything is a create or a removal), a head
+// already part of the base branch (nothing is compared), an environment
+// moved to another target (everything there is a create).
+func notes(dir string, rng gitsrc.Range, envs []string, base, head side) []string {
 	var out []string
+	for _, env := range envs {
+		for _, m := range moves(env, base, head) {
+			out = append(out, m.note)
+		}
+	}
 	switch {
 	case head.absent:
 		out = append(out, fmt.Sprintf("The policies folder %s is absent at head %s: every object at base is planned as removed.", dir, rng.Head.Short()))
@@ -242,11 +248,13 @@ func plannedEnvs(base, head side, only []string) ([]string, error) {
 }
 
 // pairs puts each environment's objects at both commits side by side. An
-// environment prunes as head says, or as base says if head dropped it.
+// environment prunes as head says, or as base says if head dropped it. A
+// system whose target the environment moves has no objects at base there.
 func pairs(envs []string, base, head side) []apply.Pair {
 	out := make([]apply.Pair, len(envs))
 	for i, env := range envs {
-		out[i] = apply.Pair{Env: env, Base: base.sets[env].Objects, Head: head.sets[env].Objects, Prune: prunes(env, base, head)}
+		old := withoutMoved(base.sets[env].Objects, moves(env, base, head))
+		out[i] = apply.Pair{Env: env, Base: old, Head: head.sets[env].Objects, Prune: prunes(env, base, head)}
 	}
 	return out
 }

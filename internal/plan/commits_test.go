@@ -209,3 +209,47 @@ func TestCommitsNotes(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitsTargetMoved: an environment pointed at another Apigee
+// organization or environment, or at another LINSTOR cluster (no
+// controller in common), gets every object of that system created there;
+// the objects at the old target are left alone. Adding a controller to
+// the same cluster moves nothing.
+func TestCommitsTargetMoved(t *testing.T) {
+	env := func(org, controllers string) string {
+		return "package policies\n\nenvironments: prod: {apigee: {organization: \"" + org + "\", environment: \"prod\"}, linstor: controllers: [" + controllers + "], prune: true}\n" +
+			"tiers: fast: {description: \"NVMe\", replicas: 2, storagePools: [\"nvme\"]}\n" +
+			"products: orders: {displayName: \"Orders\", basePath: \"/orders\", environments: [\"prod\"], target: url: \"https://orders.internal\", auth: apiKey: {}, tier: \"fast\"}\n"
+	}
+	g := gittest.New(t)
+	base := g.Write(map[string]string{"policies/p.cue": env("acme", `"https://a:3371"`)}).Commit("base")
+	moved := g.Write(map[string]string{"policies/p.cue": env("acme-new", `"https://b:3371"`)}).Commit("both moved")
+	more := g.Write(map[string]string{"policies/p.cue": env("acme-new", `"https://b:3371", "https://c:3371"`)}).Commit("a second controller")
+	policies := filepath.Join(g.Dir, "policies")
+	res, err := Commits(Options{Policies: policies, Base: base, Head: moved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range res.View.Changes.Changes {
+		got = append(got, string(c.Action)+" "+c.Subject())
+	}
+	want := []string{"create linstor resource-group fast", "create apigee proxy orders", "create apigee product orders"}
+	if !slices.Equal(got, want) || len(res.View.Changes.Kept) != 0 {
+		t.Errorf("changes %q, kept %v; want %q", got, res.View.Changes.Kept, want)
+	}
+	wantNotes := []string{
+		"prod moves to another LINSTOR cluster (controllers https://a:3371 → https://b:3371): every LINSTOR object is planned as created there; nothing is removed from the old one.",
+		"prod moves to another Apigee organization or environment (acme/prod → acme-new/prod): every Apigee object is planned as created there; nothing is removed from the old one.",
+	}
+	if !slices.Equal(res.View.Notes, wantNotes) {
+		t.Errorf("notes:\n%q\nwant:\n%q", res.View.Notes, wantNotes)
+	}
+	res, err = Commits(Options{Policies: policies, Base: moved, Head: more})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.View.Changes.Empty() || len(res.View.Notes) != 0 {
+		t.Errorf("a second controller: %v, notes %q; want no changes", res.View.Changes.Changes, res.View.Notes)
+	}
+}
