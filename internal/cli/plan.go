@@ -37,8 +37,11 @@ object that would be created, updated (with a unified diff of its files),
 deleted (only in environments with prune) or replaced.
 
 REF is a commit SHA (full or short), a branch, a tag or an expression such as
-HEAD~1. When --base names a branch, the plan compares against the merge-base
-of that branch and --head, as a pull request does.
+HEAD~1. A name git would find ambiguous (a branch and a tag of that name, a
+branch named like a short SHA) is refused: name it in full, such as
+refs/heads/NAME or refs/tags/NAME. When --base names a branch, the plan
+compares against the merge-base of that branch and --head, as a pull
+request does.
 
 Exit codes: 0 success, 1 error; with --detailed-exitcode, 0 no changes,
 1 error, 2 changes.`,
