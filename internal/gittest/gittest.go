@@ -210,10 +210,14 @@ func (r *Repo) SetRef(name, sha string) *Repo {
 }
 
 // Twins stores two commits whose SHAs start with the same digits hex
-// digits: children of HEAD with its tree, on no branch. It tries commit
-// messages one after the other, so the pair is the same on every run.
+// digits (at most 6, which takes a few thousand tries): children of HEAD
+// with its tree, on no branch. It tries commit messages one after the
+// other, so the pair is the same on every run.
 func (r *Repo) Twins(digits int) (string, string) {
 	r.t.Helper()
+	if digits < 1 || digits > 6 {
+		r.t.Fatalf("gittest: twins sharing %d digits: expected 1 to 6", digits)
+	}
 	head, err := r.repo.Head()
 	if err != nil {
 		r.t.Fatalf("gittest: twins: %v", err)
