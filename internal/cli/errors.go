@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/lingate/lingate/internal/render"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -31,18 +33,29 @@ func printError(e *env, err error) {
 		return
 	}
 	if errs == nil {
-		fmt.Fprintf(e.stderr, "error: %v\n", err)
+		fmt.Fprintf(e.stderr, "error: %s\n", visible(err.Error()))
 		return
 	}
 	for _, pe := range errs {
-		fmt.Fprintln(e.stderr, pe.Error())
+		fmt.Fprintln(e.stderr, visible(pe.Error()))
 		for _, r := range pe.Related {
-			fmt.Fprintf(e.stderr, "\t%s: see also\n", r)
+			fmt.Fprintf(e.stderr, "\t%s: see also\n", visible(r.String()))
 		}
 	}
 	if len(errs) > 1 {
 		fmt.Fprintf(e.stderr, "%d errors\n", len(errs))
 	}
+}
+
+// visible keeps an error's line breaks but shows any other control
+// character as an escape: file names and values come from pull requests,
+// and a terminal must not act on them.
+func visible(msg string) string {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = render.Printable(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // jsonProblem is one problem in machine-readable output.

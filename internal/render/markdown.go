@@ -125,14 +125,14 @@ func details(m *bufio.Writer, c apply.Change) {
 func printableLines(d string) string {
 	var b strings.Builder
 	for _, l := range splitDiff(d) {
-		b.WriteString(printable(l))
+		b.WriteString(Printable(l))
 		b.WriteByte('\n')
 	}
 	return b.String()
 }
 
 // htmlText is s as the text of an HTML element.
-func htmlText(s string) string { return html.EscapeString(printable(s)) }
+func htmlText(s string) string { return html.EscapeString(Printable(s)) }
 
 // fenceFor returns a code fence longer than any run of backticks in s.
 func fenceFor(s string) string { return strings.Repeat("`", max(3, longestRun(s)+1)) }
@@ -154,7 +154,7 @@ func longestRun(s string) int {
 // code renders s as inline code, with a delimiter longer than any run of
 // backticks inside it. Inside code, nothing is markup or a mention.
 func code(s string) string {
-	s = printable(s)
+	s = Printable(s)
 	delim := strings.Repeat("`", longestRun(s)+1)
 	if strings.Contains(s, "`") {
 		s = " " + s + " "

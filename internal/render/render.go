@@ -85,12 +85,12 @@ func (p Plan) quiet() []string {
 	return out
 }
 
-// printable shows what a terminal would act on, or what would reorder
+// Printable shows what a terminal would act on, or what would reorder
 // the text around it, as escapes: control characters (C0, DEL and the
 // 8-bit C1 set, such as \x1b, \n or \u009b), bidirectional overrides
 // (\u202e) and invalid UTF-8 (\xff). Tabs stay. Plans show values from
 // pull requests, and a terminal must not run them.
-func printable(s string) string {
+func Printable(s string) string {
 	if utf8.ValidString(s) && !strings.ContainsFunc(s, unsafe) {
 		return s
 	}

@@ -52,7 +52,7 @@ type textWriter struct {
 func (t textWriter) line(c, format string, args ...any) {
 	for i, a := range args {
 		if s, ok := a.(string); ok {
-			args[i] = printable(s)
+			args[i] = Printable(s)
 		}
 	}
 	s := fmt.Sprintf(format, args...)
@@ -67,7 +67,7 @@ func (t textWriter) header(p Plan) {
 	if p.Base.SHA == "" && p.Head.SHA == "" {
 		return
 	}
-	t.line("", "Comparing base %s with head %s.\n\n", p.Base.described(printable), p.Head.described(printable))
+	t.line("", "Comparing base %s with head %s.\n\n", p.Base.described(Printable), p.Head.described(Printable))
 }
 
 // env writes one environment's changes, if it has any.
