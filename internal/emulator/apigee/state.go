@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/lingate/lingate/internal/atomicfile"
 	"github.com/lingate/lingate/internal/emulator"
 )
 
@@ -244,28 +245,9 @@ func writeBlobs(dir string, refs map[string]bool, blobs map[string][]byte) error
 		if _, err := os.Stat(p); err == nil {
 			continue
 		}
-		if err := writeFileAtomic(p, blobs[sha]); err != nil {
-			return err
+		if err := atomicfile.Write(p, blobs[sha], 0o644); err != nil {
+			return fmt.Errorf("bundle %s: %w", p, err)
 		}
-	}
-	return nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("bundle %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("bundle %s: write: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("bundle %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("bundle %s: %w", path, err)
 	}
 	return nil
 }
