@@ -117,10 +117,8 @@ func TestPoliciesReadsTheCommitNotTheWorkTree(t *testing.T) {
 	}
 	got := readAll(t, fsys)
 	want := map[string]string{
-		"policies/env.cue":            envs,
-		"policies/tiers/fast.cue":     "package policies\n\ntiers: {}\n",
-		"policies/README.md":          "notes\r\n",
-		"policies/tiers/slow.cue.txt": "not cue",
+		"policies/env.cue":        envs,
+		"policies/tiers/fast.cue": "package policies\n\ntiers: {}\n",
 	}
 	if len(got) != len(want) {
 		t.Errorf("files = %v, want %v", keys(got), keys(want))
@@ -130,7 +128,7 @@ func TestPoliciesReadsTheCommitNotTheWorkTree(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, got[name], data)
 		}
 	}
-	if err := fstest.TestFS(fsys, "policies/env.cue", "policies/tiers/fast.cue", "policies/README.md"); err != nil {
+	if err := fstest.TestFS(fsys, "policies/env.cue", "policies/tiers/fast.cue"); err != nil {
 		t.Error(err)
 	}
 	if _, err := schema.Load(fsys, "policies"); err != nil {

@@ -29,7 +29,8 @@ var ErrNoPolicies = errors.New("policies folder not present")
 // and submodules are refused (a link's blob is its target's name, and
 // submodule contents are not in this repository): the error is
 // schema.Errors naming each at "<short sha>:<path>". Like the policy loader,
-// it passes over names starting with "." or "_".
+// it passes over names starting with "." or "_", and it holds only the .cue
+// files: others are never read, however large.
 func (r *Repo) Policies(c Commit, dir string) (fs.FS, error) {
 	if !fs.ValidPath(dir) {
 		return nil, fmt.Errorf("policies folder %q: expected a slash-separated path inside the repository", dir)
@@ -139,6 +140,9 @@ func (w *walker) entry(e object.TreeEntry, name string) error {
 		}
 		return w.walk(sub, name)
 	case filemode.Regular, filemode.Executable:
+		if path.Ext(name) != ".cue" {
+			return nil // only policies are read: a folder may hold large files of other kinds
+		}
 		data, err := w.r.blob(w.c, e.Hash, name)
 		if err != nil {
 			return err
