@@ -74,7 +74,7 @@ type Change struct {
 	// updates and replacements; empty otherwise.
 	Diff string `json:"diff,omitempty"`
 	// Reason says why an object is replaced rather than updated in place.
-	Reason string `json:"-"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // ChangeSet is every change of a plan, in Ref order.

@@ -32,7 +32,8 @@ func TestDocumentJSON(t *testing.T) {
       "kind": "resource-group",
       "name": "fast",
       "action": "replace",
-      "diff": "d"
+      "diff": "d",
+      "reason": "why"
     }
   ],
   "summary": {
