@@ -52,7 +52,11 @@ const (
 	failExistsVlmGrp      = 523 | maskError
 	failNotEnoughNodes    = 996 | maskError
 	failUnknownError      = 998 | maskError
-	warnStorageKindAdded  = 1012 | maskWarn
+	warnRscAlreadyDeployed          = 1006 | maskWarn
+	warnStorageKindAdded            = 1012 | maskWarn
+	warnNotEnoughNodesForTieBreaker = 1013 | maskWarn
+	infoTieBreakerCreated           = 10003 | maskInfo
+	infoTieBreakerDeleting          = 10004 | maskInfo
 	warnNotFound          = 3000 | maskWarn
 	warnDeprecated        = 4000 | maskWarn
 	infoNoRscSpawned      = 10000 | maskInfo

@@ -233,24 +233,46 @@ func (s *Server) modifyRGProps(rg *resourceGroup, in rgModifyIn) ([]apiCallRc, e
 
 // raisePlaceCount autoplaces additional replicas for every resource
 // definition of the group that has fewer resources, tie breakers not counted,
-// than a newly given place count. The modification is committed before, so a
-// failure here is reported but keeps the change (keep is true).
+// than a newly given place count. As in CtrlRscGrpApiCallHandler.modify, the
+// modification is committed first and each definition is autoplaced in its
+// own transaction (CtrlRscAutoPlaceApiCallHandler.autoPlace): a failure is
+// reported as entries and rolls back only that definition; the others go
+// on. keep is true when a failure answers with an error status.
 func (s *Server) raisePlaceCount(rg *resourceGroup, change *filterChange, c respCtx) ([]apiCallRc, bool) {
 	if change == nil || change.PlaceCount == nil {
 		return nil, false
 	}
 	var rcs []apiCallRc
-	for _, rd := range s.st.defsOf(key(rg.Name)) {
+	failed := false
+	rgKey := key(rg.Name)
+	for _, rd := range s.st.defsOf(rgKey) {
 		if replicaCount(rd) >= int(*change.PlaceCount) {
 			continue
 		}
-		placed, err := s.autoplace(rd, mergeFilters(change, rg.Filter.change()))
+		placed, err := s.inTransaction(func() ([]apiCallRc, error) {
+			rd := s.st.ResourceDefs[key(rd.Name)]
+			return s.autoplace(rd, mergeFilters(change, s.st.ResourceGroups[rgKey].Filter.change()), autoplaceCtx(rd.Name))
+		})
 		if err != nil {
-			return append(rcs, c.all(errorEntries(err), true)...), true
+			placed, failed = autoplaceCtx(rd.Name).all(errorEntries(err), true), true
 		}
 		rcs = append(rcs, c.all(placed, false)...)
 	}
-	return rcs, false
+	return rcs, failed
+}
+
+// inTransaction runs fn on the state and restores the state as it was
+// before when fn fails, like a controller transaction inside a larger call.
+func (s *Server) inTransaction(fn func() ([]apiCallRc, error)) ([]apiCallRc, error) {
+	snapshot, err := s.st.clone()
+	if err != nil {
+		return nil, err
+	}
+	rcs, err := fn()
+	if err != nil {
+		s.st = snapshot
+	}
+	return rcs, err
 }
 
 // replicaCount counts the resources of rd that are not tie breakers.
