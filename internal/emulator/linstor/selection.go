@@ -14,9 +14,9 @@ type placement struct {
 	allowMixing bool
 	kinds       []string // provider kinds of the diskful replicas, deployed and chosen
 	nodes       map[string]bool
-	same      map[string]string         // key -> decided value ("" undecided)
-	remaining map[string]map[string]int // replicas_on_different key -> value -> replicas left
-	maxPer    map[string]int
+	same        map[string]string         // key -> decided value ("" undecided)
+	remaining   map[string]map[string]int // replicas_on_different key -> value -> replicas left
+	maxPer      map[string]int
 }
 
 // newPlacement seeds the selection with the replicas already deployed.
