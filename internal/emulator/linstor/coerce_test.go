@@ -47,10 +47,10 @@ func TestScalarsAreCoercedAsJacksonDoes(t *testing.T) {
 		t.Errorf(`place_count "" is null: the default 2, got %d`, rg.SelectFilter.PlaceCount)
 	}
 	for body, want := range map[string]string{
-		`{"name":"bad","select_filter":{"place_count":"three"}}`:     "Cannot deserialize value of type `int` from String \"three\": not a valid `int` value",
-		`{"name":"bad","select_filter":{"place_count":"3000000000"}}`: "not a valid `int` value",
+		`{"name":"bad","select_filter":{"place_count":"three"}}`:         "Cannot deserialize value of type `int` from String \"three\": not a valid `int` value",
+		`{"name":"bad","select_filter":{"place_count":"3000000000"}}`:    "not a valid `int` value",
 		`{"name":"bad","select_filter":{"diskless_on_remaining":"yes"}}`: "only \"true\" or \"false\" recognized",
-		`{"name":"bad","select_filter":{"node_name_list":"node-a"}}`:    "cannot unmarshal",
+		`{"name":"bad","select_filter":{"node_name_list":"node-a"}}`:     "cannot unmarshal",
 	} {
 		r := h.do("POST", "/v1/resource-groups", body)
 		r.expect(t, http.StatusBadRequest, rcParseError)
