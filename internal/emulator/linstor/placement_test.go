@@ -4,12 +4,13 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	linstor "github.com/LINBIT/golinstor"
 	"github.com/LINBIT/golinstor/client"
+
+	"github.com/lingate/lingate/internal/emulator"
 )
 
 // spawn spawns through golinstor.
@@ -221,29 +222,11 @@ func TestRaiseAutoplacesEachDefinitionAlone(t *testing.T) {
 	}
 }
 
-// clock is a time source the test moves.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // Lowering the place count removes nothing until BalanceResourcesTask runs
 // after the grace period; it then removes the excess, and the tie breaker
 // helper adds a tie breaker for the even count left.
 func TestLoweringPlaceCountWaitsForTheBalanceTask(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clk := emulator.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	h := newHarness(t, Config{Pools: []string{"nvme"}, Now: clk.Now})
 	createGroup(t, h, `{"name":"gold","select_filter":{"place_count":3}}`)
 	createGroup(t, h, `{"name":"kept","select_filter":{"place_count":3}}`)
@@ -257,11 +240,11 @@ func TestLoweringPlaceCountWaitsForTheBalanceTask(t *testing.T) {
 	if diskful, _ := replicasOf(t, h, "db-gold"); len(diskful) != 3 {
 		t.Fatalf("right after the PUT: %v, want the three replicas", diskful)
 	}
-	clk.add(59 * time.Minute)
+	clk.Add(59 * time.Minute)
 	if res, err := h.srv.Balance(); err != nil || res != (BalanceResult{}) {
 		t.Fatalf("balance within the grace period: %v, %v", res, err)
 	}
-	clk.add(2 * time.Minute)
+	clk.Add(2 * time.Minute)
 	res, err := h.srv.Balance()
 	if err != nil || res != (BalanceResult{Deleted: 1}) {
 		t.Fatalf("balance after the grace period: %v, %v", res, err)
@@ -279,7 +262,7 @@ func TestLoweringPlaceCountWaitsForTheBalanceTask(t *testing.T) {
 // The balance task also adds what a definition lacks once it is out of the
 // grace period, and leaves definitions without resources alone.
 func TestBalanceAddsMissingReplicas(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clk := emulator.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	h := newHarness(t, Config{Pools: []string{"nvme"}, Now: clk.Now, BalanceGracePeriod: time.Minute})
 	createGroup(t, h, `{"name":"gold","select_filter":{"place_count":3}}`)
 	spawnOK(t, h, "gold", `{"resource_definition_name":"db1","volume_sizes":[1024],"select_filter":{"place_count":1}}`)
@@ -287,7 +270,7 @@ func TestBalanceAddsMissingReplicas(t *testing.T) {
 	if res, err := h.srv.Balance(); err != nil || res != (BalanceResult{}) {
 		t.Fatalf("balance within the grace period: %v, %v", res, err)
 	}
-	clk.add(2 * time.Minute)
+	clk.Add(2 * time.Minute)
 	res, err := h.srv.Balance()
 	if err != nil {
 		t.Fatal(err)
