@@ -33,7 +33,7 @@ func autoplaceCtx(rdName string) respCtx {
 // with FAIL_NOT_ENOUGH_NODES. It then adds diskless replicas or lets the
 // tie breaker helper run. c is the context of the calling API (spawn passes
 // its own, like the controller).
-func (s *Server) autoplace(rd *resourceDefinition, f *filterChange, c respCtx) ([]apiCallRc, error) {
+func (s *Server) autoplace(rd *resourceDefinition, f *autoSelectFilter, c respCtx) ([]apiCallRc, error) {
 	if len(rd.LayerStack) == 0 {
 		rd.LayerStack = []string{"DRBD", "STORAGE"}
 	}
@@ -65,7 +65,7 @@ func (s *Server) autoplace(rd *resourceDefinition, f *filterChange, c respCtx) (
 // selectBest is Selector.select: a selection is searched from every start
 // index of the rated candidates and the one with the highest summed score
 // wins; the search stops when the best remaining scores cannot beat it.
-func (s *Server) selectBest(rd *resourceDefinition, f *filterChange, cands []candidate, want int) ([]candidate, bool) {
+func (s *Server) selectBest(rd *resourceDefinition, f *autoSelectFilter, cands []candidate, want int) ([]candidate, bool) {
 	if want <= 0 {
 		return nil, true
 	}
@@ -159,7 +159,7 @@ func alreadyDeployed(rd *resourceDefinition) apiCallRc {
 // rated best first. Diskful candidates need the free space; diskless ones
 // (a tie breaker) come from diskless pools. A node qualifies only if it has
 // every replicas_on_same property, with the fixed value when there is one.
-func (s *Server) candidates(rd *resourceDefinition, f *filterChange, size int64, diskless bool) ([]candidate, error) {
+func (s *Server) candidates(rd *resourceDefinition, f *autoSelectFilter, size int64, diskless bool) ([]candidate, error) {
 	var avoid *regexp.Regexp
 	if f.NotPlaceWithRegex != nil && *f.NotPlaceWithRegex != "" {
 		re, err := regexp.Compile("(?i)" + *f.NotPlaceWithRegex)
@@ -193,7 +193,7 @@ func (s *Server) candidates(rd *resourceDefinition, f *filterChange, size int64,
 // fixedSame is StorPoolFilter.extractFixedSameProperties: each
 // replicas_on_same key with the value a "key=value" entry or an existing
 // replica fixes ("" when undecided).
-func (s *Server) fixedSame(rd *resourceDefinition, f *filterChange) map[string]string {
+func (s *Server) fixedSame(rd *resourceDefinition, f *autoSelectFilter) map[string]string {
 	same := map[string]string{}
 	for _, entry := range f.ReplicasOnSame {
 		k, v, _ := strings.Cut(entry, "=")
@@ -323,7 +323,7 @@ func (s *Server) shouldTieBreakerExist(rd *resourceDefinition) bool {
 }
 
 // groupFilter is the stored filter of rd's group as a change.
-func (s *Server) groupFilter(rd *resourceDefinition) *filterChange {
+func (s *Server) groupFilter(rd *resourceDefinition) *autoSelectFilter {
 	if rg := s.lookupRG(rd.Group); rg != nil {
 		return rg.Filter.change()
 	}
@@ -386,7 +386,7 @@ func readyEntries(rd *resourceDefinition) []apiCallRc {
 }
 
 // notEnoughNodes is failNotEnoughCandidates with the criteria in the details.
-func notEnoughNodes(f *filterChange, want int, size int64, rdName string) error {
+func notEnoughNodes(f *autoSelectFilter, want int, size int64, rdName string) error {
 	var sb strings.Builder
 	sb.WriteString("Not enough nodes fulfilling the following auto-place criteria:\n")
 	if len(f.StoragePools) > 0 {
@@ -400,7 +400,7 @@ func notEnoughNodes(f *filterChange, want int, size int64, rdName string) error 
 }
 
 // helpString is AutoSelectFilterApi.asHelpString with a three-space indent.
-func helpString(f *filterChange, want int, rdName string) string {
+func helpString(f *autoSelectFilter, want int, rdName string) string {
 	var lines []string
 	add := func(label string, v string) { lines = append(lines, "   "+label+": "+v) }
 	add("Replica count", fmt.Sprint(*f.PlaceCount))

@@ -36,7 +36,7 @@ func (s *Server) Balance() (BalanceResult, error) {
 		if rg == nil || s.balanceIgnores(rd) {
 			continue
 		}
-		want, have := int(rg.Filter.PlaceCount), len(diskfulOf(rd))
+		want, have := int(*rg.Filter.change().PlaceCount), len(diskfulOf(rd))
 		switch {
 		case have < want:
 			_, err := s.inTransaction(func() ([]apiCallRc, error) {

@@ -14,7 +14,7 @@ type rgOut struct {
 	Name         string            `json:"name"`
 	Description  string            `json:"description,omitempty"`
 	Props        map[string]string `json:"props,omitempty"`
-	SelectFilter filterOut         `json:"select_filter"`
+	SelectFilter autoSelectFilter  `json:"select_filter"`
 	UUID         string            `json:"uuid"`
 }
 
@@ -23,7 +23,7 @@ type rgCreateIn struct {
 	Name         string            `json:"name"`
 	Description  string            `json:"description"`
 	Props        map[string]string `json:"props"`
-	SelectFilter *wireFilter       `json:"select_filter"`
+	SelectFilter *autoSelectFilter `json:"select_filter"`
 	UUID         *string           `json:"uuid"`
 	PeerSlots    *int32            `json:"peer_slots"`
 }
@@ -34,7 +34,7 @@ type rgModifyIn struct {
 	OverrideProps    map[string]string `json:"override_props"`
 	DeleteProps      []string          `json:"delete_props"`
 	DeleteNamespaces []string          `json:"delete_namespaces"`
-	SelectFilter     *wireFilter       `json:"select_filter"`
+	SelectFilter     *autoSelectFilter `json:"select_filter"`
 	PeerSlots        *int32            `json:"peer_slots"`
 	SnapNames        []string          `json:"snap_names"`
 	CopyAllSnaps     *bool             `json:"copy_all_snaps"`
@@ -130,7 +130,7 @@ func handleRGCreate(s *Server, req *request) reply {
 // createRG is CtrlRscGrpApiCallHandler.create. Props in the body are
 // ignored: the REST layer passes an empty map ("currently props are not
 // supported on creation").
-func (s *Server) createRG(in rgCreateIn, change *filterChange) ([]apiCallRc, error) {
+func (s *Server) createRG(in rgCreateIn, change *autoSelectFilter) ([]apiCallRc, error) {
 	if err := change.validate(in.Name); err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func handleRGModify(s *Server, req *request) reply {
 
 // modifyRG is the transactional part of CtrlRscGrpApiCallHandler.modify;
 // the returned entries end with the MODIFIED entry.
-func (s *Server) modifyRG(name string, in rgModifyIn, change *filterChange) ([]apiCallRc, error) {
+func (s *Server) modifyRG(name string, in rgModifyIn, change *autoSelectFilter) ([]apiCallRc, error) {
 	if err := change.validate(name); err != nil {
 		return nil, err
 	}
@@ -238,7 +238,7 @@ func (s *Server) modifyRGProps(rg *resourceGroup, in rgModifyIn) ([]apiCallRc, e
 // own transaction (CtrlRscAutoPlaceApiCallHandler.autoPlace): a failure is
 // reported as entries and rolls back only that definition; the others go
 // on. keep is true when a failure answers with an error status.
-func (s *Server) raisePlaceCount(rg *resourceGroup, change *filterChange, c respCtx) ([]apiCallRc, bool) {
+func (s *Server) raisePlaceCount(rg *resourceGroup, change *autoSelectFilter, c respCtx) ([]apiCallRc, bool) {
 	if change == nil || change.PlaceCount == nil {
 		return nil, false
 	}
@@ -288,7 +288,7 @@ func replicaCount(rd *resourceDefinition) int {
 
 // unknownPoolWarning is addUnknownStoragePoolWarning: a WARN_NOT_FOUND entry
 // for filter pools that no node has, or that have the wrong kind.
-func (s *Server) unknownPoolWarning(sf selectFilter) []apiCallRc {
+func (s *Server) unknownPoolWarning(sf autoSelectFilter) []apiCallRc {
 	var unknown, notDiskful, notDiskless []string
 	s.classifyPools(sf.StoragePools, true, &unknown, &notDiskful)
 	s.classifyPools(sf.DisklessPools, false, &unknown, &notDiskless)

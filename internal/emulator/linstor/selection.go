@@ -20,7 +20,7 @@ type placement struct {
 }
 
 // newPlacement seeds the selection with the replicas already deployed.
-func (s *Server) newPlacement(rd *resourceDefinition, f *filterChange) *placement {
+func (s *Server) newPlacement(rd *resourceDefinition, f *autoSelectFilter) *placement {
 	p := &placement{nodes: map[string]bool{}, same: map[string]string{},
 		remaining: map[string]map[string]int{}, maxPer: map[string]int{}, allowMixing: s.allowMixing(rd)}
 	var deployed []*node
@@ -46,7 +46,7 @@ func (s *Server) newPlacement(rd *resourceDefinition, f *filterChange) *placemen
 // initDifferent sets the replicas left per value of each replicas_on_different
 // key (1 unless x_replicas_on_different_map says more); "key=value" entries
 // forbid that value.
-func (p *placement) initDifferent(f *filterChange, deployed []*node) {
+func (p *placement) initDifferent(f *autoSelectFilter, deployed []*node) {
 	keys := slices.Clone(f.ReplicasOnDifferent)
 	for k := range f.XReplicasOnDiff {
 		keys = append(keys, k)
