@@ -54,12 +54,16 @@ func (s *Server) autoplace(rd *resourceDefinition, f *autoSelectFilter, c respCt
 		return nil, notEnoughNodes(f, want, size, rd.Name)
 	}
 	s.deploy(rd, chosen)
+	deployed := make([]string, 0, len(chosen))
+	for _, ch := range chosen {
+		deployed = append(deployed, ch.node.Name)
+	}
 	rcs := []apiCallRc{c.add(placedEntry(rd.Name, chosen), false)}
 	if isTrue(f.DisklessOnRemaining) {
-		s.deployDiskless(rd, []string{flagDiskless, flagDrbdDiskless})
+		deployed = append(deployed, s.deployDiskless(rd, []string{flagDiskless, flagDrbdDiskless})...)
 	}
 	rcs = append(rcs, c.all(s.manageTieBreaker(rd), false)...)
-	return append(rcs, readyEntries(rd)...), nil
+	return append(rcs, deployEntries(rd, deployed, c)...), nil
 }
 
 // selectBest is Selector.select: a selection is searched from every start
@@ -256,8 +260,9 @@ func thick(provider string) bool {
 }
 
 // deployDiskless puts a diskless replica on every remaining node with a
-// diskless pool (diskless_on_remaining).
-func (s *Server) deployDiskless(rd *resourceDefinition, flags []string) {
+// diskless pool (diskless_on_remaining) and returns those nodes.
+func (s *Server) deployDiskless(rd *resourceDefinition, flags []string) []string {
+	var added []string
 	for _, n := range s.st.sortedNodes() {
 		if _, ok := rd.Resources[key(n.Name)]; ok {
 			continue
@@ -265,8 +270,10 @@ func (s *Server) deployDiskless(rd *resourceDefinition, flags []string) {
 		if _, ok := n.Pools[key(dfltDisklessPool)]; ok {
 			rd.Resources[key(n.Name)] = &resource{Node: n.Name, StorPool: dfltDisklessPool,
 				Provider: providerDiskless, UUID: newUUID(), CreatedMs: s.now().UnixMilli(), Flags: slices.Clone(flags)}
+			added = append(added, n.Name)
 		}
 	}
+	return added
 }
 
 // manageTieBreaker is CtrlRscAutoTieBreakerHelper.manage for a definition
@@ -373,14 +380,32 @@ func placedEntry(rdName string, chosen []candidate) apiCallRc {
 		Details: "Used nodes (storage pool name): '" + strings.Join(used, "', '") + "'"}
 }
 
-// readyEntries report each replica as deployed, as the satellites' answers do.
-func readyEntries(rd *resourceDefinition) []apiCallRc {
+// deployEntries are the answers of deploying the autoplaced resources
+// (CtrlRscCrtApiHelper.deployResources): per node of the definition
+// "Created resource" for the new ones and "Added peer(s)" for the others
+// (CtrlResponseUtils.combineResponses, MODIFIED), then, when the definition
+// has more than one resource and uses DRBD, "ready" for each new one
+// (makeResourceReadyMessage: CREATED with the context's description).
+func deployEntries(rd *resourceDefinition, deployed []string, c respCtx) []apiCallRc {
+	quoted := make([]string, len(deployed))
+	for i, n := range deployed {
+		quoted[i] = "'" + n + "'"
+	}
 	var rcs []apiCallRc
 	for _, k := range sortedKeys(rd.Resources) {
-		r := rd.Resources[k]
-		rcs = append(rcs, apiCallRc{RetCode: maskRsc | rcCreated,
-			Message: fmt.Sprintf("Resource '%s' on '%s' ready", rd.Name, r.Node),
-			ObjRefs: map[string]string{"RscDfn": rd.Name, "Node": r.Node}})
+		n := rd.Resources[k].Node
+		msg := fmt.Sprintf("Added peer(s) %s to resource '%s' on '%s'", strings.Join(quoted, ", "), rd.Name, n)
+		if slices.Contains(deployed, n) {
+			msg = fmt.Sprintf("Created resource '%s' on '%s'", rd.Name, n)
+		}
+		rcs = append(rcs, c.add(apiCallRc{RetCode: rcModified, Message: msg}, false))
+	}
+	if len(rd.Resources) < 2 || !slices.Contains(rd.LayerStack, "DRBD") {
+		return rcs
+	}
+	for _, n := range deployed {
+		ready := apiCallRc{RetCode: rcCreated, Message: fmt.Sprintf("Resource '%s' on '%s' ready", rd.Name, n)}
+		rcs = append(rcs, c.add(ready, true))
 	}
 	return rcs
 }

@@ -1,9 +1,11 @@
 package linstor
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,6 +183,22 @@ func TestAutoplaceEntries(t *testing.T) {
 	want = map[string]string{"RscGrp": "gold", "RscDfn": "db1", "Node/0": "node-b", "StoragePool/0/0": "nvme,LVM_THIN"}
 	if placed == nil || !reflect.DeepEqual(placed.ObjRefs, want) {
 		t.Errorf("raise's autoplace entry %+v, want refs %v; body %s", placed, want, r.body)
+	}
+	// Then the tie breaker helper's entry and the deployment's answers:
+	// per node of the definition, then "ready" for the new replica.
+	var got []string
+	for _, rc := range r.rcs[2:] {
+		got = append(got, fmt.Sprintf("%d %s", rc.RetCode, rc.Message))
+	}
+	wantRcs := []string{
+		fmt.Sprintf("%d Tie breaker resource 'db1' created on node-c", infoTieBreakerCreated|maskCrt|maskRsc),
+		fmt.Sprintf("%d Added peer(s) 'node-b' to resource 'db1' on 'node-a'", rcModified|maskCrt|maskRsc),
+		fmt.Sprintf("%d Created resource 'db1' on 'node-b'", rcModified|maskCrt|maskRsc),
+		fmt.Sprintf("%d Added peer(s) 'node-b' to resource 'db1' on 'node-c'", rcModified|maskCrt|maskRsc),
+		fmt.Sprintf("%d Resource 'db1' on 'node-b' ready", rcCreated|maskCrt|maskRsc),
+	}
+	if !reflect.DeepEqual(got, wantRcs) || r.rcs[len(r.rcs)-1].Details != "Auto-placing resource: db1" {
+		t.Errorf("entries after the autoplace:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantRcs, "\n"))
 	}
 }
 
