@@ -56,9 +56,9 @@ func (s *Server) rate(cands []candidate) {
 		u := use[[2]string{key(c.node.Name), key(c.pool.Name)}]
 		free[i], reserved[i], count[i] = float64(c.pool.FreeKiB), float64(u.reservedKiB), float64(u.resources)
 	}
+	nf, nr, nc := normalizer(free), normalizer(reserved), normalizer(count)
 	for i := range cands {
-		cands[i].score = weightMaxFreeSpace*normalized(free, i) + weightMinReserved*normalized(reserved, i) +
-			weightMinRscCount*normalized(count, i)
+		cands[i].score = weightMaxFreeSpace*nf(free[i]) + weightMinReserved*nr(reserved[i]) + weightMinRscCount*nc(count[i])
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].score != cands[j].score {
@@ -71,19 +71,21 @@ func (s *Server) rate(cands []candidate) {
 	})
 }
 
-// normalized is values[i] over the highest non-zero value (the raw value
-// when every value is zero).
-func normalized(values []float64, i int) float64 {
+// normalizer divides a value by the highest non-zero one of values (and
+// keeps it when every value is zero).
+func normalizer(values []float64) func(float64) float64 {
 	highest := 0.0
 	for _, v := range values {
 		if v != 0 && (highest == 0 || v > highest) {
 			highest = v
 		}
 	}
-	if highest == 0 {
-		return values[i]
+	return func(v float64) float64 {
+		if highest == 0 {
+			return v
+		}
+		return v / highest
 	}
-	return values[i] / highest
 }
 
 // mixingAllowed is DeviceProviderKind.isMixingAllowed for two satellites
