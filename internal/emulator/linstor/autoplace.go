@@ -60,7 +60,7 @@ func (s *Server) autoplace(rd *resourceDefinition, f *autoSelectFilter, c respCt
 	}
 	rcs := []apiCallRc{c.add(placedEntry(rd.Name, chosen), false)}
 	if isTrue(f.DisklessOnRemaining) {
-		deployed = append(deployed, s.deployDiskless(rd, []string{flagDiskless, flagDrbdDiskless})...)
+		deployed = append(deployed, s.deployClients(rd)...)
 	}
 	rcs = append(rcs, c.all(s.manageTieBreaker(rd), false)...)
 	return append(rcs, deployEntries(rd, deployed, c)...), nil
@@ -259,17 +259,18 @@ func thick(provider string) bool {
 	return provider == "LVM" || provider == "ZFS" || provider == "FILE"
 }
 
-// deployDiskless puts a diskless replica on every remaining node with a
-// diskless pool (diskless_on_remaining) and returns those nodes.
-func (s *Server) deployDiskless(rd *resourceDefinition, flags []string) []string {
+// deployClients puts a diskless DRBD client (no quorum vote) on every
+// remaining node with a diskless pool, as diskless_on_remaining does, and
+// returns those nodes.
+func (s *Server) deployClients(rd *resourceDefinition) []string {
 	var added []string
 	for _, n := range s.st.sortedNodes() {
 		if _, ok := rd.Resources[key(n.Name)]; ok {
 			continue
 		}
 		if _, ok := n.Pools[key(dfltDisklessPool)]; ok {
-			rd.Resources[key(n.Name)] = &resource{Node: n.Name, StorPool: dfltDisklessPool,
-				Provider: providerDiskless, UUID: newUUID(), CreatedMs: s.now().UnixMilli(), Flags: slices.Clone(flags)}
+			rd.Resources[key(n.Name)] = &resource{Node: n.Name, StorPool: dfltDisklessPool, Provider: providerDiskless,
+				UUID: newUUID(), CreatedMs: s.now().UnixMilli(), Flags: []string{flagDiskless, flagDrbdDiskless}, Client: true}
 			added = append(added, n.Name)
 		}
 	}
@@ -308,7 +309,8 @@ func (s *Server) tieBreakerEnabled(rd *resourceDefinition) bool {
 // shouldTieBreakerExist: quorum is majority (the default) or managed by
 // LINSTOR (QuorumSetBy not "user"), the diskful count is even and at least
 // two, and no diskless replica exists that the autoplacer could have chosen
-// as a tie breaker (one on a node the group's filter allows).
+// as a tie breaker (one on a node the group's filter allows; DRBD clients,
+// such as diskless_on_remaining creates, have no vote and do not count).
 func (s *Server) shouldTieBreakerExist(rd *resourceDefinition) bool {
 	quorum := strings.EqualFold(s.prioProp(rd, keyQuorum, "majority"), "majority")
 	byLinstor := strings.EqualFold(s.prioProp(rd, keyQuorumSetBy, "linstor"), "linstor")
@@ -318,7 +320,7 @@ func (s *Server) shouldTieBreakerExist(rd *resourceDefinition) bool {
 	diskful, eligible := len(diskfulOf(rd)), 0
 	p := s.newPlacement(rd, s.groupFilter(rd))
 	for _, r := range rd.Resources {
-		if !slices.Contains(r.Flags, flagDiskless) || slices.Contains(r.Flags, flagTieBreaker) {
+		if !slices.Contains(r.Flags, flagDiskless) || slices.Contains(r.Flags, flagTieBreaker) || r.Client {
 			continue
 		}
 		n := s.st.Nodes[key(r.Node)]
