@@ -282,6 +282,30 @@ func TestContractTieBreaker(t *testing.T) {
 	}
 }
 
+// diskless_on_remaining fills every other node with DRBD clients: with two
+// diskful replicas no tie breaker fits (the controller warns).
+func TestContractDisklessOnRemainingLeavesNoTieBreaker(t *testing.T) {
+	ct := newContractTarget(t)
+	ct.mutating(t)
+	name := uniqueName(t)
+	rd := name + "-rd"
+	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: client.AutoSelectFilter{PlaceCount: 2,
+		DisklessOnRemaining: true}}, &[]string{rd})
+	if err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rd, VolumeSizes: []int64{4096}}); err != nil {
+		t.Fatal(err)
+	}
+	rscs, err := ct.c.Resources.GetAll(ctx(), rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rscs) < 3 {
+		t.Skipf("needs three nodes with a diskless pool; %d resources", len(rscs))
+	}
+	if diskful, tb := ct.replicas(t, rd); len(diskful) != 2 || tb != nil {
+		t.Errorf("diskful %v, tie breakers %v among %d resources; want 2 and none", diskful, tb, len(rscs))
+	}
+}
+
 // A place count raise autoplaces each definition on its own: one that
 // cannot be placed fails the call, the other still gets its replica.
 func TestContractRaiseAutoplacesEachDefinition(t *testing.T) {
