@@ -177,7 +177,10 @@ func (s *Server) candidates(rd *resourceDefinition, f *autoSelectFilter, size in
 		poolNames = f.DisklessPools
 	}
 	nodes, pools, providers := newNameSet(f.NodeNames), newNameSet(poolNames), newNameSet(f.Providers)
-	same := s.fixedSame(rd, f)
+	same, err := s.fixedSame(rd, f)
+	if err != nil {
+		return nil, err
+	}
 	var out []candidate
 	for _, n := range s.st.sortedNodes() {
 		if !nodes.match(n.Name) || !hasSame(n, same) || s.hasConflict(n, rd, f.NotPlaceWith, avoid, diskless) {
@@ -195,20 +198,30 @@ func (s *Server) candidates(rd *resourceDefinition, f *autoSelectFilter, size in
 }
 
 // fixedSame is StorPoolFilter.extractFixedSameProperties: each
-// replicas_on_same key with the value a "key=value" entry or an existing
-// replica fixes ("" when undecided).
-func (s *Server) fixedSame(rd *resourceDefinition, f *autoSelectFilter) map[string]string {
+// replicas_on_same key with the value a "key=value" entry fixes, or else the
+// one value the nodes of rd's replicas have ("" while undecided). Replicas
+// on nodes with different values make the placement undecidable.
+func (s *Server) fixedSame(rd *resourceDefinition, f *autoSelectFilter) (map[string]string, error) {
 	same := map[string]string{}
 	for _, entry := range f.ReplicasOnSame {
-		k, v, _ := strings.Cut(entry, "=")
-		for _, r := range rd.Resources {
-			if nv, ok := s.st.Nodes[key(r.Node)].Props[k]; ok {
-				v = nv
+		if k, v, ok := strings.Cut(entry, "="); ok {
+			same[k] = v
+			continue
+		}
+		var values []string
+		for _, k := range sortedKeys(rd.Resources) {
+			if v, ok := s.st.Nodes[key(rd.Resources[k].Node)].Props[entry]; ok && !slices.Contains(values, v) {
+				values = append(values, v)
 			}
 		}
-		same[k] = v
+		if len(values) > 1 {
+			return nil, fail(failUndecidableAutoplace, fmt.Sprintf("The property in --replicas-on-same '%s' is already set "+
+				"on already deployed nodes with different values. Autoplacer cannot decide which value to continue with. "+
+				"Linstor found the following conflicting values: [%s]", entry, strings.Join(values, ", ")))
+		}
+		same[entry] = strings.Join(values, "")
 	}
-	return same
+	return same, nil
 }
 
 // hasSame reports whether n has every replicas_on_same property, with the

@@ -330,3 +330,18 @@ func TestEligibleDisklessReplicaReplacesTheTieBreaker(t *testing.T) {
 		t.Error("a voting diskless replica in zone-c is eligible; no tie breaker should exist")
 	}
 }
+
+// Replicas already on nodes with different replicas_on_same values leave
+// the autoplacer nothing to decide on (StorPoolFilter).
+func TestReplicasOnSameUndecidable(t *testing.T) {
+	h := newHarness(t, Config{Pools: []string{"nvme"}})
+	createGroup(t, h, `{"name":"gold","select_filter":{"place_count":2}}`)
+	if err := spawn(t, h, "gold", "db1", 1024); err != nil {
+		t.Fatal(err)
+	}
+	err := h.c.ResourceGroups.Modify(ctx(), "gold", client.ResourceGroupModify{
+		SelectFilter: client.AutoSelectFilter{PlaceCount: 3, ReplicasOnSame: []string{"Aux/zone"}}})
+	if !client.IsApiCallError(err, linstor.FailUndecidableAutoplacment) {
+		t.Errorf("raise with replicas in zone-a and zone-b: %v, want FailUndecidableAutoplacment", err)
+	}
+}
