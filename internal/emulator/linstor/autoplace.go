@@ -165,25 +165,25 @@ func alreadyDeployed(rd *resourceDefinition) apiCallRc {
 // every replicas_on_same property, with the fixed value when there is one.
 func (s *Server) candidates(rd *resourceDefinition, f *autoSelectFilter, size int64, diskless bool) ([]candidate, error) {
 	var avoid *regexp.Regexp
-	if f.NotPlaceWithRegex != nil && *f.NotPlaceWithRegex != "" {
-		re, err := regexp.Compile("(?i)" + *f.NotPlaceWithRegex)
+	if f.NotPlaceWithRscRegex != nil && *f.NotPlaceWithRscRegex != "" {
+		re, err := regexp.Compile("(?i)" + *f.NotPlaceWithRscRegex)
 		if err != nil {
 			return nil, fail(failUnknownError, "Invalid not_place_with_rsc_regex: "+err.Error()).reported()
 		}
 		avoid = re
 	}
-	poolNames := f.StoragePools
+	poolNames := f.StoragePoolList
 	if diskless {
-		poolNames = f.DisklessPools
+		poolNames = f.StoragePoolDisklessList
 	}
-	nodes, pools, providers := newNameSet(f.NodeNames), newNameSet(poolNames), newNameSet(f.Providers)
+	nodes, pools, providers := newNameSet(f.NodeNameList), newNameSet(poolNames), newNameSet(f.ProviderList)
 	same, err := s.fixedSame(rd, f)
 	if err != nil {
 		return nil, err
 	}
 	var out []candidate
 	for _, n := range s.st.sortedNodes() {
-		if !nodes.match(n.Name) || !hasSame(n, same) || s.hasConflict(n, rd, f.NotPlaceWith, avoid, diskless) {
+		if !nodes.match(n.Name) || !hasSame(n, same) || s.hasConflict(n, rd, f.NotPlaceWithRsc, avoid, diskless) {
 			continue
 		}
 		for _, sp := range n.sortedPools() {
@@ -357,13 +357,13 @@ func (s *Server) groupFilter(rd *resourceDefinition) *autoSelectFilter {
 // x_replicas_on_different count 1) or warns that no node qualifies.
 func (s *Server) addTieBreaker(rd *resourceDefinition) apiCallRc {
 	f := s.groupFilter(rd)
-	f.StoragePools, f.NodeNames = nil, nil
-	if len(f.XReplicasOnDiff) > 0 {
+	f.StoragePoolList, f.NodeNameList = nil, nil
+	if len(f.XReplicasOnDifferent) > 0 {
 		ones := map[string]int{}
-		for k := range f.XReplicasOnDiff {
+		for k := range f.XReplicasOnDifferent {
 			ones[k] = 1
 		}
-		f.XReplicasOnDiff = ones
+		f.XReplicasOnDifferent = ones
 	}
 	cands, err := s.candidates(rd, f, 0, true)
 	var chosen []candidate
@@ -429,8 +429,8 @@ func deployEntries(rd *resourceDefinition, deployed []string, c respCtx) []apiCa
 func notEnoughNodes(f *autoSelectFilter, want int, size int64, rdName string) error {
 	var sb strings.Builder
 	sb.WriteString("Not enough nodes fulfilling the following auto-place criteria:\n")
-	if len(f.StoragePools) > 0 {
-		fmt.Fprintf(&sb, " * has a deployed storage pool named [%s]\n", strings.Join(f.StoragePools, ", "))
+	if len(f.StoragePoolList) > 0 {
+		fmt.Fprintf(&sb, " * has a deployed storage pool named [%s]\n", strings.Join(f.StoragePoolList, ", "))
 		fmt.Fprintf(&sb, " * the storage pools have to have at least '%d' free space\n", size)
 	}
 	sb.WriteString(" * the current access context has enough privileges to use the node and the storage pool\n")
@@ -450,20 +450,20 @@ func helpString(f *autoSelectFilter, want int, rdName string) string {
 			add(label, strings.Join(l, ", "))
 		}
 	}
-	addList("Node name", f.NodeNames)
-	addList("Storage pool name", f.StoragePools)
-	addList("Storage pool diskless name", f.DisklessPools)
-	addList("Do not place with resource", append(slices.Clone(f.NotPlaceWith), rdName))
-	if f.NotPlaceWithRegex != nil {
-		add("Do not place with resource (regex)", *f.NotPlaceWithRegex)
+	addList("Node name", f.NodeNameList)
+	addList("Storage pool name", f.StoragePoolList)
+	addList("Storage pool diskless name", f.StoragePoolDisklessList)
+	addList("Do not place with resource", append(slices.Clone(f.NotPlaceWithRsc), rdName))
+	if f.NotPlaceWithRscRegex != nil {
+		add("Do not place with resource (regex)", *f.NotPlaceWithRscRegex)
 	}
 	addList("Replicas on nodes with same property", f.ReplicasOnSame)
 	addList("Replicas on nodes with different property", f.ReplicasOnDifferent)
-	for _, k := range sortedKeys(f.XReplicasOnDiff) {
-		add("X replicas on nodes with different property", fmt.Sprintf("%s=%d", k, f.XReplicasOnDiff[k]))
+	for _, k := range sortedKeys(f.XReplicasOnDifferent) {
+		add("X replicas on nodes with different property", fmt.Sprintf("%s=%d", k, f.XReplicasOnDifferent[k]))
 	}
 	addList("Layer stack", f.LayerStack)
-	addList("Allowed Provider", f.Providers)
+	addList("Allowed Provider", f.ProviderList)
 	if f.DisklessOnRemaining != nil {
 		add("Diskless on remaining", fmt.Sprint(*f.DisklessOnRemaining))
 	}
