@@ -53,7 +53,7 @@ type cluster struct {
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	clearEnv(t)
-	srv, err := emulator.New(emulator.Config{Pools: examplePools})
+	srv, err := emulator.New(emulator.Config{Pools: examplePools, PoolProviders: map[string]string{"hdd-zfs": "ZFS_THIN"}})
 	if err != nil {
 		t.Fatal(err)
 	}

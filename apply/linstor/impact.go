@@ -15,11 +15,13 @@ import (
 	cl "github.com/lingate/lingate/compile/linstor"
 )
 
-// spawned is one resource definition of a group: its volumes' total size
-// and its diskful replicas (diskless and tie breaker resources not counted).
+// spawned is one resource definition of a group: its volumes' total size,
+// its resources other than tie breakers (what a place count raise is
+// measured against) and of those the diskful ones.
 type spawned struct {
 	name    string
 	sizeKiB int64
+	placed  int
 	diskful int
 }
 
@@ -68,7 +70,11 @@ func (d *Driver) spawnedFrom(ctx context.Context, rg string) ([]spawned, error) 
 	}
 	for _, r := range rscs {
 		i, ok := index[strings.ToUpper(r.Name)]
-		if ok && diskful(r.Flags) {
+		if !ok || slices.Contains(r.Flags, "TIE_BREAKER") {
+			continue
+		}
+		out[i].placed++
+		if diskful(r.Flags) {
 			out[i].diskful++
 		}
 	}
@@ -146,13 +152,17 @@ func totals(rds []spawned) (kib int64, replicas int) {
 	return kib, replicas
 }
 
-// placeCountImpact explains a place count change.
+// placeCountImpact explains a place count change. A raise autoplaces for
+// every resource definition with fewer resources than the new count,
+// diskless ones counted (LINSTOR's modify compares the count of resources
+// that are not tie breakers); the balance task removes diskful replicas
+// beyond the count.
 func placeCountImpact(have, want cl.Group, rds []spawned) []string {
 	from, to := placeCount(have), placeCount(want)
 	var n int
 	var kib int64
 	for _, r := range rds {
-		delta := to - r.diskful
+		delta := to - r.placed
 		if from > to {
 			delta = r.diskful - to
 		}
@@ -163,7 +173,7 @@ func placeCountImpact(have, want cl.Group, rds []spawned) []string {
 	}
 	switch {
 	case to > from && n == 0:
-		return []string{fmt.Sprintf("place count %d → %d: every resource definition already has %d diskful replicas or more; none is added", from, to, to)}
+		return []string{fmt.Sprintf("place count %d → %d: every resource definition already has %d resources or more (diskless ones count); none is added", from, to, to)}
 	case to > from:
 		return []string{fmt.Sprintf("place count %d → %d: LINSTOR places %d more replicas during the change (%s more data to replicate, written before the change returns)", from, to, n, size(kib))}
 	case to < from && n > 0:

@@ -271,7 +271,7 @@ func (f *failover) RoundTrip(req *http.Request) (*http.Response, error) {
 	if len(errs) == 1 {
 		return nil, errs[0]
 	}
-	return nil, fmt.Errorf("no LINSTOR controller answered: %w", errors.Join(errs...))
+	return nil, &unreachableError{errs: errs}
 }
 
 // retarget copies req to go to controller u, with a fresh body when resent.
@@ -302,3 +302,16 @@ func unreachable(err error) bool {
 	var dns *net.DNSError
 	return errors.As(err, &dns)
 }
+
+// unreachableError is every controller refusing the connection.
+type unreachableError struct{ errs []error }
+
+func (e *unreachableError) Error() string {
+	msgs := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		msgs[i] = err.Error()
+	}
+	return "no LINSTOR controller answered (" + strings.Join(msgs, "; ") + ")"
+}
+
+func (e *unreachableError) Unwrap() []error { return e.errs }

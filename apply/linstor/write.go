@@ -166,7 +166,7 @@ func (d *Driver) converge(ctx context.Context, live liveGroup, want cl.Group) er
 		if n, _, err := d.usage(ctx, want.Name); err != nil {
 			return err
 		} else if n > 0 {
-			return fmt.Errorf("cannot add volume group %d: %s use the group, and LINSTOR refuses new volume groups then; delete them or give the tier a new name",
+			return fmt.Errorf("cannot add volume group %d: the group is used by %s, and LINSTOR refuses new volume groups then; delete them or give the tier a new name",
 				add[0].VolumeNumber, count(n, "resource definition"))
 		}
 	}
@@ -421,8 +421,12 @@ func inUse(n int, names []string) error {
 	if len(names) > len(shown) {
 		more = fmt.Sprintf(" and %d more", len(names)-len(shown))
 	}
-	return fmt.Errorf("%s still use it (%s%s); LINSTOR refuses to delete a resource group in use: move them to another group or delete them first",
-		count(n, "resource definition"), strings.Join(shown, ", "), more)
+	verb := "use"
+	if n == 1 {
+		verb = "uses"
+	}
+	return fmt.Errorf("%s still %s it (%s%s); LINSTOR refuses to delete a resource group in use: move them to another group or delete them first",
+		count(n, "resource definition"), verb, strings.Join(shown, ", "), more)
 }
 
 // foreignError is the refusal to create over a group lingate does not manage.
