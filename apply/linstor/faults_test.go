@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/LINBIT/golinstor/client"
+
 	"github.com/lingate/lingate/apply"
 	cl "github.com/lingate/lingate/compile/linstor"
 )
@@ -123,4 +125,42 @@ func TestControllerFailover(t *testing.T) {
 	if !errors.As(err, &op) {
 		t.Errorf("the cause is lost: %v", err)
 	}
+}
+
+// TestInterruptedCreateIsFinished: an apply killed after the POST of a
+// create and before the modify that writes the marker leaves a bare group;
+// the next plan reads it as lingate's (an update), not as foreign, and the
+// apply finishes it and clears the in-progress mark.
+func TestInterruptedCreateIsFinished(t *testing.T) {
+	c := newCluster(t)
+	d := c.driver(t, "sandbox")
+	want := desired(t, "sandbox")
+	ctx := context.Background()
+	if err := d.setPending(ctx, "fast"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.gl.ResourceGroups.Create(ctx, client.ResourceGroup{Name: "fast"}); err != nil {
+		t.Fatal(err)
+	}
+	cs, live := plan(t, d, want, true)
+	if len(live.Foreign) != 0 || find(live.Objects, "fast").Name != "fast" {
+		t.Fatalf("the interrupted create reads as foreign: %+v", live.Foreign)
+	}
+	if ch := changeOf(cs, "fast"); ch.Action != apply.Update && ch.Action != apply.Replace {
+		t.Fatalf("fast: %q, want an update or a replace of the bare group", ch.Action)
+	}
+	applyAll(t, d, cs, want)
+	requireEmpty(t, d, want)
+	if marks, err := d.pending(ctx); err != nil || len(marks) != 0 {
+		t.Errorf("in-progress marks left: %v %v", marks, err)
+	}
+}
+
+func changeOf(cs apply.ChangeSet, name string) apply.Change {
+	for _, c := range cs.Changes {
+		if c.Name == name {
+			return c
+		}
+	}
+	return apply.Change{}
 }

@@ -63,8 +63,9 @@ func (g liveGroup) managed(env string) bool {
 }
 
 // Read lists the controller's resource groups and returns those lingate
-// manages for the environment, and the same-named groups of desired that
-// lack the marker (Foreign), each as compile writes it.
+// manages for the environment (with its marker, or left bare by a create
+// that was interrupted, see PendingPrefix), and the same-named groups of
+// desired that lack the marker (Foreign), each as compile writes it.
 func (d *Driver) Read(ctx context.Context, desired []artifact.Object) (apply.Live, error) {
 	groups, err := d.listGroups(ctx)
 	if err != nil {
@@ -76,9 +77,13 @@ func (d *Driver) Read(ctx context.Context, desired []artifact.Object) (apply.Liv
 			want[strings.ToUpper(o.Name)] = true
 		}
 	}
+	marks, err := d.pending(ctx)
+	if err != nil {
+		return apply.Live{}, fmt.Errorf("linstor environment %s: %w", d.env, err)
+	}
 	var live apply.Live
 	for _, g := range groups {
-		mine := g.managed(d.env)
+		mine := g.managed(d.env) || marks[strings.ToUpper(g.Name)]
 		if !mine && !want[strings.ToUpper(g.Name)] {
 			continue
 		}

@@ -84,10 +84,17 @@ func (d *Driver) create(ctx context.Context, want cl.Group) error {
 	if err != nil {
 		return err
 	}
-	if found && !g.managed(d.env) {
-		return d.foreignError(g)
+	if found {
+		if owned, err := d.owned(ctx, g); err != nil {
+			return err
+		} else if !owned {
+			return d.foreignError(g)
+		}
 	}
 	if !found {
+		if err := d.setPending(ctx, want.Name); err != nil {
+			return err
+		}
 		if err := d.post(ctx, want); err != nil {
 			return err
 		}
@@ -98,7 +105,10 @@ func (d *Driver) create(ctx context.Context, want cl.Group) error {
 			return errors.New("the controller accepted the create but does not list the group")
 		}
 	}
-	return d.converge(ctx, g, want)
+	if err := d.converge(ctx, g, want); err != nil {
+		return err
+	}
+	return d.clearPending(ctx, want.Name)
 }
 
 // post creates the bare group (LINSTOR ignores props on create), re-reading
@@ -154,7 +164,10 @@ func (d *Driver) update(ctx context.Context, want cl.Group) error {
 	if !found {
 		return errors.New("the group no longer exists on the controller: plan again")
 	}
-	return d.converge(ctx, g, want)
+	if err := d.converge(ctx, g, want); err != nil {
+		return err
+	}
+	return d.clearPending(ctx, want.Name)
 }
 
 // converge changes live into want: props, description and select filter in
@@ -396,7 +409,9 @@ func (d *Driver) delete(ctx context.Context, name string) error {
 	if err != nil || !found {
 		return err
 	}
-	if !g.managed(d.env) {
+	if owned, err := d.owned(ctx, g); err != nil {
+		return err
+	} else if !owned {
 		return fmt.Errorf("the group carries no %s=%s marker for environment %s: lingate deletes only groups it manages",
 			cl.PropManagedBy, cl.ManagedBy, d.env)
 	}
@@ -411,7 +426,20 @@ func (d *Driver) delete(ctx context.Context, name string) error {
 	if client.IsApiCallError(err, linstor.FailExistsRscDfn) {
 		return errors.New("LINSTOR refuses to delete it: resource definitions were spawned from it meanwhile")
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return d.clearPending(ctx, name)
+}
+
+// owned reports whether g is lingate's in this environment: it carries the
+// marker, or an interrupted create of lingate's left it bare.
+func (d *Driver) owned(ctx context.Context, g liveGroup) (bool, error) {
+	if g.managed(d.env) {
+		return true, nil
+	}
+	marks, err := d.pending(ctx)
+	return marks[strings.ToUpper(g.Name)], err
 }
 
 // inUse is the error of a delete refused because resource definitions use the group.
