@@ -185,3 +185,32 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// TestNamesAreCaseInsensitive: a group created as FAST is the policies'
+// fast (LINSTOR compares names upper-cased); adopting it converges.
+func TestNamesAreCaseInsensitive(t *testing.T) {
+	c := newCluster(t)
+	d := c.driver(t, "sandbox")
+	want := desired(t, "sandbox")
+	ctx := context.Background()
+	if err := c.gl.ResourceGroups.Create(ctx, client.ResourceGroup{Name: "FAST"}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := d.Read(ctx, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.Foreign) != 1 || live.Foreign[0].Name != "fast" {
+		t.Fatalf("want FAST read as the foreign fast, got %+v", live.Foreign)
+	}
+	if err := d.Apply(ctx, apply.Change{Ref: ref("fast"), Action: apply.Replace}, find(want, "fast")); err != nil {
+		t.Fatalf("adopting FAST, whose volume groups differ: %v", err)
+	}
+	if cs, _ := plan(t, d, want, true); changeOf(cs, "fast").Action != "" {
+		t.Fatalf("fast still differs after the adopt: %+v", changeOf(cs, "fast"))
+	}
+	rg, err := c.gl.ResourceGroups.Get(ctx, "fast")
+	if err != nil || rg.Uuid == "" {
+		t.Fatalf("FAST was not kept: %v", err)
+	}
+}

@@ -126,7 +126,7 @@ func (d *Driver) Impact(ctx context.Context, c apply.Change, live, desired artif
 	}
 	var lines []string
 	if c.Action == apply.Replace {
-		lines = append(lines, "replacing deletes the group first, which LINSTOR refuses while they use it: the apply stops there")
+		lines = append(lines, "the number of volume groups changes, which LINSTOR allows only for a group no resource definition uses: the apply refuses it until they are moved or deleted")
 	}
 	lines = append(lines, placeCountImpact(have, want, rds)...)
 	lines = append(lines, placementImpact(have, want, total)...)

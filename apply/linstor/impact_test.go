@@ -180,3 +180,33 @@ func TestVolumeGroupAddRefusedWhileInUse(t *testing.T) {
 		t.Error("the group was changed before the refusal")
 	}
 }
+
+// TestReplaceRefusedWhileInUse: a change of the number of volume groups of
+// a group in use is refused with the count, and said so by the impact;
+// unused, it is carried out and keeps the group.
+func TestReplaceRefusedWhileInUse(t *testing.T) {
+	c := newCluster(t)
+	d := c.driver(t, "sandbox")
+	want := desired(t, "sandbox")
+	converge(t, d, want)
+	one := edit(t, want, "standard", func(g *cl.Group) { g.VolumeGroups = g.VolumeGroups[:1] })
+	spawn(t, c, "standard", 2, 1<<20, 1<<20)
+	ch, text := impactOf(t, d, one, "standard")
+	if ch.Action != apply.Replace {
+		t.Fatalf("want a replace, got %s", ch.Action)
+	}
+	requireContains(t, "impact", text, "the number of volume groups changes", "the apply refuses it")
+	err := d.Apply(context.Background(), ch, find(one, "standard"))
+	requireContains(t, "replace error", errString(err), "linstor resource group standard: replace:", "2 resource definitions still use it")
+	for _, rd := range []string{"standard-vol0", "standard-vol1"} {
+		if err := c.gl.ResourceDefinitions.Delete(context.Background(), rd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := c.gl.ResourceGroups.Get(context.Background(), "standard")
+	converge(t, d, one)
+	after, _ := c.gl.ResourceGroups.Get(context.Background(), "standard")
+	if before.Uuid != after.Uuid {
+		t.Error("the replace deleted and re-created the group instead of changing it in place")
+	}
+}

@@ -71,10 +71,12 @@ func (d *Driver) Read(ctx context.Context, desired []artifact.Object) (apply.Liv
 	if err != nil {
 		return apply.Live{}, fmt.Errorf("linstor environment %s: read resource groups: %w", d.env, err)
 	}
-	want := map[string]bool{}
+	// LINSTOR names are case-insensitive: a live group is reported under
+	// the desired spelling of its name.
+	want := map[string]string{}
 	for _, o := range desired {
 		if o.Kind == artifact.KindResourceGroup {
-			want[strings.ToUpper(o.Name)] = true
+			want[strings.ToUpper(o.Name)] = o.Name
 		}
 	}
 	marks, err := d.pending(ctx)
@@ -84,8 +86,12 @@ func (d *Driver) Read(ctx context.Context, desired []artifact.Object) (apply.Liv
 	var live apply.Live
 	for _, g := range groups {
 		mine := g.managed(d.env) || marks[strings.ToUpper(g.Name)]
-		if !mine && !want[strings.ToUpper(g.Name)] {
+		spelling, wanted := want[strings.ToUpper(g.Name)]
+		if !mine && !wanted {
 			continue
+		}
+		if wanted {
+			g.Name = spelling
 		}
 		obj, err := d.object(ctx, g)
 		if err != nil {

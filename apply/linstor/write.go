@@ -32,7 +32,12 @@ import (
 //     marker;
 //   - delete: only a group with lingate's marker, only when no resource
 //     definition uses it;
-//   - replace: delete, then create.
+//   - replace (the number of volume groups changes): refused while
+//     resource definitions use the group, as LINSTOR refuses to add volume
+//     groups then and would refuse the delete; otherwise carried out in
+//     place (volume groups removed and created, props and filter set),
+//     which ends where a delete and a create would, without a moment in
+//     which the group does not exist.
 //
 // Every write also stamps Aux/lingate/commit.
 func (d *Driver) Apply(ctx context.Context, c apply.Change, desired artifact.Object) error {
@@ -60,10 +65,7 @@ func (d *Driver) apply(ctx context.Context, c apply.Change, desired artifact.Obj
 	case apply.Update:
 		return d.update(ctx, want)
 	case apply.Replace:
-		if err := d.delete(ctx, c.Name); err != nil {
-			return err
-		}
-		return d.create(ctx, want)
+		return d.replace(ctx, want)
 	}
 	return fmt.Errorf("unknown action %q", c.Action)
 }
@@ -152,6 +154,29 @@ type lostResponse struct {
 func (e *lostResponse) Error() string { return e.err.Error() }
 func (e *lostResponse) Unwrap() []error {
 	return []error{e.err, &backoff.RetryAfterError{Duration: e.wait}}
+}
+
+// replace brings a group whose volume groups change in number to want,
+// when no resource definition uses it.
+func (d *Driver) replace(ctx context.Context, want cl.Group) error {
+	g, found, err := d.getGroup(ctx, want.Name)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return d.create(ctx, want)
+	}
+	n, names, err := d.usage(ctx, want.Name)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the number of volume groups changes, which LINSTOR allows only for a group no resource definition uses: %w", inUse(n, names))
+	}
+	if err := d.converge(ctx, g, want); err != nil {
+		return err
+	}
+	return d.clearPending(ctx, want.Name)
 }
 
 // update brings an existing group (lingate's, or a foreign one being
