@@ -131,6 +131,7 @@ func (d *Driver) Impact(ctx context.Context, c apply.Change, live, desired artif
 	lines = append(lines, placeCountImpact(have, want, rds)...)
 	lines = append(lines, placementImpact(have, want, total)...)
 	lines = append(lines, propsImpact(have, want, len(rds), replicas)...)
+	lines = append(lines, sizeImpact(have, want)...)
 	if len(lines) == 0 {
 		return "", nil
 	}
@@ -281,4 +282,29 @@ func size(kib int64) string {
 		return fmt.Sprintf("%d %s", int64(v), units[i])
 	}
 	return fmt.Sprintf("%.1f %s", v, units[i])
+}
+
+// sizeImpact explains changed volume sizes: a group change never resizes
+// the volumes already spawned.
+func sizeImpact(have, want cl.Group) []string {
+	sizes := map[int32]string{}
+	for _, vg := range have.VolumeGroups {
+		sizes[vg.VolumeNumber] = vg.Props[cl.PropSize]
+	}
+	var out []string
+	for _, vg := range want.VolumeGroups {
+		before, ok := sizes[vg.VolumeNumber]
+		if now := vg.Props[cl.PropSize]; ok && before != now {
+			out = append(out, fmt.Sprintf("volume %d size %s → %s: existing volumes keep their size (changing a resource group never resizes volumes)",
+				vg.VolumeNumber, orNone(before), orNone(now)))
+		}
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

@@ -106,15 +106,18 @@ func TestImpactOfLoweringPoolsAndOptions(t *testing.T) {
 		g.SelectFilter.StoragePool, g.SelectFilter.StoragePoolList = "ssd-thick", []string{"ssd-thick"}
 		g.Props["DrbdOptions/Net/protocol"] = "A"
 		g.Props["FileSystem/Type"] = "xfs"
+		g.VolumeGroups[0].Props[cl.PropSize] = "40GiB"
 	})
 	_, text := impactOf(t, d, lowered, "fast")
+	t.Log(text)
 	requireContains(t, "impact", text,
 		"fast: 2 resource definitions spawned from it (4 GiB of volumes, 6 diskful replicas)",
 		"place count 3 → 2: the change removes nothing at once; LINSTOR's balance task later removes 2 excess diskful replicas (4 GiB)",
 		"BalanceResourcesGracePeriod",
 		"storage pools changed: existing replicas stay where they are (4 GiB of volumes are not moved)",
 		"DRBD options DrbdOptions/Net/protocol apply at once to the 2 existing resource definitions",
-		"FileSystem/Type are used only when resources are created")
+		"FileSystem/Type are used only when resources are created",
+		"volume 0 size 20GiB → 40GiB: existing volumes keep their size")
 	converge(t, d, lowered)
 	if n := diskfulReplicas(t, d, "fast"); n != 6 {
 		t.Errorf("lowering the place count changed the replicas at once: %d, want 6", n)
