@@ -52,10 +52,7 @@ func TestApplyExampleThenPlanIsEmpty(t *testing.T) {
 // TestUpdatePropsReplicasPools changes a prop, the place count, the pools
 // and the description of an applied group; the apply makes live match.
 func TestUpdatePropsReplicasPools(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	changed := edit(t, want, "standard", func(g *cl.Group) {
 		g.Props["DrbdOptions/Net/protocol"] = "A"
 		delete(g.Props, "DrbdOptions/Resource/quorum")
@@ -90,10 +87,7 @@ func TestUpdatePropsReplicasPools(t *testing.T) {
 // TestDriftShowsAsUpdate changes a managed group by hand; the plan shows
 // the difference and the apply undoes it.
 func TestDriftShowsAsUpdate(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	err := c.gl.ResourceGroups.Modify(context.Background(), "fast", client.ResourceGroupModify{
 		OverrideProps: map[string]string{"DrbdOptions/Net/protocol": "B", "DrbdOptions/Disk/disk-flushes": "No"}})
 	if err != nil {
@@ -159,10 +153,7 @@ func TestOtherEnvironmentsGroupsAreNotRead(t *testing.T) {
 
 // TestPruneDeletesManagedGroup removes a group that left the policies.
 func TestPruneDeletesManagedGroup(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	fewer := want[1:]
 	cs, _ := plan(t, d, fewer, true)
 	if len(cs.Changes) != 1 || cs.Changes[0].Action != apply.Delete || cs.Changes[0].Name != want[0].Name {

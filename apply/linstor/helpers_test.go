@@ -130,6 +130,17 @@ func applyAll(t *testing.T, d *Driver, cs apply.ChangeSet, want []artifact.Objec
 	}
 }
 
+// appliedSandbox is a cluster with the example's sandbox groups applied,
+// the driver that applied them, and what it applied.
+func appliedSandbox(t *testing.T) (*cluster, *Driver, []artifact.Object) {
+	t.Helper()
+	c := newCluster(t)
+	d := c.driver(t, "sandbox")
+	want := desired(t, "sandbox")
+	converge(t, d, want)
+	return c, d, want
+}
+
 // converge plans and applies want, then requires an empty plan.
 func converge(t *testing.T, d *Driver, want []artifact.Object) {
 	t.Helper()

@@ -55,10 +55,7 @@ func impactOf(t *testing.T, d *Driver, want []artifact.Object, name string) (app
 // raises its place count and checks the impact's counts and bytes against
 // what the apply then does.
 func TestImpactOfPlaceCountRaise(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	spawn(t, c, "archive", 3, 1536<<10) // 1.5 GiB each
 	before := diskfulReplicas(t, d, "archive")
 	if before != 6 {
@@ -78,10 +75,7 @@ func TestImpactOfPlaceCountRaise(t *testing.T) {
 // resources against the place count, so a group placing diskless
 // resources on the remaining nodes gains no replicas from a raise.
 func TestImpactOfRaiseWhereDisklessResourcesCount(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	spawn(t, c, "standard", 2, 1<<20, 1<<20)
 	raised := edit(t, want, "standard", func(g *cl.Group) { g.SelectFilter.PlaceCount = 3 })
 	_, text := impactOf(t, d, raised, "standard")
@@ -96,10 +90,7 @@ func TestImpactOfRaiseWhereDisklessResourcesCount(t *testing.T) {
 // TestImpactOfLoweringPoolsAndOptions: a lowering removes nothing at once,
 // a pool change moves no data, DRBD options reach existing resources.
 func TestImpactOfLoweringPoolsAndOptions(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	spawn(t, c, "fast", 2, 2<<20)
 	lowered := edit(t, want, "fast", func(g *cl.Group) {
 		g.SelectFilter.PlaceCount = 2
@@ -126,10 +117,7 @@ func TestImpactOfLoweringPoolsAndOptions(t *testing.T) {
 
 // TestImpactIsEmptyWithoutResources and for creates.
 func TestImpactIsEmptyWithoutResources(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	raised := edit(t, want, "standard", func(g *cl.Group) { g.SelectFilter.PlaceCount = 3 })
 	if _, text := impactOf(t, d, raised, "standard"); text != "" {
 		t.Errorf("impact without resource definitions: %q", text)
@@ -143,10 +131,7 @@ func TestImpactIsEmptyWithoutResources(t *testing.T) {
 // TestDeleteRefusedWhileInUse: a managed group that resource definitions
 // use is not deleted, the error says how many; the impact says so too.
 func TestDeleteRefusedWhileInUse(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	spawn(t, c, "standard", 2, 1<<20, 1<<20)
 	var others []artifact.Object
 	for _, o := range want {
@@ -167,10 +152,7 @@ func TestDeleteRefusedWhileInUse(t *testing.T) {
 // once resource definitions use the group; the driver says so before
 // writing anything.
 func TestVolumeGroupAddRefusedWhileInUse(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	spawn(t, c, "fast", 1, 1<<20)
 	more := edit(t, want, "fast", func(g *cl.Group) {
 		g.Description = "changed"
@@ -188,10 +170,7 @@ func TestVolumeGroupAddRefusedWhileInUse(t *testing.T) {
 // a group in use is refused with the count, and said so by the impact;
 // unused, it is carried out and keeps the group.
 func TestReplaceRefusedWhileInUse(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	one := edit(t, want, "standard", func(g *cl.Group) { g.VolumeGroups = g.VolumeGroups[:1] })
 	spawn(t, c, "standard", 2, 1<<20, 1<<20)
 	ch, text := impactOf(t, d, one, "standard")

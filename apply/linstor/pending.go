@@ -42,17 +42,9 @@ func (d *Driver) pending(ctx context.Context) (map[string]bool, error) {
 	return out, nil
 }
 
-// setPending marks the create of name as in progress. Setting a property
-// is idempotent, so a lost answer is simply tried again.
+// setPending marks the create of name as in progress.
 func (d *Driver) setPending(ctx context.Context, name string) error {
-	_, err := apply.Retry(ctx, d.retry, func() (struct{}, error) {
-		err := d.c.Controller.Modify(ctx, client.GenericPropsModify{OverrideProps: client.OverrideProps{d.pendingKey(name): d.commit}})
-		if err != nil {
-			return struct{}{}, d.lost(err)
-		}
-		return struct{}{}, nil
-	})
-	if err != nil {
+	if err := d.modifyCtrlProps(ctx, client.GenericPropsModify{OverrideProps: client.OverrideProps{d.pendingKey(name): d.commit}}); err != nil {
 		return fmt.Errorf("mark the create as in progress: %w", err)
 	}
 	return nil
@@ -64,15 +56,21 @@ func (d *Driver) clearPending(ctx context.Context, name string) error {
 	if err != nil || !marks[strings.ToUpper(name)] {
 		return err
 	}
-	_, err = apply.Retry(ctx, d.retry, func() (struct{}, error) {
-		err := d.c.Controller.Modify(ctx, client.GenericPropsModify{DeleteProps: client.DeleteProps{d.pendingKey(name)}})
-		if err != nil {
+	if err := d.modifyCtrlProps(ctx, client.GenericPropsModify{DeleteProps: client.DeleteProps{d.pendingKey(name)}}); err != nil {
+		return fmt.Errorf("clear the in-progress mark: %w", err)
+	}
+	return nil
+}
+
+// modifyCtrlProps sets and deletes controller properties. Setting a
+// property is idempotent although it is a POST, so a lost answer is simply
+// tried again.
+func (d *Driver) modifyCtrlProps(ctx context.Context, m client.GenericPropsModify) error {
+	_, err := apply.Retry(ctx, d.retry, func() (struct{}, error) {
+		if err := d.c.Controller.Modify(ctx, m); err != nil {
 			return struct{}{}, d.lost(err)
 		}
 		return struct{}{}, nil
 	})
-	if err != nil {
-		return fmt.Errorf("clear the in-progress mark: %w", err)
-	}
-	return nil
+	return err
 }
