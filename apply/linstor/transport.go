@@ -56,8 +56,8 @@ func tokenFromFile(path string) (string, error) {
 	return strings.TrimSpace(string(data)), nil
 }
 
-// pem returns the PEM text of variable name, or of the file its _FILE form names.
-func pem(getenv func(string) string, name string) (string, error) {
+// pemVar returns the PEM text of variable name, or of the file its _FILE form names.
+func pemVar(getenv func(string) string, name string) (string, error) {
 	if v := getenv(name); v != "" {
 		return v, nil
 	}
@@ -75,15 +75,15 @@ func pem(getenv func(string) string, name string) (string, error) {
 // tlsConfig builds the client TLS configuration of LS_ROOT_CA and
 // LS_USER_CERTIFICATE/LS_USER_KEY, or nil when none is set.
 func tlsConfig(getenv func(string) string) (*tls.Config, error) {
-	ca, err := pem(getenv, "LS_ROOT_CA")
+	ca, err := pemVar(getenv, "LS_ROOT_CA")
 	if err != nil {
 		return nil, err
 	}
-	cert, err := pem(getenv, "LS_USER_CERTIFICATE")
+	cert, err := pemVar(getenv, "LS_USER_CERTIFICATE")
 	if err != nil {
 		return nil, err
 	}
-	key, err := pem(getenv, "LS_USER_KEY")
+	key, err := pemVar(getenv, "LS_USER_KEY")
 	if err != nil {
 		return nil, err
 	}
