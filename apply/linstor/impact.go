@@ -284,8 +284,8 @@ func size(kib int64) string {
 	return fmt.Sprintf("%.1f %s", v, units[i])
 }
 
-// sizeImpact explains changed volume sizes: a group change never resizes
-// the volumes already spawned.
+// sizeImpact explains changed volume sizes and removed volume groups: a
+// group change never resizes or deletes the volumes already spawned.
 func sizeImpact(have, want cl.Group) []string {
 	sizes := map[int32]string{}
 	for _, vg := range have.VolumeGroups {
@@ -294,10 +294,14 @@ func sizeImpact(have, want cl.Group) []string {
 	var out []string
 	for _, vg := range want.VolumeGroups {
 		before, ok := sizes[vg.VolumeNumber]
+		delete(sizes, vg.VolumeNumber)
 		if now := vg.Props[cl.PropSize]; ok && before != now {
 			out = append(out, fmt.Sprintf("volume %d size %s → %s: existing volumes keep their size (changing a resource group never resizes volumes)",
 				vg.VolumeNumber, orNone(before), orNone(now)))
 		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(sizes)) {
+		out = append(out, fmt.Sprintf("volume group %d removed: the volumes already spawned stay; only resource definitions spawned from now on lack it", n))
 	}
 	return out
 }

@@ -166,29 +166,48 @@ func TestVolumeGroupAddRefusedWhileInUse(t *testing.T) {
 	}
 }
 
-// TestReplaceRefusedWhileInUse: a change of the number of volume groups of
-// a group in use is refused with the count, and said so by the impact;
-// unused, it is carried out and keeps the group.
+// TestReplaceRefusedWhileInUse: adding a volume group to a group in use
+// (a replace) is refused with the count, and said so by the impact;
+// unused, it is carried out in place and keeps the group.
 func TestReplaceRefusedWhileInUse(t *testing.T) {
 	c, d, want := appliedSandbox(t)
-	one := edit(t, want, "standard", func(g *cl.Group) { g.VolumeGroups = g.VolumeGroups[:1] })
-	spawn(t, c, "standard", 2, 1<<20, 1<<20)
-	ch, text := impactOf(t, d, one, "standard")
+	two := edit(t, want, "fast", func(g *cl.Group) {
+		g.VolumeGroups = append(g.VolumeGroups, client.VolumeGroup{VolumeNumber: 1, Props: map[string]string{cl.PropSize: "1GiB"}})
+	})
+	spawn(t, c, "fast", 2, 1<<20)
+	ch, text := impactOf(t, d, two, "fast")
 	if ch.Action != apply.Replace {
 		t.Fatalf("want a replace, got %s", ch.Action)
 	}
 	requireContains(t, "impact", text, "the number of volume groups changes", "the apply refuses it")
-	err := d.Apply(context.Background(), ch, find(one, "standard"))
-	requireContains(t, "replace error", errString(err), "linstor resource group standard: replace:", "2 resource definitions still use it")
-	for _, rd := range []string{"standard-vol0", "standard-vol1"} {
+	err := d.Apply(context.Background(), ch, find(two, "fast"))
+	requireContains(t, "replace error", errString(err), "linstor resource group fast: replace:", "2 resource definitions still use it")
+	for _, rd := range []string{"fast-vol0", "fast-vol1"} {
 		if err := c.gl.ResourceDefinitions.Delete(context.Background(), rd); err != nil {
 			t.Fatal(err)
 		}
 	}
-	before, _ := c.gl.ResourceGroups.Get(context.Background(), "standard")
-	converge(t, d, one)
-	after, _ := c.gl.ResourceGroups.Get(context.Background(), "standard")
+	before, _ := c.gl.ResourceGroups.Get(context.Background(), "fast")
+	converge(t, d, two)
+	after, _ := c.gl.ResourceGroups.Get(context.Background(), "fast")
 	if before.Uuid != after.Uuid {
 		t.Error("the replace deleted and re-created the group instead of changing it in place")
+	}
+}
+
+// TestVolumeGroupRemovalWhileInUse: LINSTOR deletes a volume group of a
+// group in use; the impact says spawned volumes stay, whether the plan
+// calls it an update or a replace, and the apply of an update does it.
+func TestVolumeGroupRemovalWhileInUse(t *testing.T) {
+	c, d, want := appliedSandbox(t)
+	one := edit(t, want, "standard", func(g *cl.Group) { g.VolumeGroups = g.VolumeGroups[:1] })
+	spawn(t, c, "standard", 1, 1<<20, 1<<20)
+	_, text := impactOf(t, d, one, "standard")
+	requireContains(t, "impact", text, "volume group 1 removed: the volumes already spawned stay")
+	if err := d.Apply(context.Background(), apply.Change{Ref: ref("standard"), Action: apply.Update}, find(one, "standard")); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := plan(t, d, one, true); changeOf(cs, "standard").Action != "" {
+		t.Errorf("standard still differs: %+v", changeOf(cs, "standard"))
 	}
 }
