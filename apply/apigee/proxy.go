@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/api/apigee/v1"
+
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile/artifact"
 )
@@ -134,7 +136,11 @@ func (d *Driver) wait(ctx context.Context, name string, rev int) error {
 	deadline := time.Now().Add(d.cfg.DeployTimeout)
 	for {
 		dep, err := d.svc.Organizations.Environments.Apis.Revisions.GetDeployments(d.deploymentPath(name, rev)).Context(ctx).Do()
-		if err != nil {
+		switch {
+		case isStatus(err, http.StatusNotFound):
+			// Not visible yet: deployments are eventually consistent.
+			dep = &apigee.GoogleCloudApigeeV1Deployment{State: "not yet listed"}
+		case err != nil:
 			return apiError(err)
 		}
 		switch dep.State {
