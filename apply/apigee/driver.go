@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
 	"google.golang.org/api/apigee/v1"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
@@ -26,9 +25,6 @@ const (
 	DefaultKeepRevisions = 5
 	DefaultDeployTimeout = 5 * time.Minute
 	DefaultPollInterval  = 2 * time.Second
-	// DefaultCallsPerMinute stays under Apigee's 6,000 management calls
-	// per minute.
-	DefaultCallsPerMinute = 5400
 )
 
 // Config is what a Driver needs to reach one environment's Apigee.
@@ -53,9 +49,6 @@ type Config struct {
 	DeployTimeout, PollInterval time.Duration
 	// Retry bounds retries of calls and of steps that re-read first.
 	Retry apply.RetryPolicy
-	// CallsPerMinute limits the calls this driver makes, tries of retried
-	// calls included (DefaultCallsPerMinute when 0; negative: no limit).
-	CallsPerMinute int
 }
 
 // Driver reads and applies one environment's proxies and API products.
@@ -83,7 +76,7 @@ func New(cfg Config) (*Driver, error) {
 		return nil, fmt.Errorf("apigee driver for environment %s: commit %q: expected letters, digits, '.', '_', '/' or '-'", cfg.Env, cfg.Commit)
 	}
 	cfg = withDefaults(cfg)
-	hc := retrying(cfg.HTTPClient, cfg.Retry, cfg.CallsPerMinute)
+	hc := retrying(cfg.HTTPClient, cfg.Retry)
 	svc, err := apigee.NewService(context.Background(), option.WithHTTPClient(hc), option.WithEndpoint(cfg.Endpoint))
 	if err != nil {
 		return nil, fmt.Errorf("apigee driver for environment %s: %w", cfg.Env, err)
@@ -109,55 +102,22 @@ func withDefaults(cfg Config) Config {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
-	if cfg.CallsPerMinute == 0 {
-		cfg.CallsPerMinute = DefaultCallsPerMinute
-	}
 	return cfg
 }
 
-// retrying returns a client whose transport retries idempotent calls and
-// keeps to perMinute calls (every try counted). A client that already
-// retries is limited around its retries.
-func retrying(hc *http.Client, p apply.RetryPolicy, perMinute int) *http.Client {
+// retrying returns a client whose transport retries idempotent calls,
+// unless it already does. (Rate limiting is the client's: the CLI shares
+// one limit among the environments of an organization.)
+func retrying(hc *http.Client, p apply.RetryPolicy) *http.Client {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	out := *hc
 	if _, ok := hc.Transport.(*apply.Transport); ok {
-		out.Transport = limited(hc.Transport, perMinute)
-		return &out
+		return hc
 	}
-	out.Transport = &apply.Transport{Base: limited(hc.Transport, perMinute), Policy: p}
+	out := *hc
+	out.Transport = &apply.Transport{Base: hc.Transport, Policy: p}
 	return &out
-}
-
-// limited is base with at most perMinute requests a minute, in bursts of
-// up to a tenth of a second's worth; base itself when perMinute < 0.
-func limited(base http.RoundTripper, perMinute int) http.RoundTripper {
-	if perMinute < 0 {
-		return base
-	}
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	per := rate.Limit(float64(perMinute) / 60)
-	return &rateLimited{base: base, lim: rate.NewLimiter(per, max(1, perMinute/600))}
-}
-
-// rateLimited waits for the limiter before each request.
-type rateLimited struct {
-	base http.RoundTripper
-	lim  *rate.Limiter
-}
-
-func (r *rateLimited) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := r.lim.Wait(req.Context()); err != nil {
-		if req.Body != nil {
-			req.Body.Close()
-		}
-		return nil, fmt.Errorf("%s %s: waiting for the call rate limit: %w", req.Method, req.URL.Path, err)
-	}
-	return r.base.RoundTrip(req)
 }
 
 // System is artifact.SystemApigee.
