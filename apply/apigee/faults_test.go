@@ -22,7 +22,7 @@ import (
 // 5: the deployed revision and the 5 newest other lingate revisions remain,
 // and hand-made revisions are never deleted.
 func TestRevisionRetention(t *testing.T) {
-	hs := apigeeEmulator(t, apigeeemu.Config{})
+	hs := emulated(t, apigeeemu.Config{})
 	d := driver(t, hs, func(c *Config) { c.KeepRevisions = 5 })
 	proxy := find(t, example(t), artifact.KindProxy, "orders")
 	handMade := importRaw(t, d, "orders", unstamped(t, proxy))
@@ -60,7 +60,7 @@ func TestRevisionRetention(t *testing.T) {
 func TestDeployErrorRollsBack(t *testing.T) {
 	failing := map[int]bool{2: true}
 	var mu sync.Mutex
-	hs := apigeeEmulator(t, apigeeemu.Config{DeployError: func(org, env, api string, rev int) string {
+	hs := emulated(t, apigeeemu.Config{DeployError: func(org, env, api string, rev int) string {
 		mu.Lock()
 		defer mu.Unlock()
 		if api == "orders" && failing[rev] {
@@ -88,7 +88,7 @@ func TestDeployErrorRollsBack(t *testing.T) {
 	failing[1] = true
 	mu.Unlock()
 	first := find(t, example(t), artifact.KindProxy, "payments")
-	hs2 := apigeeEmulator(t, apigeeemu.Config{DeployError: func(string, string, string, int) string { return "no capacity" }})
+	hs2 := emulated(t, apigeeemu.Config{DeployError: func(string, string, string, int) string { return "no capacity" }})
 	d2 := driver(t, hs2)
 	err = d2.Apply(context.Background(), change(first, apply.Create), first)
 	if err == nil {
@@ -103,7 +103,7 @@ func TestDeployErrorRollsBack(t *testing.T) {
 // TestDeployTimeoutRollsBack: a deployment still PROGRESSING after
 // DeployTimeout counts as failed.
 func TestDeployTimeoutRollsBack(t *testing.T) {
-	hs := apigeeEmulator(t, apigeeemu.Config{ReadyAfter: 1 << 20})
+	hs := emulated(t, apigeeemu.Config{ReadyAfter: 1 << 20})
 	d := driver(t, hs, func(c *Config) { c.DeployTimeout = 30 * time.Millisecond })
 	proxy := find(t, example(t), artifact.KindProxy, "orders")
 	err := d.Apply(context.Background(), change(proxy, apply.Create), proxy)
@@ -146,7 +146,7 @@ func (l *losing) RoundTrip(req *http.Request) (*http.Response, error) {
 // answers are lost after the server acted are not repeated blindly: the
 // apply ends with one revision and the product in place.
 func TestLostAnswersConverge(t *testing.T) {
-	hs := apigeeEmulator(t, apigeeemu.Config{})
+	hs := emulated(t, apigeeemu.Config{})
 	tr := &losing{base: hs.Client().Transport, lose: map[string]int{
 		"POST /apis":        1,
 		"POST /deployments": 1,
@@ -195,11 +195,6 @@ func TestFaultsConverge(t *testing.T) {
 		}
 		hs.Close()
 	}
-}
-
-// apigeeEmulator serves a fresh emulator with cfg.
-func apigeeEmulator(t *testing.T, cfg apigeeemu.Config) *httptest.Server {
-	return emulated(t, cfg)
 }
 
 // change is the change of o with action.

@@ -21,7 +21,7 @@ func lockOf(id string, expires time.Duration) apply.Lock {
 // *apply.LockedError, takes its own holder again, and only its holder can
 // release it.
 func TestLockContention(t *testing.T) {
-	hs := apigeeEmulator(t, apigeeemu.Config{})
+	hs := emulated(t, apigeeemu.Config{})
 	d := driver(t, hs)
 	ctx := context.Background()
 	a, b := lockOf("a", time.Hour), lockOf("b", time.Hour)
@@ -53,7 +53,7 @@ func TestLockContention(t *testing.T) {
 // TestLockExpiry: an expired lock is reported as expired and taken over
 // only with takeOver; the old holder can then no longer release it.
 func TestLockExpiry(t *testing.T) {
-	hs := apigeeEmulator(t, apigeeemu.Config{})
+	hs := emulated(t, apigeeemu.Config{})
 	d := driver(t, hs)
 	ctx := context.Background()
 	old, b := lockOf("old", -time.Minute), lockOf("b", time.Hour)
@@ -78,7 +78,7 @@ func TestLockExpiry(t *testing.T) {
 
 // TestLockRace: of many holders locking at once, exactly one wins.
 func TestLockRace(t *testing.T) {
-	hs := apigeeEmulator(t, apigeeemu.Config{})
+	hs := emulated(t, apigeeemu.Config{})
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	var mu sync.Mutex

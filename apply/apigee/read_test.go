@@ -17,7 +17,7 @@ import (
 // time unit in capitals reads as compiled; a field compile never writes
 // shows in the diff.
 func TestProductNormalForm(t *testing.T) {
-	hs := apigeeEmulator(t, apigeeemu.Config{})
+	hs := emulated(t, apigeeemu.Config{})
 	d := driver(t, hs)
 	desired := example(t)
 	proxy, product := find(t, desired, artifact.KindProxy, "payments"), find(t, desired, artifact.KindProduct, "payments")
@@ -60,7 +60,7 @@ func TestProductNormalForm(t *testing.T) {
 // is absent there (a create); a hand-made one the policies name is
 // foreign, read from its latest revision.
 func TestUndeployedProxies(t *testing.T) {
-	hs := apigeeEmulator(t, apigeeemu.Config{})
+	hs := emulated(t, apigeeemu.Config{})
 	d := driver(t, hs)
 	other := driver(t, hs, func(c *Config) { c.Env, c.Environment = "staging", "staging" })
 	desired := example(t)
