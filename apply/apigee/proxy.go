@@ -25,8 +25,13 @@ const (
 // applyProxy makes o the proxy deployed in the environment: it reuses or
 // imports the revision with o's content hash, deploys it, waits until it
 // is ready (rolling back on failure) and prunes old revisions.
-func (d *Driver) applyProxy(ctx context.Context, o artifact.Object) error {
+func (d *Driver) applyProxy(ctx context.Context, c apply.Change, o artifact.Object) error {
 	revs := d.revisions(o.Name)
+	if c.Action == apply.Create {
+		if err := d.refuseForeign(ctx, revs); err != nil {
+			return err
+		}
+	}
 	rev, err := d.revisionFor(ctx, revs, o)
 	if err != nil {
 		return err
@@ -47,6 +52,20 @@ func (d *Driver) applyProxy(ctx context.Context, o artifact.Object) error {
 		return d.rollback(ctx, o.Name, rev, prev, err)
 	}
 	return d.pruneRevisions(ctx, revs, rev)
+}
+
+// refuseForeign fails when the proxy exists and none of its revisions is
+// lingate's: only an update (apply --adopt) may take such a proxy over.
+func (d *Driver) refuseForeign(ctx context.Context, revs *revisions) error {
+	all, err := revs.all(ctx)
+	if err != nil || len(all) == 0 {
+		return err
+	}
+	owned, err := revs.owned(ctx)
+	if err != nil || owned {
+		return err
+	}
+	return fmt.Errorf("%s: exists without lingate's marker in any revision (adopt it with `apply --adopt %s`)", subject(artifact.KindProxy, revs.name), revs.name)
 }
 
 // revisionFor finds the revision stamped with o's content hash, or imports
