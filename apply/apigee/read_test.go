@@ -2,6 +2,7 @@ package apigee
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -81,5 +82,32 @@ func TestUndeployedProxies(t *testing.T) {
 	applyAll(t, d, apply.Create, ours)
 	if revs := revisionsOf(t, d, "orders"); len(revs) != 1 {
 		t.Errorf("deploying the revision staging has made another: %v", revs)
+	}
+}
+
+// TestProductsPaged: more products than one list page holds are all read.
+func TestProductsPaged(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	d := driver(t, hs)
+	ctx := context.Background()
+	const n = 1003
+	for i := range n {
+		p := &apigee.GoogleCloudApigeeV1ApiProduct{Name: fmt.Sprintf("p%04d", i), DisplayName: "P", ApprovalType: "auto",
+			Environments: []string{testEnv}, Attributes: []*apigee.GoogleCloudApigeeV1Attribute{{Name: "lingate-managed", Value: "true"}}}
+		if _, err := d.svc.Organizations.Apiproducts.Create(d.org, p).Context(ctx).Do(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	live, err := d.Read(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.Objects) != n || live.Objects[0].Name != "p0000" || live.Objects[n-1].Name != fmt.Sprintf("p%04d", n-1) {
+		t.Fatalf("read %d products; want all %d, each once", len(live.Objects), n)
+	}
+	for i := 1; i < n; i++ {
+		if live.Objects[i].Name == live.Objects[i-1].Name {
+			t.Fatalf("product %s read twice", live.Objects[i].Name)
+		}
 	}
 }
