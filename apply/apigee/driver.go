@@ -134,14 +134,41 @@ func (d *Driver) Impact(context.Context, apply.Change, artifact.Object, artifact
 func subject(kind, name string) string { return "apigee " + kind + " " + name }
 
 // apiError turns an error of the Apigee client into an apply.StatusError
-// with the status and the API's message, never the request or headers,
-// so that apply.Retryable can judge it and no credential leaks.
+// with the status, the API's message and the descriptions of its
+// violations (why a bundle or a deployment was refused), never the request,
+// headers or other details, so that apply.Retryable can judge it and no
+// credential leaks.
 func apiError(err error) error {
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {
-		return &apply.StatusError{Status: ge.Code, Message: ge.Message}
+		return &apply.StatusError{Status: ge.Code, Message: withViolations(ge.Message, ge.Details)}
 	}
 	return err
+}
+
+// withViolations appends to msg the violations of BadBundle and
+// PreconditionFailure details: "file: description" or the description.
+func withViolations(msg string, details []any) string {
+	var vs []string
+	for _, d := range details {
+		m, _ := d.(map[string]any)
+		list, _ := m["violations"].([]any)
+		for _, v := range list {
+			vm, _ := v.(map[string]any)
+			desc, _ := vm["description"].(string)
+			if desc == "" {
+				continue
+			}
+			if file, _ := vm["filename"].(string); file != "" {
+				desc = file + ": " + desc
+			}
+			vs = append(vs, desc)
+		}
+	}
+	if len(vs) == 0 {
+		return msg
+	}
+	return msg + ": " + strings.Join(vs, "; ")
 }
 
 // isStatus reports whether err is an HTTP answer with the given status.
