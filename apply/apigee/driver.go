@@ -123,11 +123,19 @@ func retrying(hc *http.Client, p apply.RetryPolicy) *http.Client {
 // System is artifact.SystemApigee.
 func (d *Driver) System() string { return artifact.SystemApigee }
 
-// Impact is "": an Apigee change affects nothing beyond the object. (A
-// deleted product leaves the developer apps that use it without access;
-// the plan's delete already says the product goes.)
-func (d *Driver) Impact(context.Context, apply.Change, artifact.Object, artifact.Object) (string, error) {
-	return "", nil
+// Impact says what deleting an API product does to the developer apps
+// that hold keys for it; every other Apigee change affects nothing beyond
+// its object.
+func (d *Driver) Impact(_ context.Context, c apply.Change, live, _ artifact.Object) (string, error) {
+	if c.Kind != artifact.KindProduct || (c.Action != apply.Delete && c.Action != apply.Replace) {
+		return "", nil
+	}
+	p := desiredProduct(live)
+	proxies := "its proxies"
+	if len(p.Proxies) > 0 {
+		proxies = "proxy " + strings.Join(p.Proxies, ", ")
+	}
+	return "developer apps with keys for API product " + c.Name + " lose access to " + proxies + " through it", nil
 }
 
 // subject names an object in errors: "apigee proxy orders".
