@@ -45,7 +45,17 @@ loopback, with the state of a sandbox environment (--env, kept in
 .lingate/sandbox/<env>/ beside the policies folder) or of any folder (--state).
 A new LINSTOR cluster has three nodes in three zones (Aux/zone) holding every
 storage pool the policies name. Ctrl-C (SIGINT) or SIGTERM lets in-flight
-requests finish, saves the state and exits 0.`,
+requests finish, saves the state and exits 0.
+
+--faults RATE fails that share of requests as each real system fails: Apigee
+with Google JSON errors (429 RESOURCE_EXHAUSTED with Retry-After, 500
+INTERNAL, 503 UNAVAILABLE), LINSTOR with 500 and an ApiCallRc array; either
+may drop the connection, before handling the request or after committing its
+change (the answer is lost), and a committed change may also come back as a
+5xx. Each emulator draws from its own stream of --seed.`,
+		Example: `  lingate sandbox serve
+  lingate sandbox serve --env sandbox --faults 0.1 --seed 42
+  lingate sandbox serve --state /tmp/sb --apigee-addr 127.0.0.1:0 --linstor-addr 127.0.0.1:0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSandboxServe(cmd, e, opts) },
 	}
@@ -54,7 +64,7 @@ requests finish, saves the state and exits 0.`,
 	f.StringVar(&opts.state, "state", "", "state `DIR` to serve instead of an environment's")
 	f.StringVar(&opts.apigeeAddr, "apigee-addr", "127.0.0.1:8470", "loopback `HOST:PORT` for the Apigee management API")
 	f.StringVar(&opts.linstorAddr, "linstor-addr", "127.0.0.1:3370", "loopback `HOST:PORT` for the LINSTOR REST API")
-	f.Float64Var(&opts.faults, "faults", 0, "fail this share of requests, 0 to 1 (429, 500, 503, dropped connections)")
+	f.Float64Var(&opts.faults, "faults", 0, "fail this share of requests, 0 to 1, as each system really fails (see docs/emulators.md)")
 	f.Uint64Var(&opts.seed, "seed", 1, "seed for choosing which requests fail")
 	f.DurationVar(&opts.latency, "latency", 0, "delay every request by `DUR`")
 	return cmd

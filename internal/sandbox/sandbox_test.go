@@ -49,11 +49,18 @@ func serve(t *testing.T, dir string, seed Seed) (Endpoints, func() error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveWith(t, sb, ServeOptions{})
+}
+
+// serveWith serves sb on loopback with opts until the returned stop is called.
+func serveWith(t *testing.T, sb *Sandbox, opts ServeOptions) (Endpoints, func() error) {
+	t.Helper()
+	opts.ApigeeAddr, opts.LinstorAddr = "127.0.0.1:0", "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan Endpoints, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- sb.Serve(ctx, ServeOptions{ApigeeAddr: "127.0.0.1:0", LinstorAddr: "127.0.0.1:0"}, func(e Endpoints) { ready <- e })
+		done <- sb.Serve(ctx, opts, func(e Endpoints) { ready <- e })
 	}()
 	select {
 	case e := <-ready:
