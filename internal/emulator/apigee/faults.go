@@ -18,7 +18,7 @@ var Faults = &emulator.Profile{
 
 // faultErrors are the status strings and messages Google front ends answer.
 var faultErrors = map[int]struct{ status, message string }{
-	http.StatusTooManyRequests: {"RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Apigee API requests' and limit 'Apigee API requests per minute per user' of service 'apigee.googleapis.com'."},
+	http.StatusTooManyRequests:     {"RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Apigee API requests' and limit 'Apigee API requests per minute per user' of service 'apigee.googleapis.com'."},
 	http.StatusInternalServerError: {"INTERNAL", "Internal error encountered."},
 	http.StatusServiceUnavailable:  {"UNAVAILABLE", "The service is currently unavailable."},
 }
