@@ -6,10 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lingate/lingate/internal/emulator/apigee"
 	"github.com/lingate/lingate/internal/sandbox"
 	"github.com/lingate/lingate/schema"
 )
@@ -44,7 +46,11 @@ func newSandboxServeCmd(e *env) *cobra.Command {
 loopback, with the state of a sandbox environment (--env, kept in
 .lingate/sandbox/<env>/ beside the policies folder) or of any folder (--state).
 A new LINSTOR cluster has three nodes in three zones (Aux/zone) holding every
-storage pool the policies name. Ctrl-C (SIGINT) or SIGTERM lets in-flight
+storage pool the policies name. The Apigee organization and environment are
+the sandbox environment's (organization "sandbox" unless it names another,
+environment its apigee.environment or its own name); any other organization
+or environment is answered as the real API does (403 or 404). Only one
+process serves a state folder at a time. Ctrl-C (SIGINT) or SIGTERM lets in-flight
 requests finish, saves the state and exits 0.
 
 --faults RATE fails that share of requests as each real system fails: Apigee
@@ -84,8 +90,8 @@ func runSandboxServe(cmd *cobra.Command, e *env, opts sandboxServeOptions) error
 	}
 	serve := sandbox.ServeOptions{ApigeeAddr: opts.apigeeAddr, LinstorAddr: opts.linstorAddr, Faults: opts.faults, Seed: opts.seed, Latency: opts.latency}
 	err = sb.Serve(cmd.Context(), serve, func(ends sandbox.Endpoints) {
-		fmt.Fprintf(e.stdout, "sandbox %s serving, state in %s\n  apigee:  %s (organization %s, environment %s)\n  linstor: %s\nstop with Ctrl-C\n",
-			target.name, target.dir, ends.Apigee, target.org, target.apigeeEnv, ends.Linstor)
+		fmt.Fprintf(e.stdout, "sandbox %s serving, state in %s\n  apigee:  %s (%s)\n  linstor: %s\nstop with Ctrl-C\n",
+			target.name, target.dir, ends.Apigee, apigeeScope(target.seed.Apigee), ends.Linstor)
 	})
 	if err != nil {
 		return err
@@ -96,9 +102,21 @@ func runSandboxServe(cmd *cobra.Command, e *env, opts sandboxServeOptions) error
 
 // sandboxTarget is the sandbox to serve, resolved from the flags.
 type sandboxTarget struct {
-	name, dir      string
-	org, apigeeEnv string
-	seed           sandbox.Seed
+	name, dir string
+	seed      sandbox.Seed
+}
+
+// apigeeScope says which organizations and environments the Apigee
+// emulator has.
+func apigeeScope(orgs []apigee.Organization) string {
+	if orgs == nil {
+		return "any organization and environment"
+	}
+	var parts []string
+	for _, o := range orgs {
+		parts = append(parts, fmt.Sprintf("organization %s, environment %s", o.Name, strings.Join(o.Environments, ", ")))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // resolveSandbox finds the state folder and seed: --state serves a folder
@@ -106,7 +124,7 @@ type sandboxTarget struct {
 // environment serves that environment's state beside the policies folder.
 func resolveSandbox(policies, env, state string) (sandboxTarget, error) {
 	if state != "" {
-		t := sandboxTarget{name: filepath.Base(state), dir: state, org: schema.SandboxOrganization, apigeeEnv: "any"}
+		t := sandboxTarget{name: filepath.Base(state), dir: state}
 		if isMissingFolder(policies) {
 			return t, nil
 		}
@@ -129,8 +147,7 @@ func resolveSandbox(policies, env, state string) (sandboxTarget, error) {
 	if err != nil {
 		return sandboxTarget{}, err
 	}
-	a := cfg.Environments[name].Apigee
-	return sandboxTarget{name: name, dir: sandbox.StateDir(root, name), org: a.Organization, apigeeEnv: a.Environment, seed: sandbox.SeedFor(cfg, name)}, nil
+	return sandboxTarget{name: name, dir: sandbox.StateDir(root, name), seed: sandbox.SeedFor(cfg, name)}, nil
 }
 
 func isMissingFolder(dir string) bool {

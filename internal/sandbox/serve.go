@@ -37,7 +37,17 @@ type Endpoints struct {
 // Serve serves both emulators over HTTP until ctx ends, then lets in-flight
 // requests finish, saves the state and returns. ready is called once both
 // listeners are up.
-func (s *Sandbox) Serve(ctx context.Context, opts ServeOptions, ready func(Endpoints)) error {
+//
+// A sandbox with a state folder is locked while it is served (LockState):
+// a second process serving the same folder fails at once.
+func (s *Sandbox) Serve(ctx context.Context, opts ServeOptions, ready func(Endpoints)) (err error) {
+	if s.Dir != "" {
+		release, err := LockState(s.Dir)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, release()) }()
+	}
 	al, err := listen(opts.ApigeeAddr)
 	if err != nil {
 		return fmt.Errorf("sandbox apigee: %w", err)

@@ -294,3 +294,14 @@ func detailOf(details []map[string]any, typ string) map[string]any {
 }
 
 func orgPath(org string) string { return "organizations/" + org }
+
+// wantGoogleStatus checks the Google client saw an error with the code and
+// the canonical status string in its body.
+func wantGoogleStatus(t *testing.T, err error, code int, status string) *googleapi.Error {
+	t.Helper()
+	ge := wantGoogleError(t, err, code, "")
+	if e := decodeError(t, []byte(ge.Body)); e.Error.Status != status {
+		t.Fatalf("googleapi error status %q, want %q: %s", e.Error.Status, status, ge.Body)
+	}
+	return ge
+}

@@ -31,6 +31,8 @@ type orgState struct {
 	Proxies      map[string]*proxyState   `json:"proxies"`
 	Products     map[string]*productState `json:"products"`
 	KVMs         map[string]*kvmState     `json:"keyValueMaps"`
+	// EnvGroups maps an environment group to its attached environments.
+	EnvGroups map[string][]string `json:"environmentGroups,omitempty"`
 }
 
 type envState struct {
@@ -87,7 +89,7 @@ func newState() *state {
 func newOrg(now int64) *orgState {
 	return &orgState{
 		CreatedAt: now, Environments: map[string]*envState{}, Proxies: map[string]*proxyState{},
-		Products: map[string]*productState{}, KVMs: map[string]*kvmState{},
+		Products: map[string]*productState{}, KVMs: map[string]*kvmState{}, EnvGroups: map[string][]string{},
 	}
 }
 
@@ -114,6 +116,7 @@ func (o *orgState) fill() {
 	fillMap(&o.Proxies)
 	fillMap(&o.Products)
 	fillMap(&o.KVMs)
+	fillMap(&o.EnvGroups)
 	for _, e := range o.Environments {
 		fillMap(&e.Deployments)
 		fillKVMs(&e.KVMs)
@@ -136,28 +139,6 @@ func fillKVMs(m *map[string]*kvmState) {
 	for _, k := range *m {
 		fillMap(&k.Entries)
 	}
-}
-
-// org returns the organization, created on first use.
-func (s *Server) org(name string) *orgState {
-	o, ok := s.st.Organizations[name]
-	if !ok {
-		o = newOrg(s.now())
-		s.st.Organizations[name] = o
-		s.dirty = true
-	}
-	return o
-}
-
-// env returns the environment of an organization, created on first use.
-func (s *Server) env(o *orgState, name string) *envState {
-	e, ok := o.Environments[name]
-	if !ok {
-		e = newEnv(s.now())
-		o.Environments[name] = e
-		s.dirty = true
-	}
-	return e
 }
 
 // bundleRefs is the set of bundle hashes some revision still uses.
