@@ -265,6 +265,12 @@ func (s *Server) table() []route {
 	add("GET", org, s.getOrganization)
 	add("GET", org+"/environments", s.listEnvironments)
 	add("GET", org+"/environments/{env}", s.getEnvironment)
+	const ts = org + "/environments/{env}/targetservers"
+	add("GET", ts, s.listTargetServers)
+	add("POST", ts, s.createTargetServer)
+	add("GET", ts+"/{ts}", s.getTargetServer)
+	add("PUT", ts+"/{ts}", s.updateTargetServer)
+	add("DELETE", ts+"/{ts}", s.deleteTargetServer)
 	add("GET", org+"/envgroups", s.listEnvGroups)
 	add("GET", org+"/envgroups/{group}", s.getEnvGroup)
 	add("GET", org+"/envgroups/{group}/attachments", s.listEnvGroupAttachments)

@@ -39,6 +39,8 @@ type envState struct {
 	CreatedAt   int64                  `json:"createdAt"`
 	Deployments map[string]*deployment `json:"deployments"` // by proxy name
 	KVMs        map[string]*kvmState   `json:"keyValueMaps"`
+	// TargetServers are the environment's TargetServer bodies by name.
+	TargetServers map[string]map[string]any `json:"targetServers,omitempty"`
 }
 
 type proxyState struct {
@@ -94,7 +96,7 @@ func newOrg(now int64) *orgState {
 }
 
 func newEnv(now int64) *envState {
-	return &envState{CreatedAt: now, Deployments: map[string]*deployment{}, KVMs: map[string]*kvmState{}}
+	return &envState{CreatedAt: now, Deployments: map[string]*deployment{}, KVMs: map[string]*kvmState{}, TargetServers: map[string]map[string]any{}}
 }
 
 func newProxy(now int64) *proxyState {
@@ -120,6 +122,7 @@ func (o *orgState) fill() {
 	for _, e := range o.Environments {
 		fillMap(&e.Deployments)
 		fillKVMs(&e.KVMs)
+		fillMap(&e.TargetServers)
 	}
 	for _, p := range o.Proxies {
 		fillMap(&p.Revisions)
