@@ -235,7 +235,11 @@ func routeConflicts(ref *proxyRef, env string, d *deployment) []routeConflict {
 	var out []routeConflict
 	peers := ref.o.groupsOf(env)
 	for _, other := range sortedKeys(peers) {
-		deps := ref.o.Environments[other].Deployments
+		e := ref.o.Environments[other]
+		if e == nil {
+			continue
+		}
+		deps := e.Deployments
 		for _, api := range sortedKeys(deps) {
 			od, p := deps[api], ref.o.Proxies[api]
 			if p == nil || p.Revisions[od.Revision] == nil || !servedFirst(od, other, d, env) {
@@ -319,12 +323,11 @@ func (s *Server) listDeployments(q *request) (any, error) {
 	}
 	envs := sortedKeys(o.Environments)
 	if env := q.v("env"); env != "" {
-		s.env(o, env)
 		envs = []string{env}
 	}
 	var out []deploymentView
 	for _, env := range envs {
-		deps := o.Environments[env].Deployments
+		deps := s.env(o, env).Deployments
 		for _, name := range sortedKeys(deps) {
 			if d := deps[name]; (api == "" || api == name) && (rev == 0 || rev == d.Revision) {
 				out = append(out, briefView(env, name, d))

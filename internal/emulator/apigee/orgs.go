@@ -7,7 +7,7 @@ import (
 )
 
 // Organization declares an organization that exists in the emulator, with
-// its environments and environment groups.
+// its environments and environment groups (whose environments exist too).
 type Organization struct {
 	Name         string
 	Environments []string
@@ -27,7 +27,11 @@ func (st *state) declare(orgs []Organization, now int64) bool {
 			st.Organizations[d.Name] = o
 			changed = true
 		}
-		for _, env := range d.Environments {
+		envs := slices.Clone(d.Environments)
+		for _, members := range d.EnvironmentGroups {
+			envs = append(envs, members...)
+		}
+		for _, env := range envs {
 			if o.Environments[env] == nil {
 				o.Environments[env] = newEnv(now)
 				changed = true

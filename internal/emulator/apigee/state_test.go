@@ -220,8 +220,10 @@ func TestReadsNeverCreate(t *testing.T) {
 	f := newFixture(t, emu.Config{StateFile: stateFile})
 	_, err := f.svc.Organizations.Get(orgPath("any-org")).Do()
 	wantGoogleStatus(t, err, http.StatusForbidden, "PERMISSION_DENIED")
-	if code, body := f.do("GET", "organizations/any-org/apiproducts", nil, "", nil); code != http.StatusOK || string(body) != "{}" {
-		t.Errorf("products of an unknown organization in an open emulator: %d %s", code, body)
+	for _, p := range []string{"organizations/any-org/apiproducts", "organizations/any-org/environments/staging/deployments", "organizations/any-org/deployments"} {
+		if code, body := f.do("GET", p, nil, "", nil); code != http.StatusOK || string(body) != "{}" {
+			t.Errorf("GET %s in an open emulator: %d %s, want an empty list", p, code, body)
+		}
 	}
 	if _, err := os.Stat(stateFile); !os.IsNotExist(err) {
 		t.Errorf("a read wrote the state file: %v", err)
