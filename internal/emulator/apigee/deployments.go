@@ -215,10 +215,13 @@ func (s *Server) getDeployment(q *request) (any, error) {
 	return v, nil
 }
 
+//
+// A status read is a GET, which never writes the state file: the count
+// reaches the file with the next change or Save (a sandbox saves when it
+// stops).
 func (s *Server) poll(d *deployment) string {
 	if d.Polls < s.cfg.ReadyAfter {
 		d.Polls++
-		s.dirty = true
 		return stateProgressing
 	}
 	if d.Error != "" {
