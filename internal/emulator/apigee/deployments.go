@@ -215,7 +215,6 @@ func (s *Server) getDeployment(q *request) (any, error) {
 	return v, nil
 }
 
-//
 // A status read is a GET, which never writes the state file: the count
 // reaches the file with the next change or Save (a sandbox saves when it
 // stops).
