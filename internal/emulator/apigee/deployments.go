@@ -215,6 +215,7 @@ func (s *Server) getDeployment(q *request) (any, error) {
 	return v, nil
 }
 
+// poll answers a deployment's state and counts the read while PROGRESSING.
 // A status read is a GET, which never writes the state file: the count
 // reaches the file with the next change or Save (a sandbox saves when it
 // stops).
