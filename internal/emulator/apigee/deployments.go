@@ -326,11 +326,16 @@ func (s *Server) listDeployments(q *request) (any, error) {
 	}
 	envs := sortedKeys(o.Environments)
 	if env := q.v("env"); env != "" {
+		s.env(o, env)
 		envs = []string{env}
 	}
 	var out []deploymentView
 	for _, env := range envs {
-		deps := s.env(o, env).Deployments
+		e := o.Environments[env]
+		if e == nil {
+			continue // an open emulator's environment that nothing has written to
+		}
+		deps := e.Deployments
 		for _, name := range sortedKeys(deps) {
 			if d := deps[name]; (api == "" || api == name) && (rev == 0 || rev == d.Revision) {
 				out = append(out, briefView(env, name, d))
