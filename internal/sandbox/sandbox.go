@@ -34,10 +34,15 @@ type Seed struct {
 	Pools []string
 	// Providers maps a pool to the provider kind its tier asks for.
 	Providers map[string]string
+	// Apigee are the organizations and environments that exist in the
+	// emulated Apigee; nil leaves it open (see apigee.Config.Organizations).
+	Apigee []apigee.Organization
 }
 
 // SeedFor names the pools of every tier deployed to env, or of every tier
-// when env is empty, each with the first provider its tier lists.
+// when env is empty, each with the first provider its tier lists; and the
+// Apigee organization, environment and TargetServers of env, or of every
+// sandbox environment when env is empty (see ApigeeFor).
 func SeedFor(cfg *schema.Config, env string) Seed {
 	tiers := cfg.TiersIn(env)
 	if env == "" {
@@ -58,7 +63,79 @@ func SeedFor(cfg *schema.Config, env string) Seed {
 		}
 	}
 	slices.Sort(s.Pools)
+	s.Apigee = ApigeeFor(cfg, env)
 	return s
+}
+
+// EnvironmentGroup is the environment group the sandbox attaches every
+// environment of an organization to, as a real organization whose
+// environments share hostnames does.
+const EnvironmentGroup = "sandbox"
+
+// ApigeeFor declares the Apigee organization and environment of env (its
+// apigee.organization, "sandbox" by default, and its apigee.environment,
+// its own name by default), or those of every sandbox environment when env
+// is empty; the environments of one organization share one environment
+// group, and each environment has the TargetServers its products name. It
+// is nil when there is none, which leaves the emulator open.
+func ApigeeFor(cfg *schema.Config, env string) []apigee.Organization {
+	var names []string
+	if env != "" && cfg.Environments[env] != nil {
+		names = []string{env}
+	} else if env == "" {
+		for _, n := range cfg.EnvironmentNames() {
+			if cfg.Environments[n].Sandbox {
+				names = append(names, n)
+			}
+		}
+	}
+	var orgs []apigee.Organization
+	for _, n := range names {
+		a := cfg.Environments[n].Apigee
+		org, apiEnv := a.Organization, a.Environment
+		if org == "" {
+			org = schema.SandboxOrganization
+		}
+		if apiEnv == "" {
+			apiEnv = n
+		}
+		i := slices.IndexFunc(orgs, func(o apigee.Organization) bool { return o.Name == org })
+		if i < 0 {
+			orgs = append(orgs, apigee.Organization{Name: org, EnvironmentGroups: map[string][]string{}})
+			i = len(orgs) - 1
+		}
+		if !slices.Contains(orgs[i].Environments, apiEnv) {
+			orgs[i].Environments = append(orgs[i].Environments, apiEnv)
+			orgs[i].EnvironmentGroups[EnvironmentGroup] = append(orgs[i].EnvironmentGroups[EnvironmentGroup], apiEnv)
+		}
+		if servers := targetServers(cfg, n); len(servers) > 0 {
+			if orgs[i].TargetServers == nil {
+				orgs[i].TargetServers = map[string][]string{}
+			}
+			orgs[i].TargetServers[apiEnv] = append(orgs[i].TargetServers[apiEnv], servers...)
+		}
+	}
+	return orgs
+}
+
+// targetServers names the TargetServers the products of env reach their
+// backends through, sorted: a sandbox has them from the start, as a real
+// environment has them before lingate deploys.
+func targetServers(cfg *schema.Config, env string) []string {
+	var out []string
+	for _, p := range cfg.ProductsIn(env) {
+		targets := []*schema.Target{p.Target}
+		for _, name := range schema.Names(p.Targets) {
+			targets = append(targets, p.Targets[name])
+		}
+		for _, t := range targets {
+			if t != nil && t.Server != "" && !slices.Contains(out, t.Server) {
+				out = append(out, t.Server)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Sandbox is the pair of emulators of one sandbox environment.
@@ -78,7 +155,7 @@ func Open(dir string, seed Seed) (*Sandbox, error) {
 		}
 		return filepath.Join(dir, name)
 	}
-	a, err := apigee.New(apigee.Config{StateFile: file(ApigeeStateFile)})
+	a, err := apigee.New(apigee.Config{StateFile: file(ApigeeStateFile), Organizations: seed.Apigee})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox %s: %w", dir, err)
 	}
