@@ -253,3 +253,42 @@ func TestCommitsTargetMoved(t *testing.T) {
 		t.Errorf("a second controller: %v, notes %q; want no changes", res.View.Changes.Changes, res.View.Notes)
 	}
 }
+
+// TestCommitsTargetMovedOneFieldAtATime: a change of the Apigee
+// environment alone moves the Apigee objects (creates there, with the
+// note), and nothing of LINSTOR; the same controller spelled with another
+// case or a trailing slash moves nothing.
+func TestCommitsTargetMovedOneFieldAtATime(t *testing.T) {
+	env := func(apigeeEnv, controller string) string {
+		return "package policies\n\nenvironments: prod: {apigee: {organization: \"acme\", environment: \"" + apigeeEnv + "\"}, linstor: controllers: [\"" + controller + "\"]}\n" +
+			"tiers: fast: {description: \"NVMe\", replicas: 2, storagePools: [\"nvme\"]}\n" +
+			"products: orders: {displayName: \"Orders\", basePath: \"/orders\", environments: [\"prod\"], target: url: \"https://orders.internal\", auth: apiKey: {}, tier: \"fast\"}\n"
+	}
+	g := gittest.New(t)
+	base := g.Write(map[string]string{"policies/p.cue": env("prod", "https://linstor-a:3371")}).Commit("base")
+	envMoved := g.Write(map[string]string{"policies/p.cue": env("prod-2", "https://linstor-a:3371")}).Commit("apigee environment")
+	respelled := g.Write(map[string]string{"policies/p.cue": env("prod", "https://LINSTOR-A:3371/")}).Commit("controller respelled")
+	policies := filepath.Join(g.Dir, "policies")
+	for _, tc := range []struct {
+		head  string
+		want  []string
+		notes []string
+	}{
+		{envMoved, []string{"create apigee proxy orders", "create apigee product orders"}, []string{
+			"prod moves to another Apigee organization or environment (acme/prod → acme/prod-2): every Apigee object is planned as created there; nothing is removed from the old one.",
+		}},
+		{respelled, nil, nil},
+	} {
+		res, err := Commits(Options{Policies: policies, Base: base, Head: tc.head})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range res.View.Changes.Changes {
+			got = append(got, string(c.Action)+" "+c.Subject())
+		}
+		if !slices.Equal(got, tc.want) || !slices.Equal(res.View.Notes, tc.notes) {
+			t.Errorf("%s: changes %q, notes %q; want %q, notes %q", tc.head[:7], got, res.View.Notes, tc.want, tc.notes)
+		}
+	}
+}
