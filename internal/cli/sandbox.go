@@ -18,7 +18,9 @@ func newSandboxCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Work with the embedded Apigee and LINSTOR emulators of sandbox environments",
-		Args:  cobra.NoArgs,
+		Example: `  lingate sandbox serve
+  lingate sandbox serve --env sandbox --faults 0.1`,
+		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newSandboxServeCmd(e))
 	return cmd
@@ -46,6 +48,10 @@ loopback, with the state of a sandbox environment (--env, kept in
 A new LINSTOR cluster has three nodes in three zones (Aux/zone) holding every
 storage pool the policies name. Ctrl-C (SIGINT) or SIGTERM lets in-flight
 requests finish, saves the state and exits 0.`,
+		Example: `  lingate sandbox serve
+  lingate sandbox serve --env sandbox --apigee-addr 127.0.0.1:9000 --linstor-addr 127.0.0.1:9001
+  lingate sandbox serve --state /tmp/sandbox-state --faults 0.2 --seed 7 --latency 50ms
+  curl -s http://127.0.0.1:3370/v1/resource-groups`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSandboxServe(cmd, e, opts) },
 	}
