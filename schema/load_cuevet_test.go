@@ -14,32 +14,12 @@ import (
 	"cuelang.org/go/cue/parser"
 )
 
-// vetRecipe is the shell recipe of docs/policies.md for checking policies
-// with cue vet.
-func vetRecipe(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile("../docs/policies.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(b), "## Checking with `cue vet`")
-	if !ok {
-		t.Fatal("docs/policies.md has no section on cue vet")
-	}
-	_, rest, ok := strings.Cut(section, "```sh\n")
-	if !ok {
-		t.Fatal("the cue vet section has no ```sh block")
-	}
-	script, _, _ := strings.Cut(rest, "```")
-	return script
-}
-
 // TestCueVetRecipe: the recipe of docs/policies.md accepts the example
 // policies and refuses a tier with no replicas. It runs the recipe as
 // written where the cue command is installed (lingate schema standing for
 // itself); without it, it does what the recipe does with CUE's Go API.
 func TestCueVetRecipe(t *testing.T) {
-	script := vetRecipe(t)
+	script := docBlock(t, "../docs/policies.md", "## Checking with `cue vet`", "sh")
 	for _, want := range []string{`sed 's/^package schema$/package policies/'`, `printf 'package policies\n\n#Config\n'`} {
 		if !strings.Contains(script, want) {
 			t.Fatalf("the recipe no longer holds %s, which this test does in Go:\n%s", want, script)

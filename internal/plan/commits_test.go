@@ -216,11 +216,7 @@ func TestCommitsNotes(t *testing.T) {
 // the objects at the old target are left alone. Adding a controller to
 // the same cluster moves nothing.
 func TestCommitsTargetMoved(t *testing.T) {
-	env := func(org, controllers string) string {
-		return "package policies\n\nenvironments: prod: {apigee: {organization: \"" + org + "\", environment: \"prod\"}, linstor: controllers: [" + controllers + "], prune: true}\n" +
-			"tiers: fast: {description: \"NVMe\", replicas: 2, storagePools: [\"nvme\"]}\n" +
-			"products: orders: {displayName: \"Orders\", basePath: \"/orders\", environments: [\"prod\"], target: url: \"https://orders.internal\", auth: apiKey: {}, tier: \"fast\"}\n"
-	}
+	env := func(org, controllers string) string { return targetPolicies(org, "prod", controllers) }
 	g := gittest.New(t)
 	base := g.Write(map[string]string{"policies/p.cue": env("acme", `"https://a:3371"`)}).Commit("base")
 	moved := g.Write(map[string]string{"policies/p.cue": env("acme-new", `"https://b:3371"`)}).Commit("both moved")
@@ -260,9 +256,7 @@ func TestCommitsTargetMoved(t *testing.T) {
 // case or a trailing slash moves nothing.
 func TestCommitsTargetMovedOneFieldAtATime(t *testing.T) {
 	env := func(apigeeEnv, controller string) string {
-		return "package policies\n\nenvironments: prod: {apigee: {organization: \"acme\", environment: \"" + apigeeEnv + "\"}, linstor: controllers: [\"" + controller + "\"]}\n" +
-			"tiers: fast: {description: \"NVMe\", replicas: 2, storagePools: [\"nvme\"]}\n" +
-			"products: orders: {displayName: \"Orders\", basePath: \"/orders\", environments: [\"prod\"], target: url: \"https://orders.internal\", auth: apiKey: {}, tier: \"fast\"}\n"
+		return targetPolicies("acme", apigeeEnv, `"`+controller+`"`)
 	}
 	g := gittest.New(t)
 	base := g.Write(map[string]string{"policies/p.cue": env("prod", "https://linstor-a:3371")}).Commit("base")
@@ -291,4 +285,13 @@ func TestCommitsTargetMovedOneFieldAtATime(t *testing.T) {
 			t.Errorf("%s: changes %q, notes %q; want %q, notes %q", tc.head[:7], got, res.View.Notes, tc.want, tc.notes)
 		}
 	}
+}
+
+// targetPolicies is one product and its tier in environment prod, which
+// prunes and points at Apigee org/env and the LINSTOR controllers given
+// (a CUE list's items).
+func targetPolicies(org, env, controllers string) string {
+	return "package policies\n\nenvironments: prod: {apigee: {organization: \"" + org + "\", environment: \"" + env + "\"}, linstor: controllers: [" + controllers + "], prune: true}\n" +
+		"tiers: fast: {description: \"NVMe\", replicas: 2, storagePools: [\"nvme\"]}\n" +
+		"products: orders: {displayName: \"Orders\", basePath: \"/orders\", environments: [\"prod\"], target: url: \"https://orders.internal\", auth: apiKey: {}, tier: \"fast\"}\n"
 }
