@@ -8,10 +8,7 @@ var buildVersion = ""
 // version is what --version prints, from the build information of the
 // running binary.
 func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		info = nil
-	}
+	info, _ := debug.ReadBuildInfo() // nil when the binary has none
 	return versionOf(buildVersion, info)
 }
 

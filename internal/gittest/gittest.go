@@ -28,6 +28,8 @@ type Repo struct {
 	t       testing.TB
 	repo    *git.Repository
 	commits int
+	// hasEmptyTree is set once the tree of grafted commits is stored.
+	hasEmptyTree bool
 }
 
 // New creates an empty repository on branch main in a temporary folder
@@ -256,8 +258,12 @@ func (r *Repo) GraftAt(when time.Time, msg string, parents ...string) string {
 	return r.store(r.graft(when, msg, parents))
 }
 
-// storeEmptyTree stores the tree of grafted commits.
+// storeEmptyTree stores the tree of grafted commits, once.
 func (r *Repo) storeEmptyTree() {
+	if r.hasEmptyTree {
+		return
+	}
+	r.hasEmptyTree = true
 	tree := &plumbing.MemoryObject{}
 	if err := (&object.Tree{}).Encode(tree); err != nil || tree.Hash() != emptyTree {
 		r.t.Fatalf("gittest: encode the empty tree: %v", err)
