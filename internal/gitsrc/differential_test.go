@@ -92,8 +92,9 @@ func newHistory(t *testing.T, gitPath string, seed uint64) *history {
 	for i := range 4 {
 		branch, tag, annotated := fmt.Sprintf("topic-%d", i), fmt.Sprintf("v%d", i), fmt.Sprintf("rel-%d", i)
 		h.g.SetRef("refs/heads/"+branch, h.pick()).SetRef("refs/tags/"+tag, h.pick())
+		h.g.AddRemoteBranch("origin", fmt.Sprintf("remote-%d", i), h.pick())
 		h.tags = append(h.tags, h.g.AnnotatedTagAt(annotated, h.pick(), "release "+annotated))
-		h.refs = append(h.refs, branch, tag, annotated)
+		h.refs = append(h.refs, branch, tag, annotated, fmt.Sprintf("origin/remote-%d", i))
 	}
 	h.g.SetRef("refs/heads/main", lines[0])
 	return h
@@ -158,7 +159,7 @@ func (h *history) compareMergeBases(r *gitsrc.Repo) (criss, unrelated int) {
 		}
 	}
 	for _, branch := range h.refs {
-		if !strings.HasPrefix(branch, "topic-") {
+		if !strings.HasPrefix(branch, "topic-") && !strings.HasPrefix(branch, "origin/") {
 			continue
 		}
 		head := h.pick()
@@ -216,10 +217,13 @@ func (h *history) revisions() []string {
 		}
 	}
 	for _, name := range append(h.refs, "main", "HEAD") {
-		out = append(out, name, name+"^{commit}", fmt.Sprintf("%s~%d", name, h.rng.IntN(5)), name+"^", name+"^^2")
+		out = append(out, name, name+"^{commit}", fmt.Sprintf("%s~%d", name, h.rng.IntN(5)), name+"^", name+"^^2",
+			fmt.Sprintf("%s^{/commit %d}", name, h.rng.IntN(len(h.commits))))
 		switch {
 		case strings.HasPrefix(name, "topic-"):
 			out = append(out, "refs/heads/"+name, "heads/"+name)
+		case strings.HasPrefix(name, "origin/"):
+			out = append(out, "refs/remotes/"+name, "remotes/"+name)
 		case strings.HasPrefix(name, "v"), strings.HasPrefix(name, "rel-"):
 			out = append(out, "refs/tags/"+name, "tags/"+name)
 		}
