@@ -28,7 +28,7 @@ func TestDifferentialWithGit(t *testing.T) {
 	} else if err != nil {
 		t.Skip("git is not installed: nothing to compare with")
 	}
-	histories := 8
+	histories := 6
 	if testing.Short() {
 		histories = 4
 	}
