@@ -255,3 +255,33 @@ func TestCompareLargeDiff(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestCompareHeadGainsAFile: an object whose head has every file of base,
+// unchanged, and one file more is an update (the new policy file is its
+// diff); one that loses a file is too.
+func TestCompareHeadGainsAFile(t *testing.T) {
+	b := proxy("orders", "u", "z")
+	h := proxy("orders", "u", "z")
+	h.Files = append(h.Files, artifact.File{Path: "apigee/proxies/orders/apiproxy/policies/Quota.xml", Data: []byte("<Quota/>\n")})
+	for _, tc := range []struct {
+		name       string
+		base, head artifact.Object
+		diff       string
+	}{
+		{"gains", b, h, "--- /dev/null\n+++ head/prod/apigee/proxies/orders/apiproxy/policies/Quota.xml\n@@ -0,0 +1 @@\n+<Quota/>\n"},
+		{"loses", h, b, "--- base/prod/apigee/proxies/orders/apiproxy/policies/Quota.xml\n+++ /dev/null\n@@ -1 +0,0 @@\n-<Quota/>\n"},
+	} {
+		cs := Compare([]Pair{{Env: "prod", Base: []artifact.Object{tc.base}, Head: []artifact.Object{tc.head}}})
+		if got := refs(cs.Changes); len(got) != 1 || got[0] != "prod update apigee proxy orders" || cs.Changes[0].Diff != tc.diff {
+			t.Errorf("head %s a file: %q, diff:\n%s\nwant one update, diff:\n%s", tc.name, got, diffOf(cs), tc.diff)
+		}
+	}
+}
+
+// diffOf is the diff of the only change, or "".
+func diffOf(cs ChangeSet) string {
+	if len(cs.Changes) != 1 {
+		return ""
+	}
+	return cs.Changes[0].Diff
+}

@@ -183,3 +183,22 @@ func TestLoadExample(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadReportsWhatNoEntryHolds: a conflict in a hidden field or a
+// definition of a section (products._x, roles.#r) lies in no entry and is
+// no top-level field, so neither the per-entry checks nor the outside
+// ones report it; the loader's last resort, the built value's own error,
+// must, or the policies would load as valid.
+func TestLoadReportsWhatNoEntryHolds(t *testing.T) {
+	for src, want := range map[string]string{
+		"products: _x: 1 & 2\n":   "policies/case.cue:3:15: products._x: conflicting values 2 and 1\n\tpolicies/case.cue:3:19: see also",
+		"roles: #r: {a: 1 & 2}\n": "policies/case.cue:3:16: roles.#r.a: conflicting values 2 and 1\n\tpolicies/case.cue:3:20: see also",
+	} {
+		err := loadCase(t, src)
+		if err == nil {
+			t.Errorf("%q: loaded as valid, want %q", src, want)
+		} else if got := printed(err); got != want {
+			t.Errorf("%q: got %q, want %q", src, got, want)
+		}
+	}
+}

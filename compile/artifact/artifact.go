@@ -17,7 +17,6 @@ const (
 // Kinds of objects.
 const (
 	KindResourceGroup = "resource-group"
-	KindVolumeGroup   = "volume-group"
 	KindProxy         = "proxy"
 	KindProduct       = "product"
 )
@@ -66,7 +65,7 @@ func Compare(a, b Object) int {
 
 var (
 	systemOrder = []string{SystemLinstor, SystemApigee}
-	kindOrder   = []string{KindResourceGroup, KindVolumeGroup, KindProxy, KindProduct}
+	kindOrder   = []string{KindResourceGroup, KindProxy, KindProduct}
 )
 
 func rank(order []string, s string) int {
@@ -74,14 +73,4 @@ func rank(order []string, s string) int {
 		return i
 	}
 	return len(order)
-}
-
-// Find returns the object with the given identity, if the set holds it.
-func (s *Set) Find(system, kind, name string) (Object, bool) {
-	for _, o := range s.Objects {
-		if o.System == system && o.Kind == kind && o.Name == name {
-			return o, true
-		}
-	}
-	return Object{}, false
 }

@@ -2,8 +2,6 @@ package linstor
 
 import (
 	"bytes"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -88,25 +86,6 @@ func compileAll(t *testing.T, cfg *schema.Config) map[string][]byte {
 		}
 	}
 	return files
-}
-
-// goldenFiles reads every file under dir, keyed by slash path.
-func goldenFiles(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		rel, _ := filepath.Rel(dir, path)
-		out[filepath.ToSlash(rel)] = data
-		return err
-	})
-	if err != nil {
-		t.Fatalf("read golden files: %v", err)
-	}
-	return out
 }
 
 func TestGolden(t *testing.T) {

@@ -24,6 +24,8 @@ func newCompileCmd(e *env) *cobra.Command {
 proxy bundles (zipped and unpacked) and API products, and the LINSTOR
 resource groups, plus DIR/manifest.json with every file's sha256. The same
 policies always give byte-identical output.`,
+		Example: `  lingate compile --out build
+  lingate compile --out build --env prod --commit "$(git rev-parse HEAD)"`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error { return runCompile(e, opts) },
 	}

@@ -78,6 +78,10 @@ func newRootCmd(e *env) *cobra.Command {
 (CUE files under policies/) into Apigee proxy bundles and API products and
 LINSTOR resource groups, and shows what would change between two commits.
 Sandbox environments run against embedded emulators of both APIs.`,
+		Example: `  lingate validate
+  lingate compile --out build
+  lingate plan --base main --format markdown
+  lingate --policies infra/policies validate`,
 		Version:       version(),
 		SilenceErrors: true,
 		SilenceUsage:  true,

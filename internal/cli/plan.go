@@ -45,6 +45,10 @@ request does.
 
 Exit codes: 0 success, 1 error; with --detailed-exitcode, 0 no changes,
 1 error, 2 changes.`,
+		Example: `  lingate plan --base main
+  lingate plan --base origin/main --head HEAD --format markdown > plan.md
+  lingate plan --base v1.4.0 --env prod --format json --out plan.json
+  lingate plan --base main --detailed-exitcode   # exit 2: there are changes`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			e.format = opts.format

@@ -22,6 +22,9 @@ func newValidateCmd(e *env) *cobra.Command {
 		Long: `Validate loads every .cue file under the policies folder, unifies them with
 the embedded schema and checks every rule of the policy language. Every
 problem is reported, each at file:line:col. Exit code 0 means valid, 1 invalid.`,
+		Example: `  lingate validate
+  lingate validate --policies infra/policies
+  lingate validate --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			e.format = opts.format

@@ -115,8 +115,9 @@ func (r *Repo) abbreviated(name string) []match {
 }
 
 // hashesWithPrefix lists the objects whose hex SHA starts with prefix
-// (and some more that share its whole bytes), fast where the storage
-// indexes them.
+// (and some more that share its whole bytes) from the storage's index of
+// loose and packed objects. Open always gives go-git's filesystem storage,
+// which has one.
 func (r *Repo) hashesWithPrefix(prefix string) []plumbing.Hash {
 	var whole []byte
 	for i := 0; i+1 < len(prefix); i += 2 {
@@ -125,22 +126,12 @@ func (r *Repo) hashesWithPrefix(prefix string) []plumbing.Hash {
 	type indexed interface {
 		HashesWithPrefix(prefix []byte) ([]plumbing.Hash, error)
 	}
-	if st, ok := r.repo.Storer.(indexed); ok {
-		hashes, _ := st.HashesWithPrefix(whole)
-		return hashes
-	}
-	var out []plumbing.Hash
-	iter, err := r.repo.Storer.IterEncodedObjects(plumbing.AnyObject)
-	if err != nil {
+	st, ok := r.repo.Storer.(indexed)
+	if !ok {
 		return nil
 	}
-	_ = iter.ForEach(func(o plumbing.EncodedObject) error {
-		if strings.HasPrefix(o.Hash().String(), prefix) {
-			out = append(out, o.Hash())
-		}
-		return nil
-	})
-	return out
+	hashes, _ := st.HashesWithPrefix(whole)
+	return hashes
 }
 
 // peel returns the commit h is, or the commit the tag h points to.

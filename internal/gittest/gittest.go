@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,8 @@ type Repo struct {
 	t       testing.TB
 	repo    *git.Repository
 	commits int
+	// hasEmptyTree is set once the tree of grafted commits is stored.
+	hasEmptyTree bool
 }
 
 // New creates an empty repository on branch main in a temporary folder
@@ -170,9 +173,7 @@ func (r *Repo) AnnotatedTag(name, msg string) *Repo {
 	if err != nil {
 		r.t.Fatalf("gittest: tag %s: %v", name, err)
 	}
-	if _, err := r.repo.CreateTag(name, head.Hash(), &git.CreateTagOptions{Tagger: r.signature(), Message: msg}); err != nil {
-		r.t.Fatalf("gittest: tag %s: %v", name, err)
-	}
+	r.AnnotatedTagAt(name, head.Hash().String(), msg)
 	return r
 }
 
@@ -235,6 +236,86 @@ func (r *Repo) Twins(digits int) (string, string) {
 		}
 		seen[prefix] = obj
 	}
+}
+
+// Graft stores a commit with the given parents (full SHAs; none makes a
+// root) on no branch, dated like the next commit, and returns its SHA. Its
+// tree is empty: it shapes history, as merges and unrelated roots do, for
+// tests of merge-bases and revisions. A parent need not be stored, which
+// makes history that cannot be walked.
+func (r *Repo) Graft(msg string, parents ...string) string {
+	r.t.Helper()
+	sha := r.GraftAt(r.signature().When, msg, parents...)
+	r.commits++
+	return sha
+}
+
+// GraftAt is Graft with the author and committer date when, so that
+// several commits may share one.
+func (r *Repo) GraftAt(when time.Time, msg string, parents ...string) string {
+	r.t.Helper()
+	r.storeEmptyTree()
+	return r.store(r.graft(when, msg, parents))
+}
+
+// storeEmptyTree stores the tree of grafted commits, once.
+func (r *Repo) storeEmptyTree() {
+	if r.hasEmptyTree {
+		return
+	}
+	r.hasEmptyTree = true
+	tree := &plumbing.MemoryObject{}
+	if err := (&object.Tree{}).Encode(tree); err != nil || tree.Hash() != emptyTree {
+		r.t.Fatalf("gittest: encode the empty tree: %v", err)
+	}
+	r.store(tree)
+}
+
+// graft encodes a commit of the empty tree with parents.
+func (r *Repo) graft(when time.Time, msg string, parents []string) *plumbing.MemoryObject {
+	sig := object.Signature{Name: "Lingate Test", Email: "test@lingate.invalid", When: when}
+	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: emptyTree}
+	for _, p := range parents {
+		c.ParentHashes = append(c.ParentHashes, plumbing.NewHash(p))
+	}
+	obj := &plumbing.MemoryObject{}
+	if err := c.Encode(obj); err != nil {
+		r.t.Fatalf("gittest: encode commit: %v", err)
+	}
+	return obj
+}
+
+// emptyTree is the SHA of the tree with no entries.
+var emptyTree = plumbing.NewHash("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+
+// GraftPrefixed is Graft of a commit whose SHA starts with prefix (at most
+// 4 hex digits, which takes some ten thousand tries): it tries messages
+// one after the other, so the commit is the same on every run.
+func (r *Repo) GraftPrefixed(prefix string, parents ...string) string {
+	r.t.Helper()
+	if len(prefix) > 4 {
+		r.t.Fatalf("gittest: a SHA starting %s: expected at most 4 hex digits", prefix)
+	}
+	when := r.signature().When
+	for i := 0; ; i++ {
+		msg := fmt.Sprintf("prefixed %d", i)
+		if obj := r.graft(when, msg, parents); strings.HasPrefix(obj.Hash().String(), prefix) {
+			r.commits++
+			r.storeEmptyTree()
+			return r.store(obj)
+		}
+	}
+}
+
+// AnnotatedTagAt creates an annotated tag name of commit sha and returns
+// the tag object's SHA.
+func (r *Repo) AnnotatedTagAt(name, sha, msg string) string {
+	r.t.Helper()
+	ref, err := r.repo.CreateTag(name, plumbing.NewHash(sha), &git.CreateTagOptions{Tagger: r.signature(), Message: msg})
+	if err != nil {
+		r.t.Fatalf("gittest: tag %s: %v", name, err)
+	}
+	return ref.Hash().String()
 }
 
 // child encodes a commit with parent's tree and parent as its parent.

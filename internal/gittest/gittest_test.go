@@ -3,7 +3,9 @@ package gittest
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -114,5 +116,37 @@ func TestSetRefAndTwins(t *testing.T) {
 	}
 	if x, y := g.Twins(4); x != a || y != b {
 		t.Errorf("twins differ between calls: %s %s, then %s %s", a, b, x, y)
+	}
+}
+
+func TestGraft(t *testing.T) {
+	g, shas := build(t)
+	root := g.Graft("another root")
+	merge := g.Graft("merge", shas[2], root)
+	same := g.GraftAt(Epoch(), "same time", root)
+	for sha, parents := range map[string][]string{root: nil, merge: {shas[2], root}, same: {root}} {
+		c, err := g.Git().CommitObject(plumbing.NewHash(sha))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range c.ParentHashes {
+			got = append(got, p.String())
+		}
+		if !slices.Equal(got, parents) {
+			t.Errorf("%s: parents %v, want %v", c.Message, got, parents)
+		}
+	}
+	times := map[string]time.Time{}
+	for _, sha := range []string{root, merge, same} {
+		c, _ := g.Git().CommitObject(plumbing.NewHash(sha))
+		times[c.Message] = c.Committer.When
+	}
+	if !times["merge"].After(times["another root"]) || !times["same time"].Equal(Epoch()) {
+		t.Errorf("dates %v: want each graft later than the one before, and GraftAt's own", times)
+	}
+	v1 := g.AnnotatedTagAt("v1", root, "release")
+	if tag, err := g.Git().TagObject(plumbing.NewHash(v1)); err != nil || tag.Target.String() != root {
+		t.Errorf("tag v1: %v %v, want a tag object of %s", tag, err, root)
 	}
 }

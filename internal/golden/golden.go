@@ -15,13 +15,26 @@ import (
 // EnvUpdate is the variable that makes tests rewrite their golden files.
 const EnvUpdate = "LINGATE_UPDATE_GOLDEN"
 
-// Updating reports whether golden files are being rewritten.
-func Updating() bool { return os.Getenv(EnvUpdate) != "" }
+// Updating reports whether golden files are being rewritten. Under CI
+// (CI set, as every CI service sets it) they never are: asking for it there
+// fails the test, since goldens rewritten in CI would pass whatever the
+// code does.
+func Updating(t testing.TB) bool {
+	t.Helper()
+	if os.Getenv(EnvUpdate) == "" {
+		return false
+	}
+	if ci := os.Getenv("CI"); ci != "" && ci != "false" {
+		t.Fatalf("%s is set under CI=%s: golden files are rewritten only by hand, and the diff reviewed", EnvUpdate, ci)
+		return false
+	}
+	return true
+}
 
 // File compares got with the file at path, or rewrites it.
 func File(t testing.TB, path string, got []byte) {
 	t.Helper()
-	if Updating() {
+	if Updating(t) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +56,7 @@ func File(t testing.TB, path string, got []byte) {
 // replaces the tree with them.
 func Tree(t testing.TB, dir string, files map[string][]byte) {
 	t.Helper()
-	if Updating() {
+	if Updating(t) {
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}

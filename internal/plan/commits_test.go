@@ -216,11 +216,7 @@ func TestCommitsNotes(t *testing.T) {
 // the objects at the old target are left alone. Adding a controller to
 // the same cluster moves nothing.
 func TestCommitsTargetMoved(t *testing.T) {
-	env := func(org, controllers string) string {
-		return "package policies\n\nenvironments: prod: {apigee: {organization: \"" + org + "\", environment: \"prod\"}, linstor: controllers: [" + controllers + "], prune: true}\n" +
-			"tiers: fast: {description: \"NVMe\", replicas: 2, storagePools: [\"nvme\"]}\n" +
-			"products: orders: {displayName: \"Orders\", basePath: \"/orders\", environments: [\"prod\"], target: url: \"https://orders.internal\", auth: apiKey: {}, tier: \"fast\"}\n"
-	}
+	env := func(org, controllers string) string { return targetPolicies(org, "prod", controllers) }
 	g := gittest.New(t)
 	base := g.Write(map[string]string{"policies/p.cue": env("acme", `"https://a:3371"`)}).Commit("base")
 	moved := g.Write(map[string]string{"policies/p.cue": env("acme-new", `"https://b:3371"`)}).Commit("both moved")
@@ -252,4 +248,50 @@ func TestCommitsTargetMoved(t *testing.T) {
 	if !res.View.Changes.Empty() || len(res.View.Notes) != 0 {
 		t.Errorf("a second controller: %v, notes %q; want no changes", res.View.Changes.Changes, res.View.Notes)
 	}
+}
+
+// TestCommitsTargetMovedOneFieldAtATime: a change of the Apigee
+// environment alone moves the Apigee objects (creates there, with the
+// note), and nothing of LINSTOR; the same controller spelled with another
+// case or a trailing slash moves nothing.
+func TestCommitsTargetMovedOneFieldAtATime(t *testing.T) {
+	env := func(apigeeEnv, controller string) string {
+		return targetPolicies("acme", apigeeEnv, `"`+controller+`"`)
+	}
+	g := gittest.New(t)
+	base := g.Write(map[string]string{"policies/p.cue": env("prod", "https://linstor-a:3371")}).Commit("base")
+	envMoved := g.Write(map[string]string{"policies/p.cue": env("prod-2", "https://linstor-a:3371")}).Commit("apigee environment")
+	respelled := g.Write(map[string]string{"policies/p.cue": env("prod", "https://LINSTOR-A:3371/")}).Commit("controller respelled")
+	policies := filepath.Join(g.Dir, "policies")
+	for _, tc := range []struct {
+		head  string
+		want  []string
+		notes []string
+	}{
+		{envMoved, []string{"create apigee proxy orders", "create apigee product orders"}, []string{
+			"prod moves to another Apigee organization or environment (acme/prod → acme/prod-2): every Apigee object is planned as created there; nothing is removed from the old one.",
+		}},
+		{respelled, nil, nil},
+	} {
+		res, err := Commits(Options{Policies: policies, Base: base, Head: tc.head})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range res.View.Changes.Changes {
+			got = append(got, string(c.Action)+" "+c.Subject())
+		}
+		if !slices.Equal(got, tc.want) || !slices.Equal(res.View.Notes, tc.notes) {
+			t.Errorf("%s: changes %q, notes %q; want %q, notes %q", tc.head[:7], got, res.View.Notes, tc.want, tc.notes)
+		}
+	}
+}
+
+// targetPolicies is one product and its tier in environment prod, which
+// prunes and points at Apigee org/env and the LINSTOR controllers given
+// (a CUE list's items).
+func targetPolicies(org, env, controllers string) string {
+	return "package policies\n\nenvironments: prod: {apigee: {organization: \"" + org + "\", environment: \"" + env + "\"}, linstor: controllers: [" + controllers + "], prune: true}\n" +
+		"tiers: fast: {description: \"NVMe\", replicas: 2, storagePools: [\"nvme\"]}\n" +
+		"products: orders: {displayName: \"Orders\", basePath: \"/orders\", environments: [\"prod\"], target: url: \"https://orders.internal\", auth: apiKey: {}, tier: \"fast\"}\n"
 }
