@@ -94,6 +94,7 @@ func markdownEnv(m *bufio.Writer, env string, cs apply.ChangeSet) {
 			fmt.Fprintf(m, "| %s | %s | %s | %s | %s |\n", cell(c.Action.Symbol()), c.Action, escape(c.System), escape(c.Kind), cell(c.Name))
 		}
 		m.WriteString("\n")
+		markdownNotes(m, cs.Changes)
 	}
 	for _, c := range cs.Changes {
 		details(m, c)
@@ -102,6 +103,25 @@ func markdownEnv(m *bufio.Writer, env string, cs apply.ChangeSet) {
 		fmt.Fprintf(m, "- %s %s %s: %s.\n", escape(k.System), escape(k.Kind), code(k.Name), keptNote)
 	}
 	if len(cs.Kept) > 0 {
+		m.WriteString("\n")
+	}
+}
+
+// markdownNotes lists what changes against live targets do beyond their
+// object (impact) and which take an object over (adopt).
+func markdownNotes(m *bufio.Writer, changes []apply.Change) {
+	wrote := false
+	for _, c := range changes {
+		if c.Adopt {
+			fmt.Fprintf(m, "- Adopt %s %s %s: %s.\n", escape(c.System), escape(c.Kind), code(c.Name), adoptNote)
+			wrote = true
+		}
+		if c.Impact != "" {
+			fmt.Fprintf(m, "- Impact of %s %s %s: %s\n", escape(c.System), escape(c.Kind), code(c.Name), escape(c.Impact))
+			wrote = true
+		}
+	}
+	if wrote {
 		m.WriteString("\n")
 	}
 }

@@ -95,6 +95,12 @@ func (t textWriter) change(c apply.Change) {
 	if c.Reason != "" {
 		t.line("", "      # %s\n", c.Reason)
 	}
+	if c.Adopt {
+		t.line("", "      # adopt: %s\n", adoptNote)
+	}
+	if c.Impact != "" {
+		t.line("", "      # impact: %s\n", c.Impact)
+	}
 	for _, l := range splitDiff(c.Diff) {
 		t.line(diffColor(l), "      %s\n", l)
 	}
