@@ -134,7 +134,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		base = http.DefaultTransport
 	}
 	if !idempotent(req.Method) {
-		return base.RoundTrip(req)
+		resp, err := base.RoundTrip(req)
+		if err != nil && req.Context().Err() == nil {
+			// Sent once, but a caller that re-reads first may try again.
+			return nil, &transportError{err: err}
+		}
+		return resp, err
 	}
 	body, err := snapshotBody(req)
 	if err != nil {

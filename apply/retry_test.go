@@ -133,3 +133,20 @@ func TestRetryStopsOnPermanentErrors(t *testing.T) {
 		t.Fatalf("got %d, %v after %d tries; want 7 after 3", v, err, tries)
 	}
 }
+
+func TestTransportMarksDroppedPostRetryable(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c := &http.Client{Transport: &Transport{Policy: fastPolicy}}
+	_, err := c.Post(srv.URL, "application/json", strings.NewReader("{}"))
+	if err == nil || !Retryable(err) || calls.Load() != 1 {
+		t.Fatalf("err %v (retryable %v) after %d calls; want a retryable error after 1", err, Retryable(err), calls.Load())
+	}
+}

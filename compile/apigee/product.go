@@ -135,3 +135,8 @@ func productJSON(prod APIProduct) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// ProductJSON renders an API product as compile writes it to
+// apigee/products/<name>.json, so a live reader can write what it read in
+// the same form.
+func ProductJSON(prod APIProduct) ([]byte, error) { return productJSON(prod) }

@@ -1,0 +1,153 @@
+package apigee
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"google.golang.org/api/apigee/v1"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/option"
+
+	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/compile/artifact"
+)
+
+// DefaultEndpoint is Google's Apigee management API.
+const DefaultEndpoint = "https://apigee.googleapis.com/"
+
+// Defaults of Config.
+const (
+	DefaultKeepRevisions = 5
+	DefaultDeployTimeout = 5 * time.Minute
+	DefaultPollInterval  = 2 * time.Second
+)
+
+// Config is what a Driver needs to reach one environment's Apigee.
+type Config struct {
+	// Env is the lingate environment (for messages and the lock).
+	Env string
+	// Endpoint is the management API's root, DefaultEndpoint when empty.
+	Endpoint string
+	// Organization and Environment are the Apigee organization and
+	// environment the lingate environment deploys to.
+	Organization, Environment string
+	// Commit is the source commit stamped on what is applied.
+	Commit string
+	// HTTPClient carries the credentials (see HTTPClientFromEnv). Its
+	// transport is wrapped in an apply.Transport unless it already is one.
+	HTTPClient *http.Client
+	// KeepRevisions is how many of lingate's revisions of a proxy are kept
+	// besides the deployed one (DefaultKeepRevisions when 0).
+	KeepRevisions int
+	// DeployTimeout bounds the wait for a deployment to become READY;
+	// PollInterval is the time between two status reads.
+	DeployTimeout, PollInterval time.Duration
+	// Retry bounds retries of calls and of steps that re-read first.
+	Retry apply.RetryPolicy
+}
+
+// Driver reads and applies one environment's proxies and API products.
+// It is safe for concurrent use by the executor.
+type Driver struct {
+	cfg  Config
+	svc  *apigee.Service
+	http *http.Client
+	// root is the endpoint with a trailing slash; org is
+	// "organizations/<org>" and env "<org path>/environments/<env>".
+	root, org, env string
+}
+
+var _ apply.Driver = (*Driver)(nil)
+
+// commitRE is what a stamped commit may hold, so the stamp stays parseable.
+var commitRE = regexp.MustCompile(`^[0-9A-Za-z._/-]*$`)
+
+// New checks cfg and returns a Driver for it.
+func New(cfg Config) (*Driver, error) {
+	if cfg.Organization == "" || cfg.Environment == "" {
+		return nil, fmt.Errorf("apigee driver for environment %s: organization and environment are required", cfg.Env)
+	}
+	if !commitRE.MatchString(cfg.Commit) {
+		return nil, fmt.Errorf("apigee driver for environment %s: commit %q: expected letters, digits, '.', '_', '/' or '-'", cfg.Env, cfg.Commit)
+	}
+	cfg = withDefaults(cfg)
+	hc := retrying(cfg.HTTPClient, cfg.Retry)
+	svc, err := apigee.NewService(context.Background(), option.WithHTTPClient(hc), option.WithEndpoint(cfg.Endpoint))
+	if err != nil {
+		return nil, fmt.Errorf("apigee driver for environment %s: %w", cfg.Env, err)
+	}
+	org := "organizations/" + cfg.Organization
+	return &Driver{cfg: cfg, svc: svc, http: hc, root: cfg.Endpoint, org: org,
+		env: org + "/environments/" + cfg.Environment}, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	if !strings.HasSuffix(cfg.Endpoint, "/") {
+		cfg.Endpoint += "/"
+	}
+	if cfg.KeepRevisions <= 0 {
+		cfg.KeepRevisions = DefaultKeepRevisions
+	}
+	if cfg.DeployTimeout <= 0 {
+		cfg.DeployTimeout = DefaultDeployTimeout
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
+	return cfg
+}
+
+// retrying returns a client whose transport retries idempotent calls.
+func retrying(hc *http.Client, p apply.RetryPolicy) *http.Client {
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	if _, ok := hc.Transport.(*apply.Transport); ok {
+		return hc
+	}
+	out := *hc
+	out.Transport = &apply.Transport{Base: hc.Transport, Policy: p}
+	return &out
+}
+
+// System is artifact.SystemApigee.
+func (d *Driver) System() string { return artifact.SystemApigee }
+
+// Impact is "": an Apigee change affects nothing beyond the object. (A
+// deleted product leaves the developer apps that use it without access;
+// the plan's delete already says the product goes.)
+func (d *Driver) Impact(context.Context, apply.Change, artifact.Object, artifact.Object) (string, error) {
+	return "", nil
+}
+
+// subject names an object in errors: "apigee proxy orders".
+func subject(kind, name string) string { return "apigee " + kind + " " + name }
+
+// apiError turns an error of the Apigee client into an apply.StatusError
+// with the status and the API's message, never the request or headers,
+// so that apply.Retryable can judge it and no credential leaks.
+func apiError(err error) error {
+	var ge *googleapi.Error
+	if errors.As(err, &ge) {
+		return &apply.StatusError{Status: ge.Code, Message: ge.Message}
+	}
+	return err
+}
+
+// isStatus reports whether err is an HTTP answer with the given status.
+func isStatus(err error, code int) bool {
+	var se *apply.StatusError
+	if errors.As(err, &se) {
+		return se.Status == code
+	}
+	var ge *googleapi.Error
+	return errors.As(err, &ge) && ge.Code == code
+}

@@ -1,0 +1,228 @@
+package apigee
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"google.golang.org/api/apigee/v1"
+
+	"github.com/lingate/lingate/apply"
+	compiled "github.com/lingate/lingate/compile/apigee"
+	"github.com/lingate/lingate/compile/artifact"
+)
+
+// commitPrefix introduces the source commit in the marker's value.
+const commitPrefix = "; commit:"
+
+// productPath is the resource name of product name.
+func (d *Driver) productPath(name string) string { return d.org + "/apiproducts/" + name }
+
+// listProducts reads every API product of the organization, whole.
+func (d *Driver) listProducts(ctx context.Context) ([]*apigee.GoogleCloudApigeeV1ApiProduct, error) {
+	var out []*apigee.GoogleCloudApigeeV1ApiProduct
+	start := ""
+	for {
+		call := d.svc.Organizations.Apiproducts.List(d.org).Expand(true).Count(1000).Context(ctx)
+		if start != "" {
+			call = call.StartKey(start)
+		}
+		resp, err := call.Do()
+		if err != nil {
+			return nil, fmt.Errorf("apigee products of organization %s: %w", d.cfg.Organization, apiError(err))
+		}
+		page := resp.ApiProduct
+		// startKey is inclusive: the page starts with the last one read.
+		if start != "" && len(page) > 0 && page[0].Name == start {
+			page = page[1:]
+		}
+		out = append(out, page...)
+		if len(page) == 0 || len(resp.ApiProduct) < 1000 {
+			return out, nil
+		}
+		start = page[len(page)-1].Name
+	}
+}
+
+// marked reports whether p carries lingate's marker attribute.
+func marked(p *apigee.GoogleCloudApigeeV1ApiProduct) bool {
+	return slices.ContainsFunc(p.Attributes, func(a *apigee.GoogleCloudApigeeV1Attribute) bool {
+		return a != nil && a.Name == compiled.ManagedAttribute
+	})
+}
+
+// boundTo reports whether p is bound to the Apigee environment env; a
+// product bound to none is open to all.
+func boundTo(p *apigee.GoogleCloudApigeeV1ApiProduct, env string) bool {
+	return len(p.Environments) == 0 || slices.Contains(p.Environments, env)
+}
+
+// compiledFields are the product fields compile writes; serverFields are
+// those the server sets. Any other field read is drift kept in the object.
+var (
+	compiledFields = []string{"name", "displayName", "description", "approvalType", "attributes",
+		"environments", "proxies", "scopes", "quota", "quotaInterval", "quotaTimeUnit", "operationGroup"}
+	serverFields = []string{"createdAt", "lastModifiedAt"}
+)
+
+// productObject writes a product read from Apigee as compile writes it:
+// the marker's value as compiled, attributes by name, sets sorted, the
+// operation config type defaulted, server timestamps dropped, and fields
+// compile never writes appended in name order.
+func productObject(p *apigee.GoogleCloudApigeeV1ApiProduct) (artifact.Object, error) {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return artifact.Object{}, fmt.Errorf("%s: %w", subject(artifact.KindProduct, p.Name), err)
+	}
+	var prod compiled.APIProduct
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &prod); err != nil {
+		return artifact.Object{}, fmt.Errorf("%s: %w", subject(artifact.KindProduct, p.Name), err)
+	}
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return artifact.Object{}, fmt.Errorf("%s: %w", subject(artifact.KindProduct, p.Name), err)
+	}
+	normalize(&prod)
+	data, err := compiled.ProductJSON(prod)
+	if err != nil {
+		return artifact.Object{}, err
+	}
+	if data, err = appendExtras(data, all); err != nil {
+		return artifact.Object{}, fmt.Errorf("%s: %w", subject(artifact.KindProduct, p.Name), err)
+	}
+	return artifact.Object{System: artifact.SystemApigee, Kind: artifact.KindProduct, Name: p.Name,
+		Files: []artifact.File{{Path: "apigee/products/" + p.Name + ".json", Data: data}}}, nil
+}
+
+// normalize puts what the server may reorder or default into compile's form.
+func normalize(p *compiled.APIProduct) {
+	for i, a := range p.Attributes {
+		if a.Name == compiled.ManagedAttribute {
+			p.Attributes[i].Value = compiled.ManagedValue
+		}
+	}
+	slices.SortStableFunc(p.Attributes, func(a, b compiled.Attribute) int { return cmp.Compare(a.Name, b.Name) })
+	slices.Sort(p.Environments)
+	slices.Sort(p.Proxies)
+	slices.Sort(p.Scopes)
+	p.QuotaTimeUnit = strings.ToLower(p.QuotaTimeUnit)
+	if g := p.OperationGroup; g != nil && g.OperationConfigType == "" {
+		g.OperationConfigType = "proxy"
+	}
+}
+
+// appendExtras adds the fields of all that compile does not write (nor
+// the server) at the end of the JSON object data, in name order.
+func appendExtras(data []byte, all map[string]json.RawMessage) ([]byte, error) {
+	var names []string
+	for k := range all {
+		if !slices.Contains(compiledFields, k) && !slices.Contains(serverFields, k) {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return data, nil
+	}
+	slices.Sort(names)
+	out := bytes.TrimSuffix(bytes.TrimRight(data, "\n"), []byte("}"))
+	out = bytes.TrimRight(out, "\n")
+	for _, k := range names {
+		var v bytes.Buffer
+		if err := json.Indent(&v, all[k], "  ", "  "); err != nil {
+			return nil, err
+		}
+		key, _ := json.Marshal(k)
+		out = fmt.Appendf(out, ",\n  %s: %s", key, v.Bytes())
+	}
+	return append(out, "\n}\n"...), nil
+}
+
+// productBody is the product of desired as sent to Apigee: compile's JSON
+// with the commit in the marker's value.
+func (d *Driver) productBody(desired artifact.Object) (*apigee.GoogleCloudApigeeV1ApiProduct, error) {
+	if len(desired.Files) != 1 {
+		return nil, fmt.Errorf("%s: expected one JSON file, got %d files", subject(desired.Kind, desired.Name), len(desired.Files))
+	}
+	var p apigee.GoogleCloudApigeeV1ApiProduct
+	if err := json.Unmarshal(desired.Files[0].Data, &p); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", subject(desired.Kind, desired.Name), desired.Files[0].Path, err)
+	}
+	if p.Name != desired.Name {
+		return nil, fmt.Errorf("%s: %s names product %q", subject(desired.Kind, desired.Name), desired.Files[0].Path, p.Name)
+	}
+	for _, a := range p.Attributes {
+		if a.Name == compiled.ManagedAttribute && d.cfg.Commit != "" {
+			a.Value = compiled.ManagedValue + commitPrefix + d.cfg.Commit
+		}
+	}
+	return &p, nil
+}
+
+// applyProduct creates the product or replaces it whole. A create whose
+// answer was lost shows on the next try as a 409, or as the product
+// existing with lingate's marker: it is then replaced.
+func (d *Driver) applyProduct(ctx context.Context, c apply.Change, desired artifact.Object) error {
+	body, err := d.productBody(desired)
+	if err != nil {
+		return err
+	}
+	_, err = apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		return struct{}{}, d.putProduct(ctx, c, body)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", subject(artifact.KindProduct, desired.Name), err)
+	}
+	return nil
+}
+
+// putProduct is one try of applyProduct.
+func (d *Driver) putProduct(ctx context.Context, c apply.Change, body *apigee.GoogleCloudApigeeV1ApiProduct) error {
+	cur, err := d.svc.Organizations.Apiproducts.Get(d.productPath(body.Name)).Context(ctx).Do()
+	if isStatus(err, http.StatusNotFound) {
+		_, err = d.svc.Organizations.Apiproducts.Create(d.org, body).Context(ctx).Do()
+		if !isStatus(err, http.StatusConflict) {
+			return wrapAPI("create", err)
+		}
+		cur, err = d.svc.Organizations.Apiproducts.Get(d.productPath(body.Name)).Context(ctx).Do()
+	}
+	if err != nil {
+		return wrapAPI("read", err)
+	}
+	if c.Action == apply.Create && !marked(cur) {
+		return fmt.Errorf("exists without lingate's marker attribute %s (adopt it with `apply --adopt %s`)", compiled.ManagedAttribute, body.Name)
+	}
+	_, err = d.svc.Organizations.Apiproducts.Update(d.productPath(body.Name), body).Context(ctx).Do()
+	return wrapAPI("update", err)
+}
+
+// wrapAPI names the step of a failed call; nil stays nil.
+func wrapAPI(step string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", step, apiError(err))
+}
+
+// deleteProduct deletes lingate's product; one that is gone is fine.
+func (d *Driver) deleteProduct(ctx context.Context, name string) error {
+	cur, err := d.svc.Organizations.Apiproducts.Get(d.productPath(name)).Context(ctx).Do()
+	if isStatus(err, http.StatusNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: read: %w", subject(artifact.KindProduct, name), apiError(err))
+	}
+	if !marked(cur) {
+		return fmt.Errorf("%s: has no lingate marker attribute %s; lingate deletes only its own products", subject(artifact.KindProduct, name), compiled.ManagedAttribute)
+	}
+	_, err = d.svc.Organizations.Apiproducts.Delete(d.productPath(name)).Context(ctx).Do()
+	if err != nil && !isStatus(err, http.StatusNotFound) {
+		return fmt.Errorf("%s: delete: %w", subject(artifact.KindProduct, name), apiError(err))
+	}
+	return nil
+}

@@ -1,0 +1,265 @@
+package apigee
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/compile/artifact"
+)
+
+// Deployment states as Apigee reports them.
+const (
+	stateReady = "READY"
+	stateError = "ERROR"
+)
+
+// applyProxy makes o the proxy deployed in the environment: it reuses or
+// imports the revision with o's content hash, deploys it, waits until it
+// is ready (rolling back on failure) and prunes old revisions.
+func (d *Driver) applyProxy(ctx context.Context, o artifact.Object) error {
+	revs := d.revisions(o.Name)
+	rev, err := d.revisionFor(ctx, revs, o)
+	if err != nil {
+		return err
+	}
+	prev, err := d.deployedHere(ctx, o.Name)
+	if err != nil {
+		return err
+	}
+	if prev != rev {
+		if err := d.deploy(ctx, o.Name, rev); err != nil {
+			return err
+		}
+	}
+	if err := d.wait(ctx, o.Name, rev); err != nil {
+		if prev == rev {
+			return fmt.Errorf("%s: revision %d in environment %s: %w", subject(o.Kind, o.Name), rev, d.cfg.Environment, err)
+		}
+		return d.rollback(ctx, o.Name, rev, prev, err)
+	}
+	return d.pruneRevisions(ctx, revs, rev)
+}
+
+// revisionFor finds the revision stamped with o's content hash, or imports
+// it. Every try lists the revisions first, so an import whose answer was
+// lost is found instead of imported twice.
+func (d *Driver) revisionFor(ctx context.Context, revs *revisions, o artifact.Object) (int, error) {
+	s := stamp{Hash: ContentHash(o), Commit: d.cfg.Commit}
+	zip, err := stampedZip(o, s)
+	if err != nil {
+		return 0, err
+	}
+	return apply.Retry(ctx, d.cfg.Retry, func() (int, error) {
+		if rev, err := revs.find(ctx, s.Hash); err != nil || rev > 0 {
+			return rev, err
+		}
+		return revs.importBundle(ctx, zip)
+	})
+}
+
+// deploymentPath names the deployment of a revision as the client wants
+// it (the client appends /deployments).
+func (d *Driver) deploymentPath(name string, rev int) string {
+	return d.env + "/apis/" + name + "/revisions/" + strconv.Itoa(rev)
+}
+
+// deployedHere is the revision of proxy name deployed in the environment,
+// or 0.
+func (d *Driver) deployedHere(ctx context.Context, name string) (int, error) {
+	resp, err := d.svc.Organizations.Environments.Apis.Deployments.List(d.env + "/apis/" + name).Context(ctx).Do()
+	if isStatus(err, http.StatusNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: deployments in environment %s: %w", subject(artifact.KindProxy, name), d.cfg.Environment, apiError(err))
+	}
+	for _, dep := range resp.Deployments {
+		if n, err := strconv.Atoi(dep.Revision); err == nil {
+			return n, nil
+		}
+	}
+	return 0, nil
+}
+
+// deployedAnywhere maps each revision of proxy name deployed in some
+// environment of the organization to those environments.
+func (d *Driver) deployedAnywhere(ctx context.Context, name string) (map[int][]string, error) {
+	resp, err := d.svc.Organizations.Apis.Deployments.List(d.org + "/apis/" + name).Context(ctx).Do()
+	if isStatus(err, http.StatusNotFound) {
+		return map[int][]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: deployments: %w", subject(artifact.KindProxy, name), apiError(err))
+	}
+	out := map[int][]string{}
+	for _, dep := range resp.Deployments {
+		if n, err := strconv.Atoi(dep.Revision); err == nil {
+			out[n] = append(out[n], dep.Environment)
+		}
+	}
+	return out, nil
+}
+
+// deploy deploys revision rev with override. A try whose answer was lost
+// is not repeated when the revision is found deployed.
+func (d *Driver) deploy(ctx context.Context, name string, rev int) error {
+	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		cur, err := d.deployedHere(ctx, name)
+		if err != nil || cur == rev {
+			return struct{}{}, err
+		}
+		_, err = d.svc.Organizations.Environments.Apis.Revisions.Deploy(d.deploymentPath(name, rev)).
+			Override(true).Context(ctx).Do()
+		return struct{}{}, apiError(err)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: deploy revision %d to environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, err)
+	}
+	return nil
+}
+
+// errDeployTimeout is a deployment still not READY after DeployTimeout.
+var errDeployTimeout = errors.New("not ready")
+
+// wait polls the deployment of revision rev until it is READY, and fails
+// when it is in ERROR or DeployTimeout passes.
+func (d *Driver) wait(ctx context.Context, name string, rev int) error {
+	deadline := time.Now().Add(d.cfg.DeployTimeout)
+	for {
+		dep, err := d.svc.Organizations.Environments.Apis.Revisions.GetDeployments(d.deploymentPath(name, rev)).Context(ctx).Do()
+		if err != nil {
+			return apiError(err)
+		}
+		switch dep.State {
+		case stateReady:
+			return nil
+		case stateError:
+			var msgs []string
+			for _, e := range dep.Errors {
+				msgs = append(msgs, e.Message)
+			}
+			return fmt.Errorf("deployment is in ERROR: %s", strings.Join(msgs, "; "))
+		}
+		if time.Now().Add(d.cfg.PollInterval).After(deadline) {
+			return fmt.Errorf("deployment %w after %s (state %s)", errDeployTimeout, d.cfg.DeployTimeout, dep.State)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d.cfg.PollInterval):
+		}
+	}
+}
+
+// rollback redeploys prev, the revision that served before failed did not
+// become ready, or undeploys failed when none did, and returns an error
+// that says what happened.
+func (d *Driver) rollback(ctx context.Context, name string, failed, prev int, cause error) error {
+	what := fmt.Sprintf("%s: revision %d in environment %s: %v", subject(artifact.KindProxy, name), failed, d.cfg.Environment, cause)
+	if prev == 0 {
+		if err := d.undeploy(ctx, name, failed); err != nil {
+			return fmt.Errorf("%s; undeploying it failed too: %w", what, err)
+		}
+		return fmt.Errorf("%s; undeployed it (no revision was deployed before)", what)
+	}
+	err := d.deploy(ctx, name, prev)
+	if err == nil {
+		err = d.wait(ctx, name, prev)
+	}
+	if err != nil {
+		return fmt.Errorf("%s; rolling back to revision %d failed too: %w", what, prev, err)
+	}
+	return fmt.Errorf("%s; rolled back to revision %d, which was serving before", what, prev)
+}
+
+// undeploy removes revision rev from the environment; already gone is fine.
+func (d *Driver) undeploy(ctx context.Context, name string, rev int) error {
+	_, err := d.svc.Organizations.Environments.Apis.Revisions.Undeploy(d.deploymentPath(name, rev)).Context(ctx).Do()
+	if err != nil && !isStatus(err, http.StatusNotFound) {
+		return fmt.Errorf("%s: undeploy revision %d from environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, apiError(err))
+	}
+	return nil
+}
+
+// pruneRevisions deletes lingate's revisions of the proxy but the deployed
+// one and the newest KeepRevisions others. Hand-made revisions and
+// revisions deployed in any environment are kept.
+func (d *Driver) pruneRevisions(ctx context.Context, revs *revisions, deployed int) error {
+	all, err := revs.all(ctx)
+	if err != nil {
+		return err
+	}
+	inUse, err := d.deployedAnywhere(ctx, revs.name)
+	if err != nil {
+		return err
+	}
+	kept := 0
+	for _, rev := range slices.Backward(all) {
+		if rev == deployed || inUse[rev] != nil {
+			continue
+		}
+		s, err := revs.stampOf(ctx, rev)
+		if err != nil {
+			return err
+		}
+		if !s.ok {
+			continue
+		}
+		if kept < d.cfg.KeepRevisions {
+			kept++
+			continue
+		}
+		if err := d.deleteRevision(ctx, revs.name, rev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *Driver) deleteRevision(ctx context.Context, name string, rev int) error {
+	_, err := d.svc.Organizations.Apis.Revisions.Delete(d.org + "/apis/" + name + "/revisions/" + strconv.Itoa(rev)).Context(ctx).Do()
+	if err != nil && !isStatus(err, http.StatusNotFound) {
+		return fmt.Errorf("%s: delete old revision %d: %w", subject(artifact.KindProxy, name), rev, apiError(err))
+	}
+	return nil
+}
+
+// deleteProxy undeploys lingate's proxy from the environment and deletes
+// it when no other environment deploys it.
+func (d *Driver) deleteProxy(ctx context.Context, name string) error {
+	revs := d.revisions(name)
+	all, err := revs.all(ctx)
+	if err != nil || len(all) == 0 {
+		return err
+	}
+	owned, err := revs.owned(ctx)
+	if err != nil {
+		return err
+	}
+	if !owned {
+		return fmt.Errorf("%s: no revision carries lingate's marker; lingate deletes only its own proxies", subject(artifact.KindProxy, name))
+	}
+	if rev, err := d.deployedHere(ctx, name); err != nil {
+		return err
+	} else if rev > 0 {
+		if err := d.undeploy(ctx, name, rev); err != nil {
+			return err
+		}
+	}
+	inUse, err := d.deployedAnywhere(ctx, name)
+	if err != nil || len(inUse) > 0 {
+		return err
+	}
+	_, err = d.svc.Organizations.Apis.Delete(d.org + "/apis/" + name).Context(ctx).Do()
+	if err != nil && !isStatus(err, http.StatusNotFound) {
+		return fmt.Errorf("%s: delete: %w", subject(artifact.KindProxy, name), apiError(err))
+	}
+	return nil
+}
