@@ -25,6 +25,7 @@ type route struct {
 func (s *Server) routeTable() []route {
 	return []route{
 		{seg("controller/version"), get(handleVersion)},
+		{seg("controller/properties"), methods(get(handleCtrlPropsList), post(handleCtrlPropsModify))},
 		{seg("nodes"), get(handleNodeList)},
 		{seg("nodes/*"), get(handleNodeGet)},
 		{seg("nodes/*/storage-pools"), get(handleNodePools)},

@@ -37,6 +37,8 @@ type state struct {
 	ResourceDefs   map[string]*resourceDefinition `json:"resource_definitions"`
 	NextPort       int32                          `json:"next_port"`
 	NextMinor      int32                          `json:"next_minor"`
+	// ControllerProps are the controller's own properties (Aux/ keys only).
+	ControllerProps map[string]string `json:"controller_props,omitempty"`
 }
 
 type node struct {
