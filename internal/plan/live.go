@@ -72,6 +72,20 @@ func (r *LiveResult) Close() error {
 // compares them: live is the base, the policies the head. A same-named
 // object without lingate's marker is an error unless adopted.
 func Live(ctx context.Context, opts LiveOptions) (*LiveResult, error) {
+	res, err := Open(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Plan(ctx, opts.Adopt); err != nil {
+		return nil, errors.Join(err, res.Close())
+	}
+	return res, nil
+}
+
+// Open compiles the policies and opens the drivers of every environment
+// planned, without reading anything live yet: apply takes its locks
+// between Open and Plan.
+func Open(ctx context.Context, opts LiveOptions) (*LiveResult, error) {
 	cfg, head, err := loadHead(opts)
 	if err != nil {
 		return nil, err
@@ -85,6 +99,8 @@ func Live(ctx context.Context, opts LiveOptions) (*LiveResult, error) {
 		return nil, err
 	}
 	res := &LiveResult{Config: cfg, Head: sets, Drivers: map[apply.Target]apply.Driver{}}
+	res.View.Head = render.Commit{SHA: head.SHA, Label: head.Rev}
+	res.View.Environments = envs
 	for _, env := range envs {
 		drivers, closer, err := opts.Connect(ctx, cfg.Environments[env], cfg, head.SHA)
 		if err != nil {
@@ -95,12 +111,13 @@ func Live(ctx context.Context, opts LiveOptions) (*LiveResult, error) {
 			res.Drivers[apply.Target{Env: env, System: sys}] = d
 		}
 	}
-	if err := res.compare(ctx, cfg, sets, opts.Adopt); err != nil {
-		return nil, errors.Join(err, res.Close())
-	}
-	res.View.Head = render.Commit{SHA: head.SHA, Label: head.Rev}
-	res.View.Environments = envs
 	return res, nil
+}
+
+// Plan reads every target and compares it with the policies, filling
+// View.Changes and Live.
+func (r *LiveResult) Plan(ctx context.Context, adopt []string) error {
+	return r.compare(ctx, r.Config, r.Head, adopt)
 }
 
 // loadHead loads the policies from disk or from git at opts.Head, and
@@ -168,6 +185,7 @@ type read struct {
 
 // compare reads every target concurrently and compares it with sets.
 func (r *LiveResult) compare(ctx context.Context, cfg *schema.Config, sets []artifact.Set, adopt []string) error {
+	r.Live = nil
 	reads := r.readAll(ctx, sets)
 	var errs []error
 	for _, rd := range reads {
