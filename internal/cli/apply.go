@@ -189,6 +189,10 @@ func applyLocked(ctx context.Context, e *env, opts applyOptions, p *plan.LiveRes
 	}
 	doc := apply.NewDocument(p.View.Source(), cs)
 	if cs.Empty() {
+		if opts.format == formatText {
+			fmt.Fprintln(progress)
+			return &applyResult{doc: doc}, render.ApplyResult(progress, apply.Result{})
+		}
 		return &applyResult{doc: doc}, nil
 	}
 	if ok, err := confirm(e, opts, progress); err != nil || !ok {
