@@ -30,6 +30,7 @@ type applyOptions struct {
 	breakLock   bool
 	format      string
 	concurrency int
+	lockTTL     time.Duration
 }
 
 func newApplyCmd(e *env) *cobra.Command {
@@ -57,7 +58,8 @@ the live state changed since.
 
 An object the policies name that exists without lingate's marker is left
 alone until adopted: --adopt NAME takes it over (its marker is written).
---break-lock takes over a lock whose holder's expiry has passed.
+A lock lasts --lock-ttl (1h); an apply that was killed leaves its lock
+until then, and --break-lock takes over a lock whose expiry has passed.
 
 Sandbox environments apply to the embedded emulators, with their state in
 .lingate/sandbox/<env>/, which lingate sandbox serve then serves.
@@ -86,6 +88,7 @@ Exit codes: 0 applied or nothing to do, 1 failed or refused.`,
 	f.BoolVar(&opts.breakLock, "break-lock", false, "take over an environment lock whose expiry has passed")
 	f.StringVar(&opts.format, "format", formatText, "output `FORMAT`: text, or json (the audit record on stdout; progress on stderr)")
 	f.IntVar(&opts.concurrency, "concurrency", apply.DefaultConcurrency, "change at most `N` objects at once")
+	f.DurationVar(&opts.lockTTL, "lock-ttl", apply.DefaultLockTTL, "how long this apply's locks hold before another apply may take them over with --break-lock (`DUR`; longer than the apply)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{formatText, formatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -97,6 +100,8 @@ func (o applyOptions) check() error {
 		return fmt.Errorf("apply: --format %q: expected text or json", o.format)
 	case o.concurrency < 1:
 		return fmt.Errorf("apply: --concurrency %d: expected at least 1", o.concurrency)
+	case o.lockTTL <= 0:
+		return fmt.Errorf("apply: --lock-ttl %s: expected a positive duration such as 30m", o.lockTTL)
 	case o.planFile != "" && (len(o.envs) > 0 || len(o.adopt) > 0):
 		return errors.New("apply: --plan FILE applies the saved plan's environments and adoptions; --env and --adopt go to lingate plan instead")
 	}
@@ -124,7 +129,7 @@ func runApply(ctx context.Context, e *env, opts applyOptions) error {
 		return err
 	}
 	defer p.Close()
-	held, err := apply.AcquireLocks(ctx, p.Drivers, apply.LockOptions{Holder: holder(e.getenv), TakeOver: opts.breakLock})
+	held, err := apply.AcquireLocks(ctx, p.Drivers, apply.LockOptions{Holder: holder(e.getenv), TTL: opts.lockTTL, TakeOver: opts.breakLock})
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
