@@ -75,12 +75,32 @@ func (h *Held) Release(ctx context.Context) error {
 	var errs []error
 	for i := len(h.taken) - 1; i >= 0; i-- {
 		t := h.taken[i]
-		if err := t.driver.Unlock(rctx, t.lock); err != nil {
+		if err := unlock(rctx, t); err != nil {
 			errs = append(errs, fmt.Errorf("unlock %s %s: %w", t.lock.Env, t.driver.System(), err))
 		}
 	}
 	h.taken = nil
 	return errors.Join(errs...)
+}
+
+// unlock releases one lock, trying up to four times: releasing one's own
+// lock again is harmless, and a lock left behind blocks every apply until
+// it expires.
+func unlock(ctx context.Context, t heldLock) error {
+	var err error
+	wait := 100 * time.Millisecond
+	for range 4 {
+		if err = t.driver.Unlock(ctx, t.lock); err == nil {
+			return nil
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
+		}
+		wait *= 3
+	}
+	return err
 }
 
 // lockOrder is every target, by environment, LINSTOR first.
