@@ -38,13 +38,17 @@ type Options struct {
 	// Serve is what sandboxes are served with (faults, latency, a request
 	// log), for tests; addresses are chosen by the system.
 	Serve sandbox.ServeOptions
+	// InMemory keeps sandbox state in memory instead of under Root, for
+	// benchmarks (the emulators save their state on every change).
+	InMemory bool
 	// CallsPerSecond caps calls to each Apigee organization
 	// (apply.ApigeeCallsPerSecond when zero).
 	CallsPerSecond float64
 }
 
 // Connector returns the plan.Connector that opens environments as opts say.
-// Every environment of one Apigee organization shares one rate limit.
+// Every environment of one Apigee organization shares one client-side rate
+// limit (CallsPerSecond).
 func Connector(opts Options) plan.Connector {
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
@@ -64,25 +68,30 @@ func Connector(opts Options) plan.Connector {
 	}
 	return func(ctx context.Context, env *schema.Environment, cfg *schema.Config, commit string) (map[string]apply.Driver, func() error, error) {
 		if env.Sandbox {
-			return opts.sandbox(env, cfg, commit, limiter("sandbox/"+env.Name))
+			return opts.sandbox(env, cfg, commit)
 		}
 		return opts.real(ctx, env, commit, limiter(env.Apigee.Endpoint+"|"+env.Apigee.Organization))
 	}
 }
 
-// sandboxPoll is how often a sandbox deployment's status is read.
-const sandboxPoll = 50 * time.Millisecond
+// SandboxPollInterval is how often a sandbox deployment's status is read.
+const SandboxPollInterval = 50 * time.Millisecond
 
 // sandbox starts the environment's emulators in-process.
-func (o Options) sandbox(env *schema.Environment, cfg *schema.Config, commit string, lim *rate.Limiter) (map[string]apply.Driver, func() error, error) {
-	run, err := sandbox.Start(sandbox.StateDir(o.Root, env.Name), sandbox.SeedFor(cfg, env.Name), o.Serve)
+// The emulators have no quota: no client-side rate limit.
+func (o Options) sandbox(env *schema.Environment, cfg *schema.Config, commit string) (map[string]apply.Driver, func() error, error) {
+	dir := sandbox.StateDir(o.Root, env.Name)
+	if o.InMemory {
+		dir = ""
+	}
+	run, err := sandbox.Start(dir, sandbox.SeedFor(cfg, env.Name), o.Serve)
 	if err != nil {
 		return nil, nil, fmt.Errorf("environment %s: %w", env.Name, err)
 	}
-	hc := &http.Client{Transport: apply.RateLimited(nil, lim)}
+	hc := &http.Client{Transport: http.DefaultTransport}
 	ac := o.apigeeConfig(env, run.Apigee, commit, hc)
 	if ac.PollInterval == 0 {
-		ac.PollInterval = sandboxPoll // the emulator deploys at once
+		ac.PollInterval = SandboxPollInterval // the emulator deploys at once
 	}
 	a, err := apigee.New(ac)
 	if err != nil {
