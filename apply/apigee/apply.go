@@ -33,7 +33,7 @@ func (d *Driver) put(ctx context.Context, c apply.Change, desired artifact.Objec
 		return fmt.Errorf("%s: desired object is %s", subject(c.Kind, c.Name), subject(desired.Kind, desired.Name))
 	}
 	if c.Kind == artifact.KindProxy {
-		return d.applyProxy(ctx, desired)
+		return d.applyProxy(ctx, c, desired)
 	}
 	return d.applyProduct(ctx, c, desired)
 }

@@ -2,6 +2,7 @@ package apigee
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,9 +171,13 @@ func TestForeignObjects(t *testing.T) {
 	if apply.ObjectDigest(live.Foreign[0]) != apply.ObjectDigest(proxy) {
 		t.Errorf("foreign proxy does not read like a managed one")
 	}
-	c := apply.Change{Ref: apply.Ref{Env: testEnv, System: product.System, Kind: product.Kind, Name: product.Name}, Action: apply.Create}
-	if err := d.Apply(context.Background(), c, product); err == nil || !strings.Contains(err.Error(), "--adopt inventory") {
-		t.Fatalf("create over a foreign product: %v; want a refusal naming --adopt", err)
+	for _, o := range both {
+		if err := d.Apply(context.Background(), change(o, apply.Create), o); err == nil || !strings.Contains(err.Error(), "--adopt inventory") {
+			t.Fatalf("create over a foreign %s: %v; want a refusal naming --adopt", o.Kind, err)
+		}
+	}
+	if revs := revisionsOf(t, d, "inventory"); len(revs) != 1 {
+		t.Fatalf("refused create changed the foreign proxy: revisions %v", revs)
 	}
 	applyAll(t, d, apply.Update, both...)
 	live, cs := plan(t, d, both)
@@ -233,5 +238,16 @@ func TestPruneReadsMarkedObjectsOnly(t *testing.T) {
 	cs := apply.Compare([]apply.Pair{{Env: testEnv, Base: live.Objects, Prune: true}})
 	if s := cs.Summary(); s.Delete != len(desired) {
 		t.Fatalf("prune plan %+v; want %d deletes", s, len(desired))
+	}
+	// Someone deploys their own revision of a proxy that left the
+	// policies: it is theirs now, not pruned.
+	orders := find(t, desired, artifact.KindProxy, "orders")
+	deployRaw(t, d, "orders", importRaw(t, d, "orders", unstamped(t, editProxy(t, orders, "Managed by lingate.", "Taken over."))))
+	live, err = d.Read(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.Objects) != len(desired)-1 || slices.ContainsFunc(live.Objects, func(o artifact.Object) bool { return o.Kind == artifact.KindProxy && o.Name == "orders" }) {
+		t.Fatalf("read %d objects after a hand-made deploy of orders; want %d, without the proxy orders", len(live.Objects), len(desired)-1)
 	}
 }

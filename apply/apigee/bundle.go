@@ -148,13 +148,21 @@ func unpack(name string, data []byte) (artifact.Object, error) {
 	if err != nil {
 		return artifact.Object{}, fmt.Errorf("%s: exported bundle: %w", subject(artifact.KindProxy, name), err)
 	}
+	// archive/zip fails a read that goes past an entry's declared size,
+	// so the declared sizes bound what is unpacked.
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+	}
+	if total > maxExport {
+		return artifact.Object{}, fmt.Errorf("%s: exported bundle unpacks to %d bytes, more than %d", subject(artifact.KindProxy, name), total, maxExport)
+	}
 	var files []artifact.File
-	budget := int64(maxExport)
 	for _, f := range zr.File {
 		if strings.HasSuffix(f.Name, "/") {
 			continue
 		}
-		b, err := readEntry(f, &budget)
+		b, err := readAll(f)
 		if err != nil {
 			return artifact.Object{}, fmt.Errorf("%s: exported bundle: %s: %w", subject(artifact.KindProxy, name), f.Name, err)
 		}
@@ -183,20 +191,12 @@ func proxyObject(name string, files []artifact.File) (artifact.Object, error) {
 	return set.Objects[0], nil
 }
 
-// readEntry reads one zip entry within what is left of budget.
-func readEntry(f *zip.File, budget *int64) ([]byte, error) {
+// readAll reads one zip entry.
+func readAll(f *zip.File) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, *budget+1))
-	if err != nil {
-		return nil, err
-	}
-	*budget -= int64(len(b))
-	if *budget < 0 {
-		return nil, fmt.Errorf("bundle unpacks to more than %d bytes", maxExport)
-	}
-	return b, nil
+	return io.ReadAll(rc)
 }

@@ -36,7 +36,9 @@
 //     foreign, read from its latest revision.
 //   - A proxy or product the policies name but that lacks lingate's marker
 //     is returned in Live.Foreign. Objects neither desired nor marked are
-//     not read further.
+//     not read further. A proxy the policies no longer name is lingate's
+//     (to prune) only while a revision lingate stamped is deployed: one
+//     deployed by hand since is left alone.
 //   - Products are read only when marked and bound to the environment, or
 //     named by the policies, and are normalised back into compile's JSON:
 //     attributes by name, sets sorted, defaults filled in, server

@@ -105,7 +105,9 @@ func withDefaults(cfg Config) Config {
 	return cfg
 }
 
-// retrying returns a client whose transport retries idempotent calls.
+// retrying returns a client whose transport retries idempotent calls,
+// unless it already does. (Rate limiting is the client's: the CLI shares
+// one limit among the environments of an organization.)
 func retrying(hc *http.Client, p apply.RetryPolicy) *http.Client {
 	if hc == nil {
 		hc = &http.Client{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile"
+	compiled "github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/compile/artifact"
 	emulator "github.com/lingate/lingate/internal/emulator/apigee"
 	"github.com/lingate/lingate/schema"
@@ -189,13 +190,15 @@ func deployRaw(t *testing.T, d *Driver, name string, rev int) {
 // unstamped is the zip of o as compiled, with no lingate stamp.
 func unstamped(t *testing.T, o artifact.Object) []byte {
 	t.Helper()
-	for _, f := range o.Files {
-		if f.Binary {
-			return f.Data
-		}
+	files, err := bundleFiles(o)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("proxy %s has no zip", o.Name)
-	return nil
+	zip, err := compiled.Zip(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zip
 }
 
 func mustContain(t *testing.T, what, s string, subs ...string) {

@@ -172,7 +172,7 @@ func (d *Driver) applyProduct(ctx context.Context, c apply.Change, desired artif
 		return err
 	}
 	_, err = apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
-		return struct{}{}, d.putProduct(ctx, c, body)
+		return struct{}{}, d.putProduct(ctx, c, desired, body)
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", subject(artifact.KindProduct, desired.Name), err)
@@ -180,8 +180,9 @@ func (d *Driver) applyProduct(ctx context.Context, c apply.Change, desired artif
 	return nil
 }
 
-// putProduct is one try of applyProduct.
-func (d *Driver) putProduct(ctx context.Context, c apply.Change, body *apigee.GoogleCloudApigeeV1ApiProduct) error {
+// putProduct is one try of applyProduct. A product that already is as
+// desired, stamp included (a create whose answer was lost), is left alone.
+func (d *Driver) putProduct(ctx context.Context, c apply.Change, desired artifact.Object, body *apigee.GoogleCloudApigeeV1ApiProduct) error {
 	cur, err := d.svc.Organizations.Apiproducts.Get(d.productPath(body.Name)).Context(ctx).Do()
 	if isStatus(err, http.StatusNotFound) {
 		_, err = d.svc.Organizations.Apiproducts.Create(d.org, body).Context(ctx).Do()
@@ -196,8 +197,34 @@ func (d *Driver) putProduct(ctx context.Context, c apply.Change, body *apigee.Go
 	if c.Action == apply.Create && !marked(cur) {
 		return fmt.Errorf("exists without lingate's marker attribute %s (adopt it with `apply --adopt %s`)", compiled.ManagedAttribute, body.Name)
 	}
+	if same, err := sameProduct(cur, body, desired); err != nil || same {
+		return err
+	}
 	_, err = d.svc.Organizations.Apiproducts.Update(d.productPath(body.Name), body).Context(ctx).Do()
 	return wrapAPI("update", err)
+}
+
+// sameProduct reports whether cur reads as desired and carries the marker
+// value body stamps.
+func sameProduct(cur, body *apigee.GoogleCloudApigeeV1ApiProduct, desired artifact.Object) (bool, error) {
+	if markerValue(cur) != markerValue(body) {
+		return false, nil
+	}
+	obj, err := productObject(cur)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(obj.Files[0].Data, desired.Files[0].Data), nil
+}
+
+// markerValue is the value of p's marker attribute, or "".
+func markerValue(p *apigee.GoogleCloudApigeeV1ApiProduct) string {
+	for _, a := range p.Attributes {
+		if a != nil && a.Name == compiled.ManagedAttribute {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 // wrapAPI names the step of a failed call; nil stays nil.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/api/apigee/v1"
+
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile/artifact"
 )
@@ -23,8 +25,13 @@ const (
 // applyProxy makes o the proxy deployed in the environment: it reuses or
 // imports the revision with o's content hash, deploys it, waits until it
 // is ready (rolling back on failure) and prunes old revisions.
-func (d *Driver) applyProxy(ctx context.Context, o artifact.Object) error {
+func (d *Driver) applyProxy(ctx context.Context, c apply.Change, o artifact.Object) error {
 	revs := d.revisions(o.Name)
+	if c.Action == apply.Create {
+		if err := d.refuseForeign(ctx, revs); err != nil {
+			return err
+		}
+	}
 	rev, err := d.revisionFor(ctx, revs, o)
 	if err != nil {
 		return err
@@ -45,6 +52,20 @@ func (d *Driver) applyProxy(ctx context.Context, o artifact.Object) error {
 		return d.rollback(ctx, o.Name, rev, prev, err)
 	}
 	return d.pruneRevisions(ctx, revs, rev)
+}
+
+// refuseForeign fails when the proxy exists and none of its revisions is
+// lingate's: only an update (apply --adopt) may take such a proxy over.
+func (d *Driver) refuseForeign(ctx context.Context, revs *revisions) error {
+	all, err := revs.all(ctx)
+	if err != nil || len(all) == 0 {
+		return err
+	}
+	owned, err := revs.owned(ctx)
+	if err != nil || owned {
+		return err
+	}
+	return fmt.Errorf("%s: exists without lingate's marker in any revision (adopt it with `apply --adopt %s`)", subject(artifact.KindProxy, revs.name), revs.name)
 }
 
 // revisionFor finds the revision stamped with o's content hash, or imports
@@ -134,7 +155,11 @@ func (d *Driver) wait(ctx context.Context, name string, rev int) error {
 	deadline := time.Now().Add(d.cfg.DeployTimeout)
 	for {
 		dep, err := d.svc.Organizations.Environments.Apis.Revisions.GetDeployments(d.deploymentPath(name, rev)).Context(ctx).Do()
-		if err != nil {
+		switch {
+		case isStatus(err, http.StatusNotFound):
+			// Not visible yet: deployments are eventually consistent.
+			dep = &apigee.GoogleCloudApigeeV1Deployment{State: "not yet listed"}
+		case err != nil:
 			return apiError(err)
 		}
 		switch dep.State {

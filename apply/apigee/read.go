@@ -111,14 +111,17 @@ func (d *Driver) readProxy(ctx context.Context, revs *revisions, deployed int, d
 	if err != nil {
 		return proxyRead{err: err}
 	}
+	// A proxy the policies no longer name is lingate's (to prune) only
+	// while lingate's revision serves: one deployed by hand since is left
+	// alone, and no other revision need be read.
+	if !s.ok && !isDesired {
+		return proxyRead{}
+	}
 	owned := s.ok
 	if !owned {
 		if owned, err = revs.owned(ctx); err != nil {
 			return proxyRead{err: err}
 		}
-	}
-	if !owned && !isDesired {
-		return proxyRead{}
 	}
 	if s.ok && isDesired && s.Hash == ContentHash(desired) {
 		return proxyRead{obj: desired, present: true, owned: true}
