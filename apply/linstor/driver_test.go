@@ -52,10 +52,7 @@ func TestApplyExampleThenPlanIsEmpty(t *testing.T) {
 // TestUpdatePropsReplicasPools changes a prop, the place count, the pools
 // and the description of an applied group; the apply makes live match.
 func TestUpdatePropsReplicasPools(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	changed := edit(t, want, "standard", func(g *cl.Group) {
 		g.Props["DrbdOptions/Net/protocol"] = "A"
 		delete(g.Props, "DrbdOptions/Resource/quorum")
@@ -90,10 +87,7 @@ func TestUpdatePropsReplicasPools(t *testing.T) {
 // TestDriftShowsAsUpdate changes a managed group by hand; the plan shows
 // the difference and the apply undoes it.
 func TestDriftShowsAsUpdate(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	err := c.gl.ResourceGroups.Modify(context.Background(), "fast", client.ResourceGroupModify{
 		OverrideProps: map[string]string{"DrbdOptions/Net/protocol": "B", "DrbdOptions/Disk/disk-flushes": "No"}})
 	if err != nil {
@@ -159,10 +153,7 @@ func TestOtherEnvironmentsGroupsAreNotRead(t *testing.T) {
 
 // TestPruneDeletesManagedGroup removes a group that left the policies.
 func TestPruneDeletesManagedGroup(t *testing.T) {
-	c := newCluster(t)
-	d := c.driver(t, "sandbox")
-	want := desired(t, "sandbox")
-	converge(t, d, want)
+	c, d, want := appliedSandbox(t)
 	fewer := want[1:]
 	cs, _ := plan(t, d, fewer, true)
 	if len(cs.Changes) != 1 || cs.Changes[0].Action != apply.Delete || cs.Changes[0].Name != want[0].Name {
@@ -184,4 +175,33 @@ func errString(err error) string {
 		return "<nil>"
 	}
 	return err.Error()
+}
+
+// TestNamesAreCaseInsensitive: a group created as FAST is the policies'
+// fast (LINSTOR compares names upper-cased); adopting it converges.
+func TestNamesAreCaseInsensitive(t *testing.T) {
+	c := newCluster(t)
+	d := c.driver(t, "sandbox")
+	want := desired(t, "sandbox")
+	ctx := context.Background()
+	if err := c.gl.ResourceGroups.Create(ctx, client.ResourceGroup{Name: "FAST"}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := d.Read(ctx, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.Foreign) != 1 || live.Foreign[0].Name != "fast" {
+		t.Fatalf("want FAST read as the foreign fast, got %+v", live.Foreign)
+	}
+	if err := d.Apply(ctx, apply.Change{Ref: ref("fast"), Action: apply.Replace}, find(want, "fast")); err != nil {
+		t.Fatalf("adopting FAST, whose volume groups differ: %v", err)
+	}
+	if cs, _ := plan(t, d, want, true); changeOf(cs, "fast").Action != "" {
+		t.Fatalf("fast still differs after the adopt: %+v", changeOf(cs, "fast"))
+	}
+	rg, err := c.gl.ResourceGroups.Get(ctx, "fast")
+	if err != nil || rg.Uuid == "" {
+		t.Fatalf("FAST was not kept: %v", err)
+	}
 }

@@ -53,7 +53,7 @@ type cluster struct {
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	clearEnv(t)
-	srv, err := emulator.New(emulator.Config{Pools: examplePools})
+	srv, err := emulator.New(emulator.Config{Pools: examplePools, PoolProviders: map[string]string{"hdd-zfs": "ZFS_THIN"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +128,17 @@ func applyAll(t *testing.T, d *Driver, cs apply.ChangeSet, want []artifact.Objec
 			t.Fatalf("apply %s %s: %v", c.Action, c.Name, err)
 		}
 	}
+}
+
+// appliedSandbox is a cluster with the example's sandbox groups applied,
+// the driver that applied them, and what it applied.
+func appliedSandbox(t *testing.T) (*cluster, *Driver, []artifact.Object) {
+	t.Helper()
+	c := newCluster(t)
+	d := c.driver(t, "sandbox")
+	want := desired(t, "sandbox")
+	converge(t, d, want)
+	return c, d, want
 }
 
 // converge plans and applies want, then requires an empty plan.

@@ -15,11 +15,13 @@ import (
 	cl "github.com/lingate/lingate/compile/linstor"
 )
 
-// spawned is one resource definition of a group: its volumes' total size
-// and its diskful replicas (diskless and tie breaker resources not counted).
+// spawned is one resource definition of a group: its volumes' total size,
+// its resources other than tie breakers (what a place count raise is
+// measured against) and of those the diskful ones.
 type spawned struct {
 	name    string
 	sizeKiB int64
+	placed  int
 	diskful int
 }
 
@@ -68,7 +70,11 @@ func (d *Driver) spawnedFrom(ctx context.Context, rg string) ([]spawned, error) 
 	}
 	for _, r := range rscs {
 		i, ok := index[strings.ToUpper(r.Name)]
-		if ok && diskful(r.Flags) {
+		if !ok || slices.Contains(r.Flags, "TIE_BREAKER") {
+			continue
+		}
+		out[i].placed++
+		if diskful(r.Flags) {
 			out[i].diskful++
 		}
 	}
@@ -120,11 +126,12 @@ func (d *Driver) Impact(ctx context.Context, c apply.Change, live, desired artif
 	}
 	var lines []string
 	if c.Action == apply.Replace {
-		lines = append(lines, "replacing deletes the group first, which LINSTOR refuses while they use it: the apply stops there")
+		lines = append(lines, "the number of volume groups changes, which LINSTOR allows only for a group no resource definition uses: the apply refuses it until they are moved or deleted")
 	}
 	lines = append(lines, placeCountImpact(have, want, rds)...)
 	lines = append(lines, placementImpact(have, want, total)...)
 	lines = append(lines, propsImpact(have, want, len(rds), replicas)...)
+	lines = append(lines, sizeImpact(have, want)...)
 	if len(lines) == 0 {
 		return "", nil
 	}
@@ -146,13 +153,17 @@ func totals(rds []spawned) (kib int64, replicas int) {
 	return kib, replicas
 }
 
-// placeCountImpact explains a place count change.
+// placeCountImpact explains a place count change. A raise autoplaces for
+// every resource definition with fewer resources than the new count,
+// diskless ones counted (LINSTOR's modify compares the count of resources
+// that are not tie breakers); the balance task removes diskful replicas
+// beyond the count.
 func placeCountImpact(have, want cl.Group, rds []spawned) []string {
 	from, to := placeCount(have), placeCount(want)
 	var n int
 	var kib int64
 	for _, r := range rds {
-		delta := to - r.diskful
+		delta := to - r.placed
 		if from > to {
 			delta = r.diskful - to
 		}
@@ -163,7 +174,7 @@ func placeCountImpact(have, want cl.Group, rds []spawned) []string {
 	}
 	switch {
 	case to > from && n == 0:
-		return []string{fmt.Sprintf("place count %d → %d: every resource definition already has %d diskful replicas or more; none is added", from, to, to)}
+		return []string{fmt.Sprintf("place count %d → %d: every resource definition already has %d resources or more (diskless ones count); none is added", from, to, to)}
 	case to > from:
 		return []string{fmt.Sprintf("place count %d → %d: LINSTOR places %d more replicas during the change (%s more data to replicate, written before the change returns)", from, to, n, size(kib))}
 	case to < from && n > 0:
@@ -271,4 +282,33 @@ func size(kib int64) string {
 		return fmt.Sprintf("%d %s", int64(v), units[i])
 	}
 	return fmt.Sprintf("%.1f %s", v, units[i])
+}
+
+// sizeImpact explains changed volume sizes and removed volume groups: a
+// group change never resizes or deletes the volumes already spawned.
+func sizeImpact(have, want cl.Group) []string {
+	sizes := map[int32]string{}
+	for _, vg := range have.VolumeGroups {
+		sizes[vg.VolumeNumber] = vg.Props[cl.PropSize]
+	}
+	var out []string
+	for _, vg := range want.VolumeGroups {
+		before, ok := sizes[vg.VolumeNumber]
+		delete(sizes, vg.VolumeNumber)
+		if now := vg.Props[cl.PropSize]; ok && before != now {
+			out = append(out, fmt.Sprintf("volume %d size %s → %s: existing volumes keep their size (changing a resource group never resizes volumes)",
+				vg.VolumeNumber, orNone(before), orNone(now)))
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(sizes)) {
+		out = append(out, fmt.Sprintf("volume group %d removed: the volumes already spawned stay; only resource definitions spawned from now on lack it", n))
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

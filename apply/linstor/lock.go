@@ -44,7 +44,7 @@ func (d *Driver) Lock(ctx context.Context, l apply.Lock, takeOver bool) error {
 	if err != nil {
 		return fmt.Errorf("linstor lock %s: %w", l.Env, err)
 	}
-	if err := d.c.Controller.Modify(ctx, client.GenericPropsModify{OverrideProps: client.OverrideProps{key: string(data)}}); err != nil {
+	if err := d.modifyCtrlProps(ctx, client.GenericPropsModify{OverrideProps: client.OverrideProps{key: string(data)}}); err != nil {
 		return fmt.Errorf("linstor lock %s: write %s: %w", l.Env, key, err)
 	}
 	back, found, err := d.readLock(ctx, key)
@@ -71,7 +71,7 @@ func (d *Driver) Unlock(ctx context.Context, l apply.Lock) error {
 	if held.ID != l.ID {
 		return fmt.Errorf("linstor unlock %s: the lock is now held by %s (taken over); left in place", l.Env, held.Holder)
 	}
-	if err := d.c.Controller.Modify(ctx, client.GenericPropsModify{DeleteProps: client.DeleteProps{key}}); err != nil {
+	if err := d.modifyCtrlProps(ctx, client.GenericPropsModify{DeleteProps: client.DeleteProps{key}}); err != nil {
 		return fmt.Errorf("linstor unlock %s: delete %s: %w", l.Env, key, err)
 	}
 	return nil

@@ -63,24 +63,35 @@ func (g liveGroup) managed(env string) bool {
 }
 
 // Read lists the controller's resource groups and returns those lingate
-// manages for the environment, and the same-named groups of desired that
-// lack the marker (Foreign), each as compile writes it.
+// manages for the environment (with its marker, or left bare by a create
+// that was interrupted, see PendingPrefix), and the same-named groups of
+// desired that lack the marker (Foreign), each as compile writes it.
 func (d *Driver) Read(ctx context.Context, desired []artifact.Object) (apply.Live, error) {
 	groups, err := d.listGroups(ctx)
 	if err != nil {
 		return apply.Live{}, fmt.Errorf("linstor environment %s: read resource groups: %w", d.env, err)
 	}
-	want := map[string]bool{}
+	// LINSTOR names are case-insensitive: a live group is reported under
+	// the desired spelling of its name.
+	want := map[string]string{}
 	for _, o := range desired {
 		if o.Kind == artifact.KindResourceGroup {
-			want[strings.ToUpper(o.Name)] = true
+			want[strings.ToUpper(o.Name)] = o.Name
 		}
+	}
+	marks, err := d.pending(ctx)
+	if err != nil {
+		return apply.Live{}, fmt.Errorf("linstor environment %s: %w", d.env, err)
 	}
 	var live apply.Live
 	for _, g := range groups {
-		mine := g.managed(d.env)
-		if !mine && !want[strings.ToUpper(g.Name)] {
+		mine := g.managed(d.env) || marks[strings.ToUpper(g.Name)]
+		spelling, wanted := want[strings.ToUpper(g.Name)]
+		if !mine && !wanted {
 			continue
+		}
+		if wanted {
+			g.Name = spelling
 		}
 		obj, err := d.object(ctx, g)
 		if err != nil {

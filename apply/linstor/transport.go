@@ -56,8 +56,8 @@ func tokenFromFile(path string) (string, error) {
 	return strings.TrimSpace(string(data)), nil
 }
 
-// pem returns the PEM text of variable name, or of the file its _FILE form names.
-func pem(getenv func(string) string, name string) (string, error) {
+// pemVar returns the PEM text of variable name, or of the file its _FILE form names.
+func pemVar(getenv func(string) string, name string) (string, error) {
 	if v := getenv(name); v != "" {
 		return v, nil
 	}
@@ -75,15 +75,15 @@ func pem(getenv func(string) string, name string) (string, error) {
 // tlsConfig builds the client TLS configuration of LS_ROOT_CA and
 // LS_USER_CERTIFICATE/LS_USER_KEY, or nil when none is set.
 func tlsConfig(getenv func(string) string) (*tls.Config, error) {
-	ca, err := pem(getenv, "LS_ROOT_CA")
+	ca, err := pemVar(getenv, "LS_ROOT_CA")
 	if err != nil {
 		return nil, err
 	}
-	cert, err := pem(getenv, "LS_USER_CERTIFICATE")
+	cert, err := pemVar(getenv, "LS_USER_CERTIFICATE")
 	if err != nil {
 		return nil, err
 	}
-	key, err := pem(getenv, "LS_USER_KEY")
+	key, err := pemVar(getenv, "LS_USER_KEY")
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func (f *failover) RoundTrip(req *http.Request) (*http.Response, error) {
 	if len(errs) == 1 {
 		return nil, errs[0]
 	}
-	return nil, fmt.Errorf("no LINSTOR controller answered: %w", errors.Join(errs...))
+	return nil, &unreachableError{errs: errs}
 }
 
 // retarget copies req to go to controller u, with a fresh body when resent.
@@ -302,3 +302,16 @@ func unreachable(err error) bool {
 	var dns *net.DNSError
 	return errors.As(err, &dns)
 }
+
+// unreachableError is every controller refusing the connection.
+type unreachableError struct{ errs []error }
+
+func (e *unreachableError) Error() string {
+	msgs := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		msgs[i] = err.Error()
+	}
+	return "no LINSTOR controller answered (" + strings.Join(msgs, "; ") + ")"
+}
+
+func (e *unreachableError) Unwrap() []error { return e.errs }

@@ -32,7 +32,12 @@ import (
 //     marker;
 //   - delete: only a group with lingate's marker, only when no resource
 //     definition uses it;
-//   - replace: delete, then create.
+//   - replace (the number of volume groups changes): refused while
+//     resource definitions use the group, as LINSTOR refuses to add volume
+//     groups then and would refuse the delete; otherwise carried out in
+//     place (volume groups removed and created, props and filter set),
+//     which ends where a delete and a create would, without a moment in
+//     which the group does not exist.
 //
 // Every write also stamps Aux/lingate/commit.
 func (d *Driver) Apply(ctx context.Context, c apply.Change, desired artifact.Object) error {
@@ -60,10 +65,7 @@ func (d *Driver) apply(ctx context.Context, c apply.Change, desired artifact.Obj
 	case apply.Update:
 		return d.update(ctx, want)
 	case apply.Replace:
-		if err := d.delete(ctx, c.Name); err != nil {
-			return err
-		}
-		return d.create(ctx, want)
+		return d.replace(ctx, want)
 	}
 	return fmt.Errorf("unknown action %q", c.Action)
 }
@@ -84,10 +86,17 @@ func (d *Driver) create(ctx context.Context, want cl.Group) error {
 	if err != nil {
 		return err
 	}
-	if found && !g.managed(d.env) {
-		return d.foreignError(g)
+	if found {
+		if owned, err := d.owned(ctx, g); err != nil {
+			return err
+		} else if !owned {
+			return d.foreignError(g)
+		}
 	}
 	if !found {
+		if err := d.setPending(ctx, want.Name); err != nil {
+			return err
+		}
 		if err := d.post(ctx, want); err != nil {
 			return err
 		}
@@ -98,7 +107,10 @@ func (d *Driver) create(ctx context.Context, want cl.Group) error {
 			return errors.New("the controller accepted the create but does not list the group")
 		}
 	}
-	return d.converge(ctx, g, want)
+	if err := d.converge(ctx, g, want); err != nil {
+		return err
+	}
+	return d.clearPending(ctx, want.Name)
 }
 
 // post creates the bare group (LINSTOR ignores props on create), re-reading
@@ -144,6 +156,29 @@ func (e *lostResponse) Unwrap() []error {
 	return []error{e.err, &backoff.RetryAfterError{Duration: e.wait}}
 }
 
+// replace brings a group whose volume groups change in number to want,
+// when no resource definition uses it.
+func (d *Driver) replace(ctx context.Context, want cl.Group) error {
+	g, found, err := d.getGroup(ctx, want.Name)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return d.create(ctx, want)
+	}
+	n, names, err := d.usage(ctx, want.Name)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the number of volume groups changes, which LINSTOR allows only for a group no resource definition uses: %w", inUse(n, names))
+	}
+	if err := d.converge(ctx, g, want); err != nil {
+		return err
+	}
+	return d.clearPending(ctx, want.Name)
+}
+
 // update brings an existing group (lingate's, or a foreign one being
 // adopted) to want.
 func (d *Driver) update(ctx context.Context, want cl.Group) error {
@@ -154,7 +189,10 @@ func (d *Driver) update(ctx context.Context, want cl.Group) error {
 	if !found {
 		return errors.New("the group no longer exists on the controller: plan again")
 	}
-	return d.converge(ctx, g, want)
+	if err := d.converge(ctx, g, want); err != nil {
+		return err
+	}
+	return d.clearPending(ctx, want.Name)
 }
 
 // converge changes live into want: props, description and select filter in
@@ -166,7 +204,7 @@ func (d *Driver) converge(ctx context.Context, live liveGroup, want cl.Group) er
 		if n, _, err := d.usage(ctx, want.Name); err != nil {
 			return err
 		} else if n > 0 {
-			return fmt.Errorf("cannot add volume group %d: %s use the group, and LINSTOR refuses new volume groups then; delete them or give the tier a new name",
+			return fmt.Errorf("cannot add volume group %d: the group is used by %s, and LINSTOR refuses new volume groups then; delete them or give the tier a new name",
 				add[0].VolumeNumber, count(n, "resource definition"))
 		}
 	}
@@ -396,7 +434,9 @@ func (d *Driver) delete(ctx context.Context, name string) error {
 	if err != nil || !found {
 		return err
 	}
-	if !g.managed(d.env) {
+	if owned, err := d.owned(ctx, g); err != nil {
+		return err
+	} else if !owned {
 		return fmt.Errorf("the group carries no %s=%s marker for environment %s: lingate deletes only groups it manages",
 			cl.PropManagedBy, cl.ManagedBy, d.env)
 	}
@@ -411,7 +451,20 @@ func (d *Driver) delete(ctx context.Context, name string) error {
 	if client.IsApiCallError(err, linstor.FailExistsRscDfn) {
 		return errors.New("LINSTOR refuses to delete it: resource definitions were spawned from it meanwhile")
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return d.clearPending(ctx, name)
+}
+
+// owned reports whether g is lingate's in this environment: it carries the
+// marker, or an interrupted create of lingate's left it bare.
+func (d *Driver) owned(ctx context.Context, g liveGroup) (bool, error) {
+	if g.managed(d.env) {
+		return true, nil
+	}
+	marks, err := d.pending(ctx)
+	return marks[strings.ToUpper(g.Name)], err
 }
 
 // inUse is the error of a delete refused because resource definitions use the group.
@@ -421,8 +474,12 @@ func inUse(n int, names []string) error {
 	if len(names) > len(shown) {
 		more = fmt.Sprintf(" and %d more", len(names)-len(shown))
 	}
-	return fmt.Errorf("%s still use it (%s%s); LINSTOR refuses to delete a resource group in use: move them to another group or delete them first",
-		count(n, "resource definition"), strings.Join(shown, ", "), more)
+	verb := "use"
+	if n == 1 {
+		verb = "uses"
+	}
+	return fmt.Errorf("%s still %s it (%s%s); LINSTOR refuses to delete a resource group in use: move them to another group or delete them first",
+		count(n, "resource definition"), verb, strings.Join(shown, ", "), more)
 }
 
 // foreignError is the refusal to create over a group lingate does not manage.

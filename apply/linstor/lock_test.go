@@ -1,0 +1,90 @@
+package linstor
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/lingate/lingate/apply"
+)
+
+func lockOf(id, holder string, acquired time.Time, ttl time.Duration) apply.Lock {
+	return apply.Lock{Env: "sandbox", Holder: holder, ID: id, Acquired: acquired, Expires: acquired.Add(ttl)}
+}
+
+// heldLock reads the lock property as another process would.
+func heldLock(t *testing.T, d *Driver) (apply.Lock, bool) {
+	t.Helper()
+	l, found, err := d.readLock(context.Background(), LockPrefix+"sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, found
+}
+
+// TestLockContentionExpiryTakeover: a second holder is refused while the
+// first lock holds, refused again once it expired unless it takes over,
+// and the first holder's Unlock then leaves the new lock alone.
+func TestLockContentionExpiryTakeover(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	clock := time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC)
+	a, b := c.driver(t, "sandbox"), c.driver(t, "sandbox")
+	a.now = func() time.Time { return clock }
+	b.now = a.now
+	la := lockOf("id-a", "alice@ci", clock, 10*time.Minute)
+	lb := lockOf("id-b", "bob@laptop", clock, 10*time.Minute)
+	if err := a.Lock(ctx, la, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Lock(ctx, la, false); err != nil {
+		t.Fatalf("the holder cannot take its own lock again: %v", err)
+	}
+	var le *apply.LockedError
+	err := b.Lock(ctx, lb, true)
+	if !errors.As(err, &le) || le.Expired || le.Held.Holder != "alice@ci" {
+		t.Fatalf("want a LockedError naming alice, not expired; got %v", err)
+	}
+	clock = clock.Add(11 * time.Minute)
+	err = b.Lock(ctx, lb, false)
+	if !errors.As(err, &le) || !le.Expired {
+		t.Fatalf("want an expired LockedError without takeover; got %v", err)
+	}
+	requireContains(t, "locked error", err.Error(), "--break-lock")
+	if err := b.Lock(ctx, lb, true); err != nil {
+		t.Fatalf("takeover of an expired lock: %v", err)
+	}
+	if held, _ := heldLock(t, a); held.ID != "id-b" {
+		t.Fatalf("after the takeover the lock holds %q", held.ID)
+	}
+	err = a.Unlock(ctx, la)
+	requireContains(t, "unlock of a lock taken over", errString(err), "held by bob@laptop")
+	if held, found := heldLock(t, a); !found || held.ID != "id-b" {
+		t.Fatal("alice's unlock released bob's lock")
+	}
+	if err := b.Unlock(ctx, lb); err != nil {
+		t.Fatal(err)
+	}
+	if _, found := heldLock(t, a); found {
+		t.Fatal("the lock is still there after its holder released it")
+	}
+	if err := a.Unlock(ctx, la); err != nil {
+		t.Fatalf("unlock of a free lock: %v", err)
+	}
+}
+
+// TestLocksArePerEnvironment: staging's lock does not block sandbox.
+func TestLocksArePerEnvironment(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	now := time.Now()
+	st := lockOf("id-s", "s", now, time.Hour)
+	st.Env = "staging"
+	if err := c.driver(t, "staging").Lock(ctx, st, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.driver(t, "sandbox").Lock(ctx, lockOf("id-x", "x", now, time.Hour), false); err != nil {
+		t.Fatalf("sandbox blocked by staging's lock: %v", err)
+	}
+}
