@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/lingate/lingate/compile/artifact"
@@ -269,35 +271,58 @@ func binaries(o artifact.Object) map[string][]byte {
 
 // replaceReason says why h cannot be applied over b in place, or is empty.
 //
-// The one rule: a LINSTOR resource group whose number of volume groups
-// changes is replaced. LINSTOR refuses to add or remove the volume groups
-// of a resource group once resource definitions were spawned from it, so
-// the group is deleted and created again (which the resource definitions
-// using it must allow). Every other change is applied in place.
+// The one rule: a LINSTOR resource group that gains a volume group is
+// replaced. LINSTOR refuses to create a volume group in a resource group
+// that has resource definitions (CtrlVlmGrpApiCallHandler.createVlmGrps:
+// FAIL_EXISTS_RSC_DFN), so the group is deleted and created again (which
+// the resource definitions using it must allow). Deleting a volume group is
+// allowed with resource definitions, so a group that only loses volume
+// groups is updated in place, like every other change.
 func replaceReason(b, h artifact.Object) string {
 	if b.System != artifact.SystemLinstor || b.Kind != artifact.KindResourceGroup {
 		return ""
 	}
-	nb, okb := volumeGroups(b)
-	nh, okh := volumeGroups(h)
-	if !okb || !okh || nb == nh {
+	nb, okb := volumeNumbers(b)
+	nh, okh := volumeNumbers(h)
+	if !okb || !okh {
 		return ""
 	}
-	return fmt.Sprintf("volume groups %d → %d: LINSTOR cannot add or remove the volume groups of a resource group in use", nb, nh)
+	var added []string
+	for _, n := range nh {
+		if !slices.Contains(nb, n) {
+			added = append(added, strconv.Itoa(n))
+		}
+	}
+	if len(added) == 0 {
+		return ""
+	}
+	noun := "volume group"
+	if len(added) > 1 {
+		noun += "s"
+	}
+	return fmt.Sprintf("volume groups %d → %d, adds %s %s: LINSTOR refuses to add a volume group to a resource group that has resource definitions",
+		len(nb), len(nh), noun, strings.Join(added, ", "))
 }
 
-// volumeGroups counts the volume groups in a resource group's JSON file.
-func volumeGroups(o artifact.Object) (int, bool) {
+// volumeNumbers lists the volume numbers of the volume groups in a resource
+// group's JSON file (compiled groups always write volume_number).
+func volumeNumbers(o artifact.Object) ([]int, bool) {
 	for _, f := range o.Files {
 		if f.Binary {
 			continue
 		}
 		var rg struct {
-			VolumeGroups []json.RawMessage `json:"volume_groups"`
+			VolumeGroups []struct {
+				Number int `json:"volume_number"`
+			} `json:"volume_groups"`
 		}
 		if json.Unmarshal(f.Data, &rg) == nil {
-			return len(rg.VolumeGroups), true
+			out := make([]int, len(rg.VolumeGroups))
+			for i, vg := range rg.VolumeGroups {
+				out[i] = vg.Number
+			}
+			return out, true
 		}
 	}
-	return 0, false
+	return nil, false
 }

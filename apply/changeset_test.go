@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -10,7 +11,11 @@ import (
 )
 
 func rg(name string, vgs int, extra string) artifact.Object {
-	groups := strings.TrimSuffix(strings.Repeat(`{"volume_number": 0},`, vgs), ",")
+	numbers := make([]string, vgs)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf(`{"volume_number": %d}`, i)
+	}
+	groups := strings.Join(numbers, ",")
 	data := "{\n  \"name\": \"" + name + "\",\n  \"description\": \"" + extra + "\",\n  \"volume_groups\": [" + groups + "]\n}\n"
 	return artifact.Object{System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: name,
 		Files: []artifact.File{{Path: "linstor/resource-groups/" + name + ".json", Data: []byte(data)}}}
@@ -63,7 +68,7 @@ func TestCompareEveryAction(t *testing.T) {
 	for _, c := range cs.Changes {
 		byName[c.Name] = c
 	}
-	if r := byName["wide"]; r.Reason != "volume groups 1 → 2: LINSTOR cannot add or remove the volume groups of a resource group in use" || r.Diff == "" {
+	if r := byName["wide"]; r.Reason != "volume groups 1 → 2, adds volume group 1: LINSTOR refuses to add a volume group to a resource group that has resource definitions" || r.Diff == "" {
 		t.Errorf("replace: reason %q, diff %q", r.Reason, r.Diff)
 	}
 	wantDiff := "--- base/prod/apigee/products/orders.json\n+++ head/prod/apigee/products/orders.json\n" +
@@ -183,21 +188,29 @@ func TestCompareEnvironmentOnOneSide(t *testing.T) {
 	}
 }
 
-func TestReplaceOnlyForVolumeGroupCount(t *testing.T) {
+// TestReplaceOnlyForAddedVolumeGroups: LINSTOR refuses to create a volume
+// group in a group with resource definitions but deletes one, so only an
+// addition replaces the group.
+func TestReplaceOnlyForAddedVolumeGroups(t *testing.T) {
 	cases := []struct {
-		name string
-		b, h artifact.Object
-		want Action
+		name   string
+		b, h   artifact.Object
+		want   Action
+		reason string
 	}{
-		{"same count", rg("a", 2, "x"), rg("a", 2, "y"), Update},
-		{"more", rg("a", 1, "x"), rg("a", 2, "x"), Replace},
-		{"fewer", rg("a", 3, "x"), rg("a", 1, "x"), Replace},
-		{"products never", product("a", "1"), product("a", "2"), Update},
+		{"same count", rg("a", 2, "x"), rg("a", 2, "y"), Update, ""},
+		{"one more", rg("a", 1, "x"), rg("a", 2, "x"), Replace, "volume groups 1 → 2, adds volume group 1: " +
+			"LINSTOR refuses to add a volume group to a resource group that has resource definitions"},
+		{"two more", rg("a", 0, "x"), rg("a", 2, "x"), Replace, "volume groups 0 → 2, adds volume groups 0, 1: " +
+			"LINSTOR refuses to add a volume group to a resource group that has resource definitions"},
+		{"fewer", rg("a", 3, "x"), rg("a", 1, "x"), Update, ""},
+		{"all removed", rg("a", 1, "x"), rg("a", 0, "x"), Update, ""},
+		{"products never", product("a", "1"), product("a", "2"), Update, ""},
 	}
 	for _, c := range cases {
 		cs := Compare([]Pair{{Env: "e", Base: []artifact.Object{c.b}, Head: []artifact.Object{c.h}}})
-		if len(cs.Changes) != 1 || cs.Changes[0].Action != c.want {
-			t.Errorf("%s: %v, want %s", c.name, refs(cs.Changes), c.want)
+		if len(cs.Changes) != 1 || cs.Changes[0].Action != c.want || cs.Changes[0].Reason != c.reason {
+			t.Errorf("%s: %v %+v, want %s (%q)", c.name, refs(cs.Changes), cs.Changes, c.want, c.reason)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +22,11 @@ func obj(system, kind, name string, files ...artifact.File) artifact.Object {
 }
 
 func group(name string, vgs int) artifact.Object {
-	body := "{\n  \"name\": \"" + name + "\",\n  \"volume_groups\": [" + strings.TrimSuffix(strings.Repeat("{},", vgs), ",") + "]\n}\n"
+	numbers := make([]string, vgs)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf(`{"volume_number": %d}`, i)
+	}
+	body := "{\n  \"name\": \"" + name + "\",\n  \"volume_groups\": [" + strings.Join(numbers, ",") + "]\n}\n"
 	return obj(artifact.SystemLinstor, artifact.KindResourceGroup, name, file("linstor/resource-groups/"+name+".json", body))
 }
 

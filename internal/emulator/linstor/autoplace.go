@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -15,16 +14,26 @@ const (
 	flagDrbdDiskless = "DRBD_DISKLESS"
 )
 
-// candidate is a storage pool the autoplacer may put a replica in.
+// candidate is a storage pool the autoplacer may put a replica in, with
+// its strategy score.
 type candidate struct {
-	node *node
-	pool *storagePool
+	node  *node
+	pool  *storagePool
+	score float64
+}
+
+// autoplaceCtx is the response context of CtrlRscAutoPlaceApiCallHandler.autoPlace.
+func autoplaceCtx(rdName string) respCtx {
+	return respCtx{op: maskCrt, obj: maskRsc, descr: "Auto-placing resource: " + rdName,
+		objRefs: map[string]string{"RscDfn": rdName}}
 }
 
 // autoplace places the missing diskful replicas of rd on pools that satisfy
-// f, as CtrlRscAutoPlaceApiCallHandler does, or fails with
-// FAIL_NOT_ENOUGH_NODES. It then adds a tie breaker or diskless replicas.
-func (s *Server) autoplace(rd *resourceDefinition, f *filterChange) ([]apiCallRc, error) {
+// f, as CtrlRscAutoPlaceApiCallHandler.autoPlaceInTransaction does, or fails
+// with FAIL_NOT_ENOUGH_NODES. It then adds diskless replicas or lets the
+// tie breaker helper run. c is the context of the calling API (spawn passes
+// its own, like the controller).
+func (s *Server) autoplace(rd *resourceDefinition, f *autoSelectFilter, c respCtx) ([]apiCallRc, error) {
 	if len(rd.LayerStack) == 0 {
 		rd.LayerStack = []string{"DRBD", "STORAGE"}
 	}
@@ -33,25 +42,61 @@ func (s *Server) autoplace(rd *resourceDefinition, f *filterChange) ([]apiCallRc
 	}
 	want := int(*f.PlaceCount) - len(diskfulOf(rd))
 	if want <= 0 && !isTrue(f.DisklessOnRemaining) {
-		return []apiCallRc{alreadyDeployed(rd)}, nil
+		return []apiCallRc{c.add(alreadyDeployed(rd), true)}, nil
 	}
 	size := rd.sizeKiB()
-	cands, err := s.candidates(rd, f, size)
+	cands, err := s.candidates(rd, f, size, false)
 	if err != nil {
 		return nil, err
 	}
-	p := s.newPlacement(rd, f)
-	if !p.search(cands, want) {
+	chosen, ok := s.selectBest(rd, f, cands, want)
+	if !ok {
 		return nil, notEnoughNodes(f, want, size, rd.Name)
 	}
-	s.deploy(rd, p.chosen)
-	rcs := []apiCallRc{placedEntry(rd.Name, p.chosen)}
-	if isTrue(f.DisklessOnRemaining) {
-		s.deployDiskless(rd, []string{flagDiskless, flagDrbdDiskless})
-	} else {
-		s.manageTieBreaker(rd)
+	s.deploy(rd, chosen)
+	deployed := make([]string, 0, len(chosen))
+	for _, ch := range chosen {
+		deployed = append(deployed, ch.node.Name)
 	}
-	return append(rcs, readyEntries(rd)...), nil
+	rcs := []apiCallRc{c.add(placedEntry(rd.Name, chosen), false)}
+	if isTrue(f.DisklessOnRemaining) {
+		deployed = append(deployed, s.deployDiskless(rd, []string{flagDiskless, flagDrbdDiskless})...)
+	}
+	rcs = append(rcs, c.all(s.manageTieBreaker(rd), false)...)
+	return append(rcs, deployEntries(rd, deployed, c)...), nil
+}
+
+// selectBest is Selector.select: a selection is searched from every start
+// index of the rated candidates and the one with the highest summed score
+// wins; the search stops when the best remaining scores cannot beat it.
+func (s *Server) selectBest(rd *resourceDefinition, f *autoSelectFilter, cands []candidate, want int) ([]candidate, bool) {
+	if want <= 0 {
+		return nil, true
+	}
+	var best []candidate
+	bestScore := 0.0
+	for start := 0; start+want <= len(cands); start++ {
+		if best != nil && topScore(cands[start:], want) <= bestScore {
+			break
+		}
+		p := s.newPlacement(rd, f)
+		if !p.searchFrom(cands, start, want) {
+			continue
+		}
+		if sc := topScore(p.chosen, len(p.chosen)); best == nil || sc > bestScore {
+			best, bestScore = p.chosen, sc
+		}
+	}
+	return best, best != nil
+}
+
+// topScore sums the scores of the first n candidates.
+func topScore(cands []candidate, n int) float64 {
+	sum := 0.0
+	for _, c := range cands[:n] {
+		sum += c.score
+	}
+	return sum
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
@@ -103,18 +148,22 @@ func (rd *resourceDefinition) sizeKiB() int64 {
 	return sum
 }
 
+// alreadyDeployed is makeAlreadyDeployedResponse.
 func alreadyDeployed(rd *resourceDefinition) apiCallRc {
 	var names []string
 	for _, r := range diskfulOf(rd) {
-		names = append(names, "'"+r.Node+"'")
+		names = append(names, r.Node)
 	}
-	return apiCallRc{RetCode: maskInfo,
-		Message: fmt.Sprintf("Resource '%s' was already deployed on %d nodes: %s.", rd.Name, len(names), strings.Join(names, ", "))}
+	return apiCallRc{RetCode: warnRscAlreadyDeployed,
+		Message: fmt.Sprintf("Resource '%s' was already deployed on %d nodes. Skipping.", rd.Name, len(names)),
+		Details: "Used nodes: '" + strings.Join(names, "', '") + "'"}
 }
 
-// candidates lists the diskful pools the filter allows (StorPoolFilter),
-// best first: most free space, then node and pool name.
-func (s *Server) candidates(rd *resourceDefinition, f *filterChange, size int64) ([]candidate, error) {
+// candidates lists the pools the filter allows (StorPoolFilter.filter),
+// rated best first. Diskful candidates need the free space; diskless ones
+// (a tie breaker) come from diskless pools. A node qualifies only if it has
+// every replicas_on_same property, with the fixed value when there is one.
+func (s *Server) candidates(rd *resourceDefinition, f *autoSelectFilter, size int64, diskless bool) ([]candidate, error) {
 	var avoid *regexp.Regexp
 	if f.NotPlaceWithRegex != nil && *f.NotPlaceWithRegex != "" {
 		re, err := regexp.Compile("(?i)" + *f.NotPlaceWithRegex)
@@ -123,27 +172,63 @@ func (s *Server) candidates(rd *resourceDefinition, f *filterChange, size int64)
 		}
 		avoid = re
 	}
-	nodes, pools, providers := newNameSet(f.NodeNames), newNameSet(f.StoragePools), newNameSet(f.Providers)
+	poolNames := f.StoragePools
+	if diskless {
+		poolNames = f.DisklessPools
+	}
+	nodes, pools, providers := newNameSet(f.NodeNames), newNameSet(poolNames), newNameSet(f.Providers)
+	same := s.fixedSame(rd, f)
 	var out []candidate
 	for _, n := range s.st.sortedNodes() {
-		if !nodes.match(n.Name) || s.hasConflict(n, rd, f.NotPlaceWith, avoid) {
+		if !nodes.match(n.Name) || !hasSame(n, same) || s.hasConflict(n, rd, f.NotPlaceWith, avoid, diskless) {
 			continue
 		}
 		for _, sp := range n.sortedPools() {
-			if sp.Provider != providerDiskless && pools.match(sp.Name) && providers.match(sp.Provider) &&
-				sp.FreeKiB >= size {
+			if (sp.Provider == providerDiskless) == diskless && pools.match(sp.Name) && providers.match(sp.Provider) &&
+				(diskless || sp.FreeKiB >= size) {
 				out = append(out, candidate{node: n, pool: sp})
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].pool.FreeKiB > out[j].pool.FreeKiB })
+	s.rate(out)
 	return out, nil
 }
 
-// hasConflict reports whether node n already has a diskful replica of rd
-// or a resource the filter must not be placed with.
-func (s *Server) hasConflict(n *node, rd *resourceDefinition, notWith []string, avoid *regexp.Regexp) bool {
-	if r, ok := rd.Resources[key(n.Name)]; ok && !slices.Contains(r.Flags, flagTieBreaker) {
+// fixedSame is StorPoolFilter.extractFixedSameProperties: each
+// replicas_on_same key with the value a "key=value" entry or an existing
+// replica fixes ("" when undecided).
+func (s *Server) fixedSame(rd *resourceDefinition, f *autoSelectFilter) map[string]string {
+	same := map[string]string{}
+	for _, entry := range f.ReplicasOnSame {
+		k, v, _ := strings.Cut(entry, "=")
+		for _, r := range rd.Resources {
+			if nv, ok := s.st.Nodes[key(r.Node)].Props[k]; ok {
+				v = nv
+			}
+		}
+		same[k] = v
+	}
+	return same
+}
+
+// hasSame reports whether n has every replicas_on_same property, with the
+// fixed value where one is fixed.
+func hasSame(n *node, same map[string]string) bool {
+	for k, v := range same {
+		nv, ok := n.Props[k]
+		if !ok || (v != "" && nv != v) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasConflict reports whether node n already has a replica of rd (a
+// diskless one does not count for a diskful placement: the autoplacer skips
+// the already-placed check on diskless nodes and gives them a disk) or a
+// resource the filter must not be placed with.
+func (s *Server) hasConflict(n *node, rd *resourceDefinition, notWith []string, avoid *regexp.Regexp, diskless bool) bool {
+	if r, ok := rd.Resources[key(n.Name)]; ok && (diskless || !slices.Contains(r.Flags, flagDiskless)) {
 		return true
 	}
 	avoidNames := newNameSet(notWith)
@@ -175,8 +260,9 @@ func thick(provider string) bool {
 }
 
 // deployDiskless puts a diskless replica on every remaining node with a
-// diskless pool (diskless_on_remaining).
-func (s *Server) deployDiskless(rd *resourceDefinition, flags []string) {
+// diskless pool (diskless_on_remaining) and returns those nodes.
+func (s *Server) deployDiskless(rd *resourceDefinition, flags []string) []string {
+	var added []string
 	for _, n := range s.st.sortedNodes() {
 		if _, ok := rd.Resources[key(n.Name)]; ok {
 			continue
@@ -184,45 +270,100 @@ func (s *Server) deployDiskless(rd *resourceDefinition, flags []string) {
 		if _, ok := n.Pools[key(dfltDisklessPool)]; ok {
 			rd.Resources[key(n.Name)] = &resource{Node: n.Name, StorPool: dfltDisklessPool,
 				Provider: providerDiskless, UUID: newUUID(), CreatedMs: s.now().UnixMilli(), Flags: slices.Clone(flags)}
+			added = append(added, n.Name)
 		}
 	}
+	return added
 }
 
-// manageTieBreaker keeps a diskless DRBD tie breaker exactly while a DRBD
-// resource has two diskful replicas, unless auto-add-quorum-tiebreaker is
-// false on the resource definition or its group.
-func (s *Server) manageTieBreaker(rd *resourceDefinition) {
+// manageTieBreaker is CtrlRscAutoTieBreakerHelper.manage for a definition
+// whose replicas just changed: a diskless DRBD tie breaker exists exactly
+// while auto-add-quorum-tiebreaker is true (the controller's default), the
+// definition uses DRBD, and shouldTieBreakerExist holds. It returns the
+// helper's entries.
+func (s *Server) manageTieBreaker(rd *resourceDefinition) []apiCallRc {
+	var tieBreaker string
 	for k, r := range rd.Resources {
 		if slices.Contains(r.Flags, flagTieBreaker) {
-			delete(rd.Resources, k)
+			tieBreaker = k
 		}
 	}
-	if !slices.Contains(rd.LayerStack, "DRBD") || len(diskfulOf(rd)) != 2 || !s.tieBreakerEnabled(rd) {
-		return
+	should := slices.Contains(rd.LayerStack, "DRBD") && s.tieBreakerEnabled(rd) && s.shouldTieBreakerExist(rd)
+	switch {
+	case should && tieBreaker == "":
+		return []apiCallRc{s.addTieBreaker(rd)}
+	case !should && tieBreaker != "":
+		delete(rd.Resources, tieBreaker)
+		return []apiCallRc{{RetCode: infoTieBreakerDeleting, Message: "Tie breaker marked for deletion"}}
 	}
-	for _, n := range s.st.sortedNodes() {
-		if _, ok := rd.Resources[key(n.Name)]; ok {
-			continue
-		}
-		if _, ok := n.Pools[key(dfltDisklessPool)]; ok {
-			rd.Resources[key(n.Name)] = &resource{Node: n.Name, StorPool: dfltDisklessPool, Provider: providerDiskless,
-				UUID: newUUID(), CreatedMs: s.now().UnixMilli(), Flags: []string{flagDiskless, flagDrbdDiskless, flagTieBreaker}}
-			return
-		}
-	}
+	return nil
 }
 
+// tieBreakerEnabled reads DrbdOptions/auto-add-quorum-tiebreaker by
+// priority; the controller sets it to True in its own properties.
 func (s *Server) tieBreakerEnabled(rd *resourceDefinition) bool {
-	const k = "DrbdOptions/auto-add-quorum-tiebreaker"
-	if v, ok := rd.Props[k]; ok {
-		return v != "false"
+	return strings.EqualFold(s.prioProp(rd, "DrbdOptions/auto-add-quorum-tiebreaker", "True"), "true")
+}
+
+// shouldTieBreakerExist: quorum is majority (the default) or managed by
+// LINSTOR (QuorumSetBy not "user"), the diskful count is even and at least
+// two, and no diskless replica exists that the autoplacer could have chosen
+// as a tie breaker (one on a node the group's filter allows).
+func (s *Server) shouldTieBreakerExist(rd *resourceDefinition) bool {
+	quorum := strings.EqualFold(s.prioProp(rd, keyQuorum, "majority"), "majority")
+	byLinstor := strings.EqualFold(s.prioProp(rd, keyQuorumSetBy, "linstor"), "linstor")
+	if !quorum && !byLinstor {
+		return false
 	}
-	if rg := s.lookupRG(rd.Group); rg != nil {
-		if v, ok := rg.Props[k]; ok {
-			return v != "false"
+	diskful, eligible := len(diskfulOf(rd)), 0
+	p := s.newPlacement(rd, s.groupFilter(rd))
+	for _, r := range rd.Resources {
+		if !slices.Contains(r.Flags, flagDiskless) || slices.Contains(r.Flags, flagTieBreaker) {
+			continue
+		}
+		n := s.st.Nodes[key(r.Node)]
+		if p.allowed(candidate{node: n, pool: n.Pools[key(r.StorPool)]}) {
+			eligible++
 		}
 	}
-	return true
+	return diskful >= 2 && diskful%2 == 0 && eligible == 0
+}
+
+// groupFilter is the stored filter of rd's group as a change.
+func (s *Server) groupFilter(rd *resourceDefinition) *autoSelectFilter {
+	if rg := s.lookupRG(rd.Group); rg != nil {
+		return rg.Filter.change()
+	}
+	return newSelectFilter(nil).change()
+}
+
+// addTieBreaker autoplaces one diskless replica with the group's filter
+// (getStorPoolForTieBreaker: diskful pool names ignored, every
+// x_replicas_on_different count 1) or warns that no node qualifies.
+func (s *Server) addTieBreaker(rd *resourceDefinition) apiCallRc {
+	f := s.groupFilter(rd)
+	f.StoragePools, f.NodeNames = nil, nil
+	if len(f.XReplicasOnDiff) > 0 {
+		ones := map[string]int{}
+		for k := range f.XReplicasOnDiff {
+			ones[k] = 1
+		}
+		f.XReplicasOnDiff = ones
+	}
+	cands, err := s.candidates(rd, f, 0, true)
+	var chosen []candidate
+	if err == nil {
+		chosen, _ = s.selectBest(rd, f, cands, 1)
+	}
+	if len(chosen) == 0 {
+		return apiCallRc{RetCode: warnNotEnoughNodesForTieBreaker,
+			Message: fmt.Sprintf("Could not find suitable node to automatically create a tie breaking resource for '%s'.", rd.Name)}
+	}
+	c := chosen[0]
+	rd.Resources[key(c.node.Name)] = &resource{Node: c.node.Name, StorPool: c.pool.Name, Provider: providerDiskless,
+		UUID: newUUID(), CreatedMs: s.now().UnixMilli(), Flags: []string{flagDiskless, flagDrbdDiskless, flagTieBreaker}}
+	return apiCallRc{RetCode: infoTieBreakerCreated,
+		Message: fmt.Sprintf("Tie breaker resource '%s' created on %s", rd.Name, c.node.Name)}
 }
 
 // placedEntry is the "successfully autoplaced" entry.
@@ -239,20 +380,38 @@ func placedEntry(rdName string, chosen []candidate) apiCallRc {
 		Details: "Used nodes (storage pool name): '" + strings.Join(used, "', '") + "'"}
 }
 
-// readyEntries report each replica as deployed, as the satellites' answers do.
-func readyEntries(rd *resourceDefinition) []apiCallRc {
+// deployEntries are the answers of deploying the autoplaced resources
+// (CtrlRscCrtApiHelper.deployResources): per node of the definition
+// "Created resource" for the new ones and "Added peer(s)" for the others
+// (CtrlResponseUtils.combineResponses, MODIFIED), then, when the definition
+// has more than one resource and uses DRBD, "ready" for each new one
+// (makeResourceReadyMessage: CREATED with the context's description).
+func deployEntries(rd *resourceDefinition, deployed []string, c respCtx) []apiCallRc {
+	quoted := make([]string, len(deployed))
+	for i, n := range deployed {
+		quoted[i] = "'" + n + "'"
+	}
 	var rcs []apiCallRc
 	for _, k := range sortedKeys(rd.Resources) {
-		r := rd.Resources[k]
-		rcs = append(rcs, apiCallRc{RetCode: maskRsc | rcCreated,
-			Message: fmt.Sprintf("Resource '%s' on '%s' ready", rd.Name, r.Node),
-			ObjRefs: map[string]string{"RscDfn": rd.Name, "Node": r.Node}})
+		n := rd.Resources[k].Node
+		msg := fmt.Sprintf("Added peer(s) %s to resource '%s' on '%s'", strings.Join(quoted, ", "), rd.Name, n)
+		if slices.Contains(deployed, n) {
+			msg = fmt.Sprintf("Created resource '%s' on '%s'", rd.Name, n)
+		}
+		rcs = append(rcs, c.add(apiCallRc{RetCode: rcModified, Message: msg}, false))
+	}
+	if len(rd.Resources) < 2 || !slices.Contains(rd.LayerStack, "DRBD") {
+		return rcs
+	}
+	for _, n := range deployed {
+		ready := apiCallRc{RetCode: rcCreated, Message: fmt.Sprintf("Resource '%s' on '%s' ready", rd.Name, n)}
+		rcs = append(rcs, c.add(ready, true))
 	}
 	return rcs
 }
 
 // notEnoughNodes is failNotEnoughCandidates with the criteria in the details.
-func notEnoughNodes(f *filterChange, want int, size int64, rdName string) error {
+func notEnoughNodes(f *autoSelectFilter, want int, size int64, rdName string) error {
 	var sb strings.Builder
 	sb.WriteString("Not enough nodes fulfilling the following auto-place criteria:\n")
 	if len(f.StoragePools) > 0 {
@@ -266,7 +425,7 @@ func notEnoughNodes(f *filterChange, want int, size int64, rdName string) error 
 }
 
 // helpString is AutoSelectFilterApi.asHelpString with a three-space indent.
-func helpString(f *filterChange, want int, rdName string) string {
+func helpString(f *autoSelectFilter, want int, rdName string) string {
 	var lines []string
 	add := func(label string, v string) { lines = append(lines, "   "+label+": "+v) }
 	add("Replica count", fmt.Sprint(*f.PlaceCount))

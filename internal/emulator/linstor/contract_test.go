@@ -13,6 +13,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ type contractTarget struct {
 func newContractTarget(t *testing.T) *contractTarget {
 	t.Helper()
 	if os.Getenv("LS_CONTROLLERS") == "" {
-		return &contractTarget{c: newHarness(t, Config{Pools: []string{"nvme"}}).c}
+		return &contractTarget{c: newHarness(t, Config{Pools: []string{"nvme", "lvm"}}).c}
 	}
 	c, err := client.NewClient(client.Log(nil))
 	if err != nil {
@@ -197,7 +198,161 @@ func TestContractResourceDefinitionsPinTheGroup(t *testing.T) {
 	if err := rs.CreateVolumeGroup(ctx(), name, client.VolumeGroup{}); !client.IsApiCallError(err, linstor.FailExistsRscDfn) {
 		t.Errorf("volume group with a definition: %v, want FailExistsRscDfn", err)
 	}
+	// Removing one is allowed (lingate plans a removal as an update).
+	if err := rs.DeleteVolumeGroup(ctx(), name, 0); err != nil {
+		t.Errorf("deleting the volume group of a group with a definition: %v, want nil", err)
+	}
 	if err := rs.Delete(ctx(), name); !client.IsApiCallError(err, linstor.FailExistsRscDfn) {
 		t.Errorf("group delete with a definition: %v, want FailExistsRscDfn", err)
 	}
+}
+
+// spawn spawns a resource definition from a group.
+func (ct *contractTarget) spawn(t *testing.T, rg string, spawn client.ResourceGroupSpawn) error {
+	t.Helper()
+	return ct.c.ResourceGroups.Spawn(ctx(), rg, spawn)
+}
+
+// replicas maps the nodes of rd's diskful replicas to their pools and
+// lists its tie breakers.
+func (ct *contractTarget) replicas(t *testing.T, rd string) (diskful map[string]string, tieBreakers []string) {
+	t.Helper()
+	rscs, err := ct.c.Resources.GetAll(ctx(), rd)
+	if err != nil {
+		t.Fatalf("resources of %s: %v", rd, err)
+	}
+	diskful = map[string]string{}
+	for _, r := range rscs {
+		switch {
+		case slices.Contains(r.Flags, "TIE_BREAKER"):
+			tieBreakers = append(tieBreakers, r.NodeName)
+		case !slices.Contains(r.Flags, "DISKLESS"):
+			diskful[r.NodeName] = r.Props["StorPoolName"]
+		}
+	}
+	return diskful, tieBreakers
+}
+
+// StorPoolFilter: a node without a replicas_on_same property never
+// qualifies, even before any replica decides the value.
+func TestContractReplicasOnSameNeedsTheProperty(t *testing.T) {
+	ct := newContractTarget(t)
+	ct.mutating(t)
+	name := uniqueName(t)
+	rd := name + "-rd"
+	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: client.AutoSelectFilter{PlaceCount: 1,
+		ReplicasOnSame: []string{"Aux/" + name}}}, &[]string{rd})
+	err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rd, VolumeSizes: []int64{4096}})
+	if !client.IsApiCallError(err, linstor.FailNotEnoughNodes) {
+		t.Errorf("replicas_on_same on a property no node has: %v, want FailNotEnoughNodes", err)
+	}
+}
+
+// CtrlRscAutoTieBreakerHelper: two diskful replicas get a tie breaker;
+// none when the user turned quorum off.
+func TestContractTieBreaker(t *testing.T) {
+	ct := newContractTarget(t)
+	ct.mutating(t)
+	nodes, err := ct.c.Nodes.GetAll(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nodes) < 3 {
+		t.Skip("needs three nodes")
+	}
+	name := uniqueName(t)
+	rd, off := name+"-rd", name+"-off"
+	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: client.AutoSelectFilter{PlaceCount: 2}}, &[]string{rd, off})
+	if err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rd, VolumeSizes: []int64{4096}}); err != nil {
+		t.Fatal(err)
+	}
+	if diskful, tb := ct.replicas(t, rd); len(diskful) != 2 || len(tb) != 1 {
+		t.Errorf("place count 2: diskful %v, tie breakers %v; want 2 and 1", diskful, tb)
+	}
+	err = ct.c.ResourceGroups.Modify(ctx(), name, client.ResourceGroupModify{
+		OverrideProps: map[string]string{"DrbdOptions/Resource/quorum": "off"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: off, VolumeSizes: []int64{4096}}); err != nil {
+		t.Fatal(err)
+	}
+	if diskful, tb := ct.replicas(t, off); len(diskful) != 2 || tb != nil {
+		t.Errorf("quorum off: diskful %v, tie breakers %v; want 2 and none", diskful, tb)
+	}
+}
+
+// A place count raise autoplaces each definition on its own: one that
+// cannot be placed fails the call, the other still gets its replica.
+func TestContractRaiseAutoplacesEachDefinition(t *testing.T) {
+	ct := newContractTarget(t)
+	ct.mutating(t)
+	name := uniqueName(t)
+	small, huge := name+"-a-small", name+"-b-huge"
+	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: client.AutoSelectFilter{PlaceCount: 1}}, &[]string{small, huge})
+	if err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: small, VolumeSizes: []int64{4096}}); err != nil {
+		t.Fatal(err)
+	}
+	err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: huge, VolumeSizes: []int64{1 << 40},
+		DefinitionsOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ct.c.ResourceGroups.Modify(ctx(), name, client.ResourceGroupModify{SelectFilter: client.AutoSelectFilter{PlaceCount: 2}})
+	if !client.IsApiCallError(err, linstor.FailNotEnoughNodes) {
+		t.Errorf("raise with a 1 PiB definition: %v, want FailNotEnoughNodes", err)
+	}
+	if diskful, _ := ct.replicas(t, small); len(diskful) != 2 {
+		t.Errorf("the other definition: %v, want two replicas", diskful)
+	}
+}
+
+// DeviceProviderKind.isMixingAllowed: a replica in an LVM pool and one in
+// an LVM_THIN pool only with AllowMixingStoragePoolDriver=true.
+func TestContractProviderMixing(t *testing.T) {
+	ct := newContractTarget(t)
+	ct.mutating(t)
+	thick, thin := poolsOfKind(t, ct, client.LVM), poolsOfKind(t, ct, client.LVM_THIN)
+	if len(thick) == 0 || len(thin) == 0 {
+		t.Skip("needs an LVM and an LVM_THIN storage pool")
+	}
+	name := uniqueName(t)
+	rd := name + "-rd"
+	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: client.AutoSelectFilter{PlaceCount: 1}}, &[]string{rd})
+	err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rd, VolumeSizes: []int64{4096},
+		SelectFilter: client.AutoSelectFilter{StoragePool: thick[0]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raise := func() error {
+		return ct.c.ResourceGroups.Modify(ctx(), name, client.ResourceGroupModify{
+			SelectFilter: client.AutoSelectFilter{PlaceCount: 2, StoragePoolList: thin}})
+	}
+	if err := raise(); !client.IsApiCallError(err, linstor.FailNotEnoughNodes) {
+		t.Errorf("LVM replica, LVM_THIN pools only: %v, want FailNotEnoughNodes", err)
+	}
+	err = ct.c.ResourceGroups.Modify(ctx(), name, client.ResourceGroupModify{
+		OverrideProps: map[string]string{linstor.KeyRscAllowMixingDeviceKind: "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raise(); err != nil {
+		t.Errorf("with %s=true: %v", linstor.KeyRscAllowMixingDeviceKind, err)
+	}
+}
+
+// poolsOfKind lists the names of the storage pools of one provider kind.
+func poolsOfKind(t *testing.T, ct *contractTarget, kind client.ProviderKind) []string {
+	t.Helper()
+	pools, err := ct.c.Nodes.GetStoragePoolView(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, sp := range pools {
+		if sp.ProviderKind == kind && !slices.Contains(out, sp.StoragePoolName) {
+			out = append(out, sp.StoragePoolName)
+		}
+	}
+	return out
 }

@@ -19,40 +19,49 @@ func parseError(details string) apiCallRc {
 // decodeBody binds the first JSON value of body to v like Jackson's plain
 // ObjectMapper.readValue: unknown fields (names match case-sensitively),
 // wrong types and an empty body are parse errors; whatever follows the first
-// value is ignored (FAIL_ON_TRAILING_TOKENS is off by default).
-// class names the Java type in the error details.
+// value is ignored (FAIL_ON_TRAILING_TOKENS is off by default); scalars are
+// coerced as Jackson's defaults allow (see coerce). class names the Java
+// type in the error details.
 func decodeBody(body []byte, v any, class string) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &rcError{rcs: []apiCallRc{parseError(
 			"No content to map due to end-of-input")}}
 	}
-	var first json.RawMessage
-	err := json.NewDecoder(bytes.NewReader(body)).Decode(&first)
-	if err == nil {
-		dec := json.NewDecoder(bytes.NewReader(first))
-		dec.DisallowUnknownFields()
-		err = dec.Decode(v)
-	}
-	if err == nil {
-		err = exactFieldNames(first, reflect.TypeOf(v))
-	}
-	if err != nil {
+	if err := decodeCoerced(body, v); err != nil {
 		return &rcError{rcs: []apiCallRc{parseError(jacksonMessage(err, class))}}
 	}
 	return nil
 }
 
-// exactFieldNames checks that every object key in body names a field of t
-// with exactly that case. encoding/json binds "Name" to a "name" field;
-// Jackson, matching case-sensitively, rejects it as unrecognized.
-func exactFieldNames(body []byte, t reflect.Type) error {
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
+// decodeCoerced reads the first JSON value of body, checks its field names,
+// coerces its scalars to v's types and binds it to v.
+func decodeCoerced(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
 		return err
 	}
-	return checkNames(v, t)
+	t := reflect.TypeOf(v)
+	if err := checkNames(tree, t); err != nil {
+		return err
+	}
+	tree, err := coerce(tree, t, false)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(tree)
+	if err != nil {
+		return err
+	}
+	strict := json.NewDecoder(bytes.NewReader(b))
+	strict.DisallowUnknownFields()
+	return strict.Decode(v)
 }
 
+// checkNames checks that every object key in v names a field of t with
+// exactly that case. encoding/json binds "Name" to a "name" field; Jackson,
+// matching case-sensitively, rejects it as unrecognized.
 func checkNames(v any, t reflect.Type) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()

@@ -4,16 +4,14 @@
 // the controller's semantics (case-insensitive names, default place count,
 // partial select-filter merges, the property whitelist and normalisation,
 // ApiCallRc answers with LINSTOR's return codes and status mapping), and
-// spawning resource definitions with an autoplacer that honours the select
-// filter. State can live in a JSON file that is rewritten after every
+// spawning resource definitions with the controller's autoplacer (filter,
+// strategies, selection, provider mixing) and tie breaker rules, place count
+// raises per definition, the balance task on a clock the caller controls
+// (Config.Now, Server.Balance), and Jackson's scalar coercion of request
+// bodies. State can live in a JSON file that is rewritten after every
 // successful mutation; a failed call leaves the state as it was.
 //
-// Not emulated: satellites and DRBD itself (every node is ONLINE and every
-// replica UpToDate), authentication, snapshots and backups, adjust and size
-// queries, node and storage pool changes, resource definition creation
-// other than by spawn, and the tie breaker and quorum bookkeeping the
-// controller redoes for existing definitions when a group's quorum or
-// auto-add-quorum-tiebreaker property changes. The master passphrase counts
-// as set, so LUKS layer stacks spawn without the controller's missing-key
-// warning.
+// docs/emulator-linstor.md lists what is not emulated and every known
+// difference from a real controller, and how to run the contract tests
+// against one.
 package linstor

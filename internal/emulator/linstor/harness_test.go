@@ -43,6 +43,9 @@ type harness struct {
 	ts  *httptest.Server
 	log *emulator.RequestLog
 	c   *client.Client
+	// readAs maps request bodies the spec rejects on purpose (scalars
+	// Jackson coerces) to the body Jackson reads, which is validated instead.
+	readAs map[string]string
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
@@ -52,11 +55,19 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	h := &harness{t: t, srv: srv, log: &emulator.RequestLog{}}
+	h := &harness{t: t, srv: srv, log: &emulator.RequestLog{}, readAs: map[string]string{}}
 	h.ts = httptest.NewServer(emulator.Wrap(srv, emulator.Options{Log: h.log}))
 	t.Cleanup(h.ts.Close)
 	h.c = newClient(t, h.ts.URL, h.ts.Client())
-	t.Cleanup(func() { validateTraffic(t, h.log.Entries()) })
+	t.Cleanup(func() {
+		entries := h.log.Entries()
+		for i, e := range entries {
+			if canon, ok := h.readAs[string(e.RequestBody)]; ok {
+				entries[i].RequestBody = []byte(canon)
+			}
+		}
+		validateTraffic(t, entries)
+	})
 	return h
 }
 

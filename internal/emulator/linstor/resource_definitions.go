@@ -159,9 +159,7 @@ func (s *Server) deleteRD(name string) ([]apiCallRc, error) {
 	var rcs []apiCallRc
 	for _, k := range sortedKeys(rd.Resources) {
 		r := rd.Resources[k]
-		if sp := s.poolOf(r); sp != nil && thick(sp.Provider) {
-			sp.FreeKiB += rd.sizeKiB()
-		}
+		s.removeReplica(rd, k)
 		rcs = append(rcs, apiCallRc{RetCode: maskRsc | rcDeleted,
 			Message: fmt.Sprintf("Resource '%s' on '%s' deleted", rd.Name, r.Node),
 			ObjRefs: map[string]string{"Node": r.Node}})

@@ -14,7 +14,7 @@ type rgOut struct {
 	Name         string            `json:"name"`
 	Description  string            `json:"description,omitempty"`
 	Props        map[string]string `json:"props,omitempty"`
-	SelectFilter filterOut         `json:"select_filter"`
+	SelectFilter autoSelectFilter  `json:"select_filter"`
 	UUID         string            `json:"uuid"`
 }
 
@@ -23,7 +23,7 @@ type rgCreateIn struct {
 	Name         string            `json:"name"`
 	Description  string            `json:"description"`
 	Props        map[string]string `json:"props"`
-	SelectFilter *wireFilter       `json:"select_filter"`
+	SelectFilter *autoSelectFilter `json:"select_filter"`
 	UUID         *string           `json:"uuid"`
 	PeerSlots    *int32            `json:"peer_slots"`
 }
@@ -34,7 +34,7 @@ type rgModifyIn struct {
 	OverrideProps    map[string]string `json:"override_props"`
 	DeleteProps      []string          `json:"delete_props"`
 	DeleteNamespaces []string          `json:"delete_namespaces"`
-	SelectFilter     *wireFilter       `json:"select_filter"`
+	SelectFilter     *autoSelectFilter `json:"select_filter"`
 	PeerSlots        *int32            `json:"peer_slots"`
 	SnapNames        []string          `json:"snap_names"`
 	CopyAllSnaps     *bool             `json:"copy_all_snaps"`
@@ -130,7 +130,7 @@ func handleRGCreate(s *Server, req *request) reply {
 // createRG is CtrlRscGrpApiCallHandler.create. Props in the body are
 // ignored: the REST layer passes an empty map ("currently props are not
 // supported on creation").
-func (s *Server) createRG(in rgCreateIn, change *filterChange) ([]apiCallRc, error) {
+func (s *Server) createRG(in rgCreateIn, change *autoSelectFilter) ([]apiCallRc, error) {
 	if err := change.validate(in.Name); err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func handleRGModify(s *Server, req *request) reply {
 
 // modifyRG is the transactional part of CtrlRscGrpApiCallHandler.modify;
 // the returned entries end with the MODIFIED entry.
-func (s *Server) modifyRG(name string, in rgModifyIn, change *filterChange) ([]apiCallRc, error) {
+func (s *Server) modifyRG(name string, in rgModifyIn, change *autoSelectFilter) ([]apiCallRc, error) {
 	if err := change.validate(name); err != nil {
 		return nil, err
 	}
@@ -233,24 +233,46 @@ func (s *Server) modifyRGProps(rg *resourceGroup, in rgModifyIn) ([]apiCallRc, e
 
 // raisePlaceCount autoplaces additional replicas for every resource
 // definition of the group that has fewer resources, tie breakers not counted,
-// than a newly given place count. The modification is committed before, so a
-// failure here is reported but keeps the change (keep is true).
-func (s *Server) raisePlaceCount(rg *resourceGroup, change *filterChange, c respCtx) ([]apiCallRc, bool) {
+// than a newly given place count. As in CtrlRscGrpApiCallHandler.modify, the
+// modification is committed first and each definition is autoplaced in its
+// own transaction (CtrlRscAutoPlaceApiCallHandler.autoPlace): a failure is
+// reported as entries and rolls back only that definition; the others go
+// on. keep is true when a failure answers with an error status.
+func (s *Server) raisePlaceCount(rg *resourceGroup, change *autoSelectFilter, c respCtx) ([]apiCallRc, bool) {
 	if change == nil || change.PlaceCount == nil {
 		return nil, false
 	}
 	var rcs []apiCallRc
-	for _, rd := range s.st.defsOf(key(rg.Name)) {
+	failed := false
+	rgKey := key(rg.Name)
+	for _, rd := range s.st.defsOf(rgKey) {
 		if replicaCount(rd) >= int(*change.PlaceCount) {
 			continue
 		}
-		placed, err := s.autoplace(rd, mergeFilters(change, rg.Filter.change()))
+		placed, err := s.inTransaction(func() ([]apiCallRc, error) {
+			rd := s.st.ResourceDefs[key(rd.Name)]
+			return s.autoplace(rd, mergeFilters(change, s.st.ResourceGroups[rgKey].Filter.change()), autoplaceCtx(rd.Name))
+		})
 		if err != nil {
-			return append(rcs, c.all(errorEntries(err), true)...), true
+			placed, failed = autoplaceCtx(rd.Name).all(errorEntries(err), true), true
 		}
 		rcs = append(rcs, c.all(placed, false)...)
 	}
-	return rcs, false
+	return rcs, failed
+}
+
+// inTransaction runs fn on the state and restores the state as it was
+// before when fn fails, like a controller transaction inside a larger call.
+func (s *Server) inTransaction(fn func() ([]apiCallRc, error)) ([]apiCallRc, error) {
+	snapshot, err := s.st.clone()
+	if err != nil {
+		return nil, err
+	}
+	rcs, err := fn()
+	if err != nil {
+		s.st = snapshot
+	}
+	return rcs, err
 }
 
 // replicaCount counts the resources of rd that are not tie breakers.
@@ -266,7 +288,7 @@ func replicaCount(rd *resourceDefinition) int {
 
 // unknownPoolWarning is addUnknownStoragePoolWarning: a WARN_NOT_FOUND entry
 // for filter pools that no node has, or that have the wrong kind.
-func (s *Server) unknownPoolWarning(sf selectFilter) []apiCallRc {
+func (s *Server) unknownPoolWarning(sf autoSelectFilter) []apiCallRc {
 	var unknown, notDiskful, notDiskless []string
 	s.classifyPools(sf.StoragePools, true, &unknown, &notDiskful)
 	s.classifyPools(sf.DisklessPools, false, &unknown, &notDiskless)

@@ -322,17 +322,17 @@ func TestModifySelectFilterIsAPartialMerge(t *testing.T) {
 }
 
 func TestSelectFilterNodeListIsResetByAnyFilter(t *testing.T) {
-	sf := newSelectFilter(&filterChange{NodeNames: []string{"node-a"}})
-	change, err := parseFilter(&wireFilter{})
+	sf := newSelectFilter(&autoSelectFilter{NodeNames: []string{"node-a"}})
+	change, err := parseFilter(&autoSelectFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sf.apply(change)
-	if len(sf.NodeNames) != 0 || sf.PlaceCount != defaultPlaceCount {
+	if len(sf.NodeNames) != 0 || *sf.PlaceCount != defaultPlaceCount {
 		t.Errorf("after an empty select_filter: %+v, want node_name_list cleared", sf)
 	}
 	sf.apply(nil)
-	sf.apply(&filterChange{NodeNames: []string{"node-b"}})
+	sf.apply(&autoSelectFilter{NodeNames: []string{"node-b"}})
 	if !reflect.DeepEqual(sf.NodeNames, []string{"node-b"}) {
 		t.Errorf("node list %v", sf.NodeNames)
 	}

@@ -5,93 +5,46 @@ import (
 	"strings"
 )
 
-// selectFilter is a resource group's stored auto-place configuration
-// (the controller's AutoSelectorConfig).
-type selectFilter struct {
-	PlaceCount          int32          `json:"place_count"`
-	NodeNames           []string       `json:"node_name_list,omitempty"`
-	StoragePools        []string       `json:"storage_pool_list,omitempty"`
-	DisklessPools       []string       `json:"storage_pool_diskless_list,omitempty"`
-	NotPlaceWith        []string       `json:"not_place_with_rsc,omitempty"`
-	NotPlaceWithRegex   *string        `json:"not_place_with_rsc_regex,omitempty"`
-	ReplicasOnSame      []string       `json:"replicas_on_same,omitempty"`
-	ReplicasOnDifferent []string       `json:"replicas_on_different,omitempty"`
-	XReplicasOnDiff     map[string]int `json:"x_replicas_on_different_map,omitempty"`
-	LayerStack          []string       `json:"layer_stack,omitempty"`
-	Providers           []string       `json:"provider_list,omitempty"`
-	DisklessOnRemaining *bool          `json:"diskless_on_remaining,omitempty"`
-}
-
-// wireFilter is the AutoSelectFilter JSON object clients send.
-type wireFilter struct {
-	PlaceCount              *int32         `json:"place_count"`
-	AdditionalPlaceCount    *int32         `json:"additional_place_count"`
-	NodeNameList            []string       `json:"node_name_list"`
-	StoragePool             *string        `json:"storage_pool"`
-	StoragePoolList         []string       `json:"storage_pool_list"`
-	StoragePoolDisklessList []string       `json:"storage_pool_diskless_list"`
-	NotPlaceWithRsc         []string       `json:"not_place_with_rsc"`
-	NotPlaceWithRscRegex    *string        `json:"not_place_with_rsc_regex"`
-	ReplicasOnSame          []string       `json:"replicas_on_same"`
-	ReplicasOnDifferent     []string       `json:"replicas_on_different"`
-	XReplicasOnDifferentMap map[string]int `json:"x_replicas_on_different_map"`
-	LayerStack              []string       `json:"layer_stack"`
-	ProviderList            []string       `json:"provider_list"`
-	DisklessOnRemaining     *bool          `json:"diskless_on_remaining"`
-	DisklessType            *string        `json:"diskless_type"`
-	Overprovision           *float64       `json:"overprovision"`
-	PortCount               *int32         `json:"port_count"`
-}
-
-// filterOut is the AutoSelectFilter a GET returns: Json.apiToResourceGroup
-// never emits node_name_list, the diskless pool list or the dropped fields,
-// and storage_pool only for a single-pool list.
-type filterOut struct {
-	PlaceCount           int32          `json:"place_count"`
-	StoragePool          string         `json:"storage_pool,omitempty"`
-	StoragePoolList      []string       `json:"storage_pool_list,omitempty"`
-	NotPlaceWithRsc      []string       `json:"not_place_with_rsc,omitempty"`
-	NotPlaceWithRscRegex string         `json:"not_place_with_rsc_regex,omitempty"`
+// autoSelectFilter is LINSTOR's AutoSelectFilter JSON object, in the
+// field order of the controller's JsonGenTypes, and the one form the
+// emulator keeps a select filter in: the body clients send, the parsed
+// change (parseFilter; nil fields are "not given"), the configuration a
+// group stores (AutoSelectorConfig; every field given, place_count set) and
+// what GET returns (out). golinstor's client.AutoSelectFilter does not fit:
+// its omitempty scalars cannot tell an absent place_count from 0 or an
+// unset diskless_on_remaining from false, which the controller does.
+type autoSelectFilter struct {
+	PlaceCount           *int32         `json:"place_count,omitempty"`
+	AdditionalPlaceCount *int32         `json:"additional_place_count,omitempty"`
+	NodeNames            []string       `json:"node_name_list,omitempty"`
+	StoragePool          *string        `json:"storage_pool,omitempty"`
+	StoragePools         []string       `json:"storage_pool_list,omitempty"`
+	DisklessPools        []string       `json:"storage_pool_diskless_list,omitempty"`
+	NotPlaceWith         []string       `json:"not_place_with_rsc,omitempty"`
+	NotPlaceWithRegex    *string        `json:"not_place_with_rsc_regex,omitempty"`
 	ReplicasOnSame       []string       `json:"replicas_on_same,omitempty"`
 	ReplicasOnDifferent  []string       `json:"replicas_on_different,omitempty"`
-	XReplicasOnDifferent map[string]int `json:"x_replicas_on_different_map,omitempty"`
+	XReplicasOnDiff      map[string]int `json:"x_replicas_on_different_map,omitempty"`
 	LayerStack           []string       `json:"layer_stack,omitempty"`
-	ProviderList         []string       `json:"provider_list,omitempty"`
+	Providers            []string       `json:"provider_list,omitempty"`
 	DisklessOnRemaining  *bool          `json:"diskless_on_remaining,omitempty"`
-}
-
-// filterChange is a parsed select filter (the controller's
-// AutoSelectFilterApi): nil fields are "not given".
-type filterChange struct {
-	PlaceCount          *int32
-	NodeNames           []string
-	StoragePools        []string
-	DisklessPools       []string
-	NotPlaceWith        []string
-	NotPlaceWithRegex   *string
-	ReplicasOnSame      []string
-	ReplicasOnDifferent []string
-	XReplicasOnDiff     map[string]int
-	LayerStack          []string
-	Providers           []string
-	DisklessOnRemaining *bool
+	DisklessType         *string        `json:"diskless_type,omitempty"`
+	Overprovision        *float64       `json:"overprovision,omitempty"`
+	PortCount            *int32         `json:"port_count,omitempty"`
 }
 
 // parseFilter converts a sent filter as ResourceGroups.selectFilterToApi
 // does: storage_pool becomes a one-entry list when the list is empty, layer
-// and provider names are canonicalised, and node_name_list, which the
-// server's JSON class defaults to [], is never "not given".
-func parseFilter(w *wireFilter) (*filterChange, error) {
+// and provider names are canonicalised, node_name_list, which the server's
+// JSON class defaults to [], is never "not given", and the fields the
+// controller drops (additional_place_count, diskless_type, overprovision,
+// port_count: not stored for groups) are cleared.
+func parseFilter(w *autoSelectFilter) (*autoSelectFilter, error) {
 	if w == nil {
 		return nil, nil
 	}
-	c := &filterChange{
-		PlaceCount: w.PlaceCount, NodeNames: w.NodeNameList, StoragePools: w.StoragePoolList,
-		DisklessPools: w.StoragePoolDisklessList, NotPlaceWith: w.NotPlaceWithRsc,
-		NotPlaceWithRegex: w.NotPlaceWithRscRegex, ReplicasOnSame: w.ReplicasOnSame,
-		ReplicasOnDifferent: w.ReplicasOnDifferent, XReplicasOnDiff: w.XReplicasOnDifferentMap,
-		DisklessOnRemaining: w.DisklessOnRemaining,
-	}
+	c := *w
+	c.StoragePool, c.AdditionalPlaceCount, c.DisklessType, c.Overprovision, c.PortCount = nil, nil, nil, nil, nil
 	if c.NodeNames == nil {
 		c.NodeNames = []string{}
 	}
@@ -102,10 +55,10 @@ func parseFilter(w *wireFilter) (*filterChange, error) {
 	if c.LayerStack, err = canonicalList(w.LayerStack, layerKind); err != nil {
 		return nil, err
 	}
-	if c.Providers, err = canonicalList(w.ProviderList, providerKind); err != nil {
+	if c.Providers, err = canonicalList(w.Providers, providerKind); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &c, nil
 }
 
 func canonicalList(in []string, canon func(string) (string, error)) ([]string, error) {
@@ -162,7 +115,7 @@ func knownProvider(s string) bool {
 }
 
 // validate applies the checks the controller makes before storing a filter.
-func (c *filterChange) validate(rgName string) error {
+func (c *autoSelectFilter) validate(rgName string) error {
 	if c == nil {
 		return nil
 	}
@@ -176,20 +129,22 @@ func (c *filterChange) validate(rgName string) error {
 }
 
 // newSelectFilter is the configuration of a new group (place_count defaults to 2).
-func newSelectFilter(c *filterChange) selectFilter {
-	sf := selectFilter{PlaceCount: defaultPlaceCount}
+func newSelectFilter(c *autoSelectFilter) autoSelectFilter {
+	pc := int32(defaultPlaceCount)
+	sf := autoSelectFilter{PlaceCount: &pc}
 	sf.apply(c)
 	return sf
 }
 
 // apply merges a change as AutoSelectorConfig.applyChanges does: every given
 // field replaces the stored value, lists and maps wholesale.
-func (sf *selectFilter) apply(c *filterChange) {
+func (sf *autoSelectFilter) apply(c *autoSelectFilter) {
 	if c == nil {
 		return
 	}
 	if c.PlaceCount != nil {
-		sf.PlaceCount = *c.PlaceCount
+		pc := *c.PlaceCount
+		sf.PlaceCount = &pc
 	}
 	setList(&sf.NodeNames, c.NodeNames)
 	setList(&sf.StoragePools, c.StoragePools)
@@ -227,9 +182,12 @@ func copyCounts(m map[string]int) map[string]int {
 
 // change returns the stored configuration as a fully given change, the form
 // spawn merges the request's filter onto.
-func (sf selectFilter) change() *filterChange {
-	pc := sf.PlaceCount
-	return &filterChange{
+func (sf autoSelectFilter) change() *autoSelectFilter {
+	pc := int32(defaultPlaceCount)
+	if sf.PlaceCount != nil {
+		pc = *sf.PlaceCount
+	}
+	return &autoSelectFilter{
 		PlaceCount: &pc, NodeNames: nonNil(sf.NodeNames), StoragePools: nonNil(sf.StoragePools),
 		DisklessPools: nonNil(sf.DisklessPools), NotPlaceWith: nonNil(sf.NotPlaceWith),
 		NotPlaceWithRegex: sf.NotPlaceWithRegex, ReplicasOnSame: nonNil(sf.ReplicasOnSame),
@@ -248,7 +206,7 @@ func nonNil(s []string) []string {
 
 // mergeFilters is AutoSelectFilterPojo.merge: per field, the first change
 // that gives it wins.
-func mergeFilters(first, second *filterChange) *filterChange {
+func mergeFilters(first, second *autoSelectFilter) *autoSelectFilter {
 	if first == nil {
 		return second
 	}
@@ -282,19 +240,25 @@ func pickList(dst *[]string, fallback []string) {
 	}
 }
 
-// out renders the stored configuration as GET returns it.
-func (sf selectFilter) out() filterOut {
-	o := filterOut{
-		PlaceCount: sf.PlaceCount, StoragePoolList: sf.StoragePools, NotPlaceWithRsc: sf.NotPlaceWith,
+// out renders the stored configuration as GET returns it:
+// Json.apiToResourceGroup never emits node_name_list or the diskless pool
+// list, and storage_pool only for a single-pool list.
+func (sf autoSelectFilter) out() autoSelectFilter {
+	o := autoSelectFilter{
+		PlaceCount: sf.PlaceCount, StoragePools: sf.StoragePools, NotPlaceWith: sf.NotPlaceWith,
 		ReplicasOnSame: sf.ReplicasOnSame, ReplicasOnDifferent: sf.ReplicasOnDifferent,
-		XReplicasOnDifferent: sf.XReplicasOnDiff, LayerStack: sf.LayerStack, ProviderList: sf.Providers,
+		XReplicasOnDiff: sf.XReplicasOnDiff, LayerStack: sf.LayerStack, Providers: sf.Providers,
 		DisklessOnRemaining: sf.DisklessOnRemaining,
 	}
-	if len(sf.StoragePools) == 1 {
-		o.StoragePool = sf.StoragePools[0]
+	if o.PlaceCount == nil {
+		pc := int32(defaultPlaceCount)
+		o.PlaceCount = &pc
 	}
-	if sf.NotPlaceWithRegex != nil {
-		o.NotPlaceWithRscRegex = *sf.NotPlaceWithRegex
+	if len(sf.StoragePools) == 1 {
+		o.StoragePool = &sf.StoragePools[0]
+	}
+	if sf.NotPlaceWithRegex != nil && *sf.NotPlaceWithRegex != "" {
+		o.NotPlaceWithRegex = sf.NotPlaceWithRegex
 	}
 	return o
 }

@@ -10,20 +10,25 @@ const notUsable = -1
 
 // placement is the search state of the selection (SelectionManager.State).
 type placement struct {
-	chosen    []candidate
-	nodes     map[string]bool
-	same      map[string]string         // key -> decided value ("" undecided)
-	remaining map[string]map[string]int // replicas_on_different key -> value -> replicas left
-	maxPer    map[string]int
+	chosen      []candidate
+	allowMixing bool
+	kinds       []string // provider kinds of the diskful replicas, deployed and chosen
+	nodes       map[string]bool
+	same        map[string]string         // key -> decided value ("" undecided)
+	remaining   map[string]map[string]int // replicas_on_different key -> value -> replicas left
+	maxPer      map[string]int
 }
 
 // newPlacement seeds the selection with the replicas already deployed.
-func (s *Server) newPlacement(rd *resourceDefinition, f *filterChange) *placement {
+func (s *Server) newPlacement(rd *resourceDefinition, f *autoSelectFilter) *placement {
 	p := &placement{nodes: map[string]bool{}, same: map[string]string{},
-		remaining: map[string]map[string]int{}, maxPer: map[string]int{}}
+		remaining: map[string]map[string]int{}, maxPer: map[string]int{}, allowMixing: s.allowMixing(rd)}
 	var deployed []*node
 	for _, r := range diskfulOf(rd) {
 		deployed = append(deployed, s.st.Nodes[key(r.Node)])
+		if !slices.Contains(p.kinds, r.Provider) {
+			p.kinds = append(p.kinds, r.Provider)
+		}
 	}
 	for _, entry := range f.ReplicasOnSame {
 		k, v, _ := strings.Cut(entry, "=")
@@ -41,7 +46,7 @@ func (s *Server) newPlacement(rd *resourceDefinition, f *filterChange) *placemen
 // initDifferent sets the replicas left per value of each replicas_on_different
 // key (1 unless x_replicas_on_different_map says more); "key=value" entries
 // forbid that value.
-func (p *placement) initDifferent(f *filterChange, deployed []*node) {
+func (p *placement) initDifferent(f *autoSelectFilter, deployed []*node) {
 	keys := slices.Clone(f.ReplicasOnDifferent)
 	for k := range f.XReplicasOnDiff {
 		keys = append(keys, k)
@@ -64,24 +69,20 @@ func (p *placement) initDifferent(f *filterChange, deployed []*node) {
 	}
 }
 
-// search is SelectionManager.findSelection: depth-first over the sorted
-// candidates, the first complete and valid selection wins.
-func (p *placement) search(cands []candidate, want int) bool {
-	if want <= 0 {
-		return true
-	}
-	return p.searchFrom(cands, 0, want)
-}
-
+// searchFrom is SelectionManager.findSelection: depth-first over the rated
+// candidates from start, the first complete and valid selection wins.
 func (p *placement) searchFrom(cands []candidate, start, want int) bool {
 	for i := start; i < len(cands); i++ {
 		c := cands[i]
-		if !p.allowed(c.node) {
+		if !p.allowed(c) {
 			continue
 		}
 		saved := p.snapshot()
 		p.chosen = append(p.chosen, c)
 		p.take(c.node)
+		if c.pool.Provider != providerDiskless && !slices.Contains(p.kinds, c.pool.Provider) {
+			p.kinds = append(p.kinds, c.pool.Provider)
+		}
 		if len(p.chosen) == want && p.valid() {
 			return true
 		}
@@ -93,9 +94,18 @@ func (p *placement) searchFrom(cands []candidate, start, want int) bool {
 	return false
 }
 
-func (p *placement) allowed(n *node) bool {
+// allowed is SelectionManager.isAllowed: a node not yet selected, a
+// provider kind that mixes with every selected one, matching
+// replicas_on_same values and no exhausted replicas_on_different value.
+func (p *placement) allowed(c candidate) bool {
+	n := c.node
 	if p.nodes[key(n.Name)] {
 		return false
+	}
+	for _, k := range p.kinds {
+		if !mixingAllowed(c.pool.Provider, k, p.allowMixing) {
+			return false
+		}
 	}
 	for k, v := range p.same {
 		if v != "" && n.Props[k] != v {
@@ -150,13 +160,14 @@ func (p *placement) valid() bool {
 
 type placementSnapshot struct {
 	chosen    int
+	kinds     int
 	nodes     map[string]bool
 	same      map[string]string
 	remaining map[string]map[string]int
 }
 
 func (p *placement) snapshot() placementSnapshot {
-	snap := placementSnapshot{chosen: len(p.chosen), nodes: map[string]bool{}, same: map[string]string{},
+	snap := placementSnapshot{chosen: len(p.chosen), kinds: len(p.kinds), nodes: map[string]bool{}, same: map[string]string{},
 		remaining: map[string]map[string]int{}}
 	for k, v := range p.nodes {
 		snap.nodes[k] = v
@@ -172,5 +183,6 @@ func (p *placement) snapshot() placementSnapshot {
 
 func (p *placement) restore(snap placementSnapshot) {
 	p.chosen = p.chosen[:snap.chosen]
+	p.kinds = p.kinds[:snap.kinds]
 	p.nodes, p.same, p.remaining = snap.nodes, snap.same, snap.remaining
 }

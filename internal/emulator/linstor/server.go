@@ -34,6 +34,15 @@ type Config struct {
 	// Nodes are the satellites seeded when the state is new; default three
 	// nodes node-a/b/c in zones zone-a/b/c (node property Aux/zone).
 	Nodes []NodeSeed
+	// Now is the controller's clock: resource creation timestamps, entry
+	// times and the balance task's grace period read it. nil is time.Now;
+	// tests pass a clock they move.
+	Now func() time.Time
+	// BalanceGracePeriod is the controller property
+	// BalanceResourcesGracePeriod: Balance leaves a resource definition alone
+	// while any of its resources is younger. 0 is the controller's default
+	// of 3600 s.
+	BalanceGracePeriod time.Duration
 }
 
 // NodeSeed names a seeded node and its zone (the Aux/zone property; "" for none).
@@ -43,6 +52,7 @@ type NodeSeed struct{ Name, Zone string }
 // It is safe for concurrent use.
 type Server struct {
 	stateFile string
+	grace     time.Duration
 	mu        sync.Mutex
 	st        *state
 	rules     whitelists
@@ -61,7 +71,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("linstor emulator: %w", err)
 	}
-	s := &Server{stateFile: cfg.StateFile, rules: rules, now: time.Now}
+	s := &Server{stateFile: cfg.StateFile, rules: rules, now: cfg.Now, grace: cfg.BalanceGracePeriod}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.grace <= 0 {
+		s.grace = defaultBalanceGrace
+	}
 	s.errPrefix = fmt.Sprintf("%08X", uint32(s.now().Unix()))
 	s.routes = s.routeTable()
 	if s.st, err = loadOrSeed(cfg); err != nil {

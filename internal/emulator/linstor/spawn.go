@@ -15,7 +15,7 @@ type spawnIn struct {
 	ResourceDefinitionName         string            `json:"resource_definition_name"`
 	ResourceDefinitionExternalName *string           `json:"resource_definition_external_name"`
 	VolumeSizes                    []int64           `json:"volume_sizes"`
-	SelectFilter                   *wireFilter       `json:"select_filter"`
+	SelectFilter                   *autoSelectFilter `json:"select_filter"`
 	Partial                        bool              `json:"partial"`
 	DefinitionsOnly                bool              `json:"definitions_only"`
 	PeerSlots                      *int32            `json:"peer_slots"`
@@ -39,7 +39,7 @@ func handleSpawn(s *Server, req *request) reply {
 	rgName := req.params[0]
 	c := respCtx{op: maskCrt, obj: maskRscGrp, descr: "Resource group: " + rgName,
 		objRefs: map[string]string{"RscGrp": rgName, "RscDfn": in.ResourceDefinitionName}}
-	rcs, err := s.spawn(rgName, in, change)
+	rcs, err := s.spawn(rgName, in, change, c)
 	if err != nil {
 		return s.respond(http.StatusCreated, c, nil, err)
 	}
@@ -49,7 +49,7 @@ func handleSpawn(s *Server, req *request) reply {
 // spawn is CtrlRscGrpApiCallHandler.spawnInTransaction: a resource
 // definition with one volume definition per size, then an autoplace with the
 // group's filter overridden by the request's. Any failure rolls it all back.
-func (s *Server) spawn(rgName string, in spawnIn, change *filterChange) ([]apiCallRc, error) {
+func (s *Server) spawn(rgName string, in spawnIn, change *autoSelectFilter, c respCtx) ([]apiCallRc, error) {
 	rg, err := s.loadRG(rgName)
 	if err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func (s *Server) spawn(rgName string, in spawnIn, change *filterChange) ([]apiCa
 		return append(rcs, apiCallRc{RetCode: infoNoRscSpawned, Cause: "--definitions-only was set",
 			Message: fmt.Sprintf("Resource definition %s and %d created but no resources deployed", rd.Name, len(vds))}), nil
 	}
-	placed, err := s.autoplace(rd, merged)
+	placed, err := s.autoplace(rd, merged, c)
 	if err != nil {
 		return nil, err
 	}

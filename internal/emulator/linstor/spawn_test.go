@@ -294,8 +294,11 @@ func TestRaisingPlaceCountAddsReplicas(t *testing.T) {
 	}
 	r := h.do("PUT", "/v1/resource-groups/gold", `{"select_filter":{"place_count":5}}`)
 	r.expect(t, http.StatusInternalServerError, rcRGModified)
-	if !r.hasCode(failNotEnoughNodes | maskCrt | maskRscGrp) {
-		t.Errorf("entries %v", codes(r.rcs))
+	// The failure is the autoplace's own (CtrlRscAutoPlaceApiCallHandler's
+	// context: a resource), with the group's reference added.
+	if !r.hasCode(failNotEnoughNodes|maskCrt|maskRsc) || r.rcs[1].ObjRefs["RscDfn"] != "db1" ||
+		r.rcs[1].ObjRefs["RscGrp"] != "gold" || !strings.HasSuffix(r.rcs[1].Details, "\nAuto-placing resource: db1") {
+		t.Errorf("entries %v: %s", codes(r.rcs), r.body)
 	}
 	rg, _ := h.c.ResourceGroups.Get(ctx(), "gold")
 	if rg.SelectFilter.PlaceCount != 5 {

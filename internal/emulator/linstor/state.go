@@ -64,7 +64,7 @@ type resourceGroup struct {
 	Description  string            `json:"description,omitempty"`
 	UUID         string            `json:"uuid"`
 	Props        map[string]string `json:"props,omitempty"`
-	Filter       selectFilter      `json:"select_filter"`
+	Filter       autoSelectFilter  `json:"select_filter"`
 	PeerSlots    *int32            `json:"peer_slots,omitempty"`
 	VolumeGroups []*volumeGroup    `json:"volume_groups,omitempty"`
 }
@@ -131,7 +131,7 @@ func seedState(cfg Config) *state {
 	}
 	st.ResourceGroups[key(dfltRscGrpName)] = &resourceGroup{
 		Name: dfltRscGrpName, Description: "Default resource group", UUID: dfltRscGrpUUID,
-		Filter: selectFilter{PlaceCount: defaultPlaceCount},
+		Filter: newSelectFilter(nil),
 	}
 	for i, seed := range cfg.nodes() {
 		n := seedNode(seed, i)
