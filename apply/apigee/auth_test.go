@@ -85,6 +85,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		t.Fatal("the token was never sent")
 	}
 	mustContain(t, "error", errs[2].Error(), "HTTP 403: permission denied")
+	mustContain(t, "bad bundle error", errs[1].Error(), "bundle contains errors: apiproxy/orders.xml: ")
 }
 
 // TestNoCredentials: without a token or Application Default Credentials

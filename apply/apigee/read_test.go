@@ -38,6 +38,11 @@ func TestProductNormalForm(t *testing.T) {
 	put(func(p *apigee.GoogleCloudApigeeV1ApiProduct) {
 		slices.Reverse(p.Attributes)
 		slices.Reverse(p.Scopes)
+		for _, c := range p.OperationGroup.OperationConfigs {
+			for _, op := range c.Operations {
+				slices.Reverse(op.Methods)
+			}
+		}
 		p.OperationGroup.OperationConfigType = ""
 		p.QuotaTimeUnit = "MINUTE"
 	})
@@ -109,5 +114,28 @@ func TestProductsPaged(t *testing.T) {
 		if live.Objects[i].Name == live.Objects[i-1].Name {
 			t.Fatalf("product %s read twice", live.Objects[i].Name)
 		}
+	}
+}
+
+// TestMethodsInDeclaredOrder: methods declared out of name order read back
+// in that order though the server keeps them as a set; different methods
+// show as a change.
+func TestMethodsInDeclaredOrder(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	d := driver(t, hs)
+	desired := example(t)
+	proxy := find(t, desired, artifact.KindProxy, "payments")
+	product := editProduct(t, find(t, desired, artifact.KindProduct, "payments"), `"GET",
+              "POST"`, `"POST",
+              "GET"`)
+	applyAll(t, d, apply.Create, proxy, product)
+	both := []artifact.Object{proxy, product}
+	if _, cs := plan(t, d, both); !cs.Empty() {
+		t.Fatalf("methods in declared order read as a change: %+v", cs.Changes)
+	}
+	fewer := editProduct(t, product, `"POST",
+              "GET"`, `"POST"`)
+	if _, cs := plan(t, d, []artifact.Object{proxy, fewer}); len(cs.Changes) != 1 {
+		t.Fatalf("a removed method is no change: %+v", cs.Changes)
 	}
 }
