@@ -218,10 +218,7 @@ func TestExecuteReplaceDeletesThenCreates(t *testing.T) {
 		return artifact.Object{System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast",
 			Files: []artifact.File{{Path: "fast.json", Data: []byte(`{"volume_groups":[` + vgs + `]}`)}}}
 	}
-	cs := Compare([]Pair{{Env: "e", Base: []artifact.Object{rg("{}")}, Head: []artifact.Object{rg("{},{}")}}})
-	if len(cs.Changes) != 1 || cs.Changes[0].Action != Replace {
-		t.Fatalf("changes: %+v", cs.Changes)
-	}
+	cs := ChangeSet{Changes: []Change{{Ref: Ref{Env: "e", System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast"}, Action: Replace}}}
 	f := newFakes(nil, 0, "e")
 	res, _ := Execute(context.Background(), cs, []artifact.Set{{Env: "e", Objects: []artifact.Object{rg("{},{}")}}}, f.drivers, ExecOptions{})
 	want := []string{"delete e resource-group/fast", "create e resource-group/fast"}

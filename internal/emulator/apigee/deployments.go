@@ -324,7 +324,11 @@ func (s *Server) listDeployments(q *request) (any, error) {
 	}
 	var out []deploymentView
 	for _, env := range envs {
-		deps := o.Environments[env].Deployments
+		e := o.Environments[env]
+		if e == nil {
+			continue // an open emulator's environment that nothing has written to
+		}
+		deps := e.Deployments
 		for _, name := range sortedKeys(deps) {
 			if d := deps[name]; (api == "" || api == name) && (rev == 0 || rev == d.Revision) {
 				out = append(out, briefView(env, name, d))
