@@ -20,7 +20,9 @@ import (
 func Markdown(w io.Writer, p Plan) error {
 	m := bufio.NewWriter(w)
 	fmt.Fprintf(m, "### lingate plan\n\n**%s**", totals(p.Changes))
-	if p.Base.SHA != "" || p.Head.SHA != "" {
+	if p.Base.SHA == "" && p.Head.SHA != "" {
+		fmt.Fprintf(m, " Live targets against the policies at %s.", p.Head.described(code))
+	} else if p.Base.SHA != "" || p.Head.SHA != "" {
 		fmt.Fprintf(m, " Base %s, head %s.", p.Base.described(code), p.Head.described(code))
 	}
 	m.WriteString("\n\n")

@@ -67,6 +67,10 @@ func (t textWriter) header(p Plan) {
 	if p.Base.SHA == "" && p.Head.SHA == "" {
 		return
 	}
+	if p.Base.SHA == "" {
+		t.line("", "Comparing live targets with the policies at %s.\n\n", p.Head.described(Printable))
+		return
+	}
 	t.line("", "Comparing base %s with head %s.\n\n", p.Base.described(Printable), p.Head.described(Printable))
 }
 
