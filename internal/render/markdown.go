@@ -118,8 +118,12 @@ func markdownNotes(m *bufio.Writer, changes []apply.Change) {
 			fmt.Fprintf(m, "- Adopt %s %s %s: %s.\n", escape(c.System), escape(c.Kind), code(c.Name), adoptNote)
 			wrote = true
 		}
-		if c.Impact != "" {
-			fmt.Fprintf(m, "- Impact of %s %s %s: %s\n", escape(c.System), escape(c.Kind), code(c.Name), escape(c.Impact))
+		for i, l := range splitDiff(c.Impact) {
+			if i == 0 {
+				fmt.Fprintf(m, "- Impact of %s %s %s: %s\n", escape(c.System), escape(c.Kind), code(c.Name), escape(l))
+			} else {
+				fmt.Fprintf(m, "  %s\n", escape(l))
+			}
 			wrote = true
 		}
 	}
