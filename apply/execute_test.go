@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/lingate/lingate/compile/artifact"
 )
@@ -282,5 +286,23 @@ func TestLocksReleasedWhenOneIsHeld(t *testing.T) {
 	want := []string{"lock prod linstor", "unlock prod linstor"}
 	if !slices.Equal(f.log, want) {
 		t.Errorf("log %q, want %q", f.log, want)
+	}
+}
+
+func TestRateLimitedSpacesCalls(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	hc := &http.Client{Transport: RateLimited(nil, rate.NewLimiter(20, 1))}
+	start := time.Now()
+	for range 6 {
+		resp, err := hc.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	// 20 a second with no burst: the sixth call waits for 5 intervals.
+	if d := time.Since(start); d < 240*time.Millisecond {
+		t.Errorf("6 calls at 20/s took %s, want at least 250ms", d)
 	}
 }
