@@ -140,7 +140,13 @@ func runApply(ctx context.Context, e *env, opts applyOptions) error {
 		// Refused (a stale plan) or declined: recorded, not printed.
 		return errors.Join(err, writeAudit(e, opts, p, applyResult{doc: apply.NewDocument(p.View.Source(), p.View.Changes)}, runErr, false))
 	}
-	return errors.Join(err, writeAudit(e, opts, p, *res, runErr, true))
+	err = errors.Join(err, writeAudit(e, opts, p, *res, runErr, true))
+	if err != nil && opts.format == formatJSON {
+		// The record on stdout says what failed; keep stdout one document.
+		fmt.Fprintf(e.stderr, "error: %s\n", render.Printable(err.Error()))
+		return exitCode(ExitFailed)
+	}
+	return err
 }
 
 // readSavedPlan reads --plan FILE, which must be a plan against live targets.
