@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -76,6 +77,9 @@ func New(cfg Config) (*Driver, error) {
 		return nil, fmt.Errorf("apigee driver for environment %s: commit %q: expected letters, digits, '.', '_', '/' or '-'", cfg.Env, cfg.Commit)
 	}
 	cfg = withDefaults(cfg)
+	if u, err := url.Parse(cfg.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("apigee driver for environment %s: endpoint %q: expected an http(s) URL such as %s", cfg.Env, cfg.Endpoint, DefaultEndpoint)
+	}
 	hc := retrying(cfg.HTTPClient, cfg.Retry)
 	svc, err := apigee.NewService(context.Background(), option.WithHTTPClient(hc), option.WithEndpoint(cfg.Endpoint))
 	if err != nil {

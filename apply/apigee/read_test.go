@@ -3,6 +3,8 @@ package apigee
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/emulator"
 	apigeeemu "github.com/lingate/lingate/internal/emulator/apigee"
 )
 
@@ -137,5 +140,40 @@ func TestMethodsInDeclaredOrder(t *testing.T) {
               "GET"`, `"POST"`)
 	if _, cs := plan(t, d, []artifact.Object{proxy, fewer}); len(cs.Changes) != 1 {
 		t.Fatalf("a removed method is no change: %+v", cs.Changes)
+	}
+}
+
+// TestReadOnlyReads: a plan's read makes no write call, and reads one
+// revision per deployed proxy whose stamp matches.
+func TestReadOnlyReads(t *testing.T) {
+	srv, err := apigeeemu.New(apigeeemu.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &emulator.RequestLog{}
+	hs := httptest.NewServer(emulator.Wrap(srv, emulator.Options{Log: log}))
+	defer hs.Close()
+	d := driver(t, hs)
+	desired := example(t)
+	applyAll(t, d, apply.Create, desired...)
+	before := len(log.Entries())
+	if _, cs := plan(t, d, desired); !cs.Empty() {
+		t.Fatalf("plan after apply: %+v", cs.Changes)
+	}
+	reads := log.Entries()[before:]
+	proxies := 0
+	for _, o := range desired {
+		if o.Kind == artifact.KindProxy {
+			proxies++
+		}
+	}
+	for _, e := range reads {
+		if e.Method != http.MethodGet {
+			t.Errorf("read made a write call: %s %s", e.Method, e.Path)
+		}
+	}
+	// List proxies, list deployments, list products, one revision each.
+	if want := 3 + proxies; len(reads) != want {
+		t.Errorf("read made %d calls; want %d", len(reads), want)
 	}
 }
