@@ -217,7 +217,7 @@ func TestExecuteConcurrencyBound(t *testing.T) {
 	}
 }
 
-func TestExecuteReplaceDeletesThenCreates(t *testing.T) {
+func TestExecuteReplaceGoesToTheDriver(t *testing.T) {
 	rg := func(vgs string) artifact.Object {
 		return artifact.Object{System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast",
 			Files: []artifact.File{{Path: "fast.json", Data: []byte(`{"volume_groups":[` + vgs + `]}`)}}}
@@ -225,7 +225,7 @@ func TestExecuteReplaceDeletesThenCreates(t *testing.T) {
 	cs := ChangeSet{Changes: []Change{{Ref: Ref{Env: "e", System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast"}, Action: Replace}}}
 	f := newFakes(nil, 0, "e")
 	res, _ := Execute(context.Background(), cs, []artifact.Set{{Env: "e", Objects: []artifact.Object{rg("{},{}")}}}, f.drivers, ExecOptions{})
-	want := []string{"delete e resource-group/fast", "create e resource-group/fast"}
+	want := []string{"replace e resource-group/fast"}
 	if !slices.Equal(f.log, want) || res.Err() != nil {
 		t.Errorf("log %q (%v), want %q", f.log, res.Err(), want)
 	}
