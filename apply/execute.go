@@ -278,9 +278,10 @@ func (e *executor) apply(ctx context.Context, s step) Outcome {
 	o := Outcome{Change: s.Change, Status: Applied, Duration: e.now().Sub(start)}
 	if err != nil {
 		o.Status = Failed
-		o.Error = fmt.Sprintf("%s %s: %s: %v", s.Env, s.Subject(), s.Action, err)
+		// The outcome names the change; the driver's error says what failed.
+		o.Error = err.Error()
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			o.Error = fmt.Sprintf("%s %s: %s: interrupted", s.Env, s.Subject(), s.Action)
+			o.Error = "interrupted"
 		}
 	}
 	return o
