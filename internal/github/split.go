@@ -61,6 +61,7 @@ func fenceMarks(line string) string {
 
 // next is the state after line.
 func (b block) next(line string) block {
+	line = strings.TrimRight(line, "\r\n")
 	if b.fence != "" {
 		m := fenceMarks(line)
 		if m != "" && m[0] == b.fence[0] && len(m) >= len(fenceMarks(b.fence)) && strings.TrimSpace(strings.TrimLeft(line, " ")[len(m):]) == "" {
@@ -143,10 +144,10 @@ func (s *splitter) add(line string, next block) {
 // cutAtTop ends the part at its last top-level line and returns the text
 // after it, to be added again to the next part.
 func (s *splitter) cutAtTop() string {
-	text := s.cur.String()
-	s.parts = append(s.parts, text[:s.top])
+	text, top := s.cur.String(), s.top
+	s.parts = append(s.parts, text[:top])
 	s.start(block{})
-	return text[s.top:]
+	return text[top:]
 }
 
 // flush ends the part here, closing the open blocks, and reopens them in
