@@ -17,6 +17,10 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"httpget": cmdHTTPGet,
 		"httpdo":  cmdHTTPDo,
+		// lingate ci's fake GitHub and event payloads (ci_cmds_test.go).
+		"fakegithub": cmdFakeGitHub,
+		"gitsha":     cmdGitSHA,
+		"expand":     cmdExpand,
 	}
 }
 

@@ -37,7 +37,9 @@ func PlanComment(p render.Plan, drift, runURL string) (string, error) {
 	if drift != "" {
 		b.WriteString(drift + "\n\n")
 	}
-	b.WriteString(md.String())
+	// The table above replaces the renderer's own heading.
+	rest, _ := strings.CutPrefix(md.String(), "### lingate plan\n\n")
+	b.WriteString(rest)
 	if runURL != "" {
 		fmt.Fprintf(&b, "\n[Workflow run](%s)\n", runURL)
 	}
