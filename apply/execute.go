@@ -102,9 +102,10 @@ type ExecOptions struct {
 
 // Execute carries out the changes of cs with one driver per target: first
 // LINSTOR resource groups, then Apigee proxies, then API products, then the
-// deletes in the reverse order. A replacement is a delete and then a
-// create of the same object, at the place of its create. Changes of one
-// stage run concurrently, bounded by opts.Concurrency. A failure skips what depends on it: an API
+// deletes in the reverse order. A replacement goes to the driver as one
+// change at the place of a create (the LINSTOR driver replaces a resource
+// group's volume groups in place when nothing uses it; the Apigee driver
+// deletes and creates). Changes of one stage run concurrently, bounded by opts.Concurrency. A failure skips what depends on it: an API
 // product whose proxy failed, the Apigee objects of an environment whose
 // LINSTOR changes failed, the proxy whose product could not be deleted, and
 // the resource groups of an environment whose Apigee deletes failed.
@@ -273,33 +274,17 @@ func (e *executor) run(ctx context.Context, stage []step) {
 func (e *executor) apply(ctx context.Context, s step) Outcome {
 	e.report.Started(s.Change)
 	start := e.now()
-	err := e.change(ctx, s)
+	err := s.driver.Apply(ctx, s.Change, s.desired)
 	o := Outcome{Change: s.Change, Status: Applied, Duration: e.now().Sub(start)}
 	if err != nil {
 		o.Status = Failed
-		o.Error = fmt.Sprintf("%s %s: %s: %v", s.Env, s.Subject(), s.Action, err)
+		// The outcome names the change; the driver's error says what failed.
+		o.Error = err.Error()
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			o.Error = fmt.Sprintf("%s %s: %s: interrupted", s.Env, s.Subject(), s.Action)
+			o.Error = "interrupted"
 		}
 	}
 	return o
-}
-
-// change asks the driver for the change; a replacement is a delete and
-// then a create.
-func (e *executor) change(ctx context.Context, s step) error {
-	if s.Action != Replace {
-		return s.driver.Apply(ctx, s.Change, s.desired)
-	}
-	del, create := s.Change, s.Change
-	del.Action, create.Action = Delete, Create
-	if err := s.driver.Apply(ctx, del, artifact.Object{}); err != nil {
-		return fmt.Errorf("replace: delete: %w", err)
-	}
-	if err := s.driver.Apply(ctx, create, s.desired); err != nil {
-		return fmt.Errorf("replace: create: %w", err)
-	}
-	return nil
 }
 
 // finish records an outcome and tells the reporter.

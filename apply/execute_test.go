@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/lingate/lingate/compile/artifact"
 )
@@ -213,18 +217,15 @@ func TestExecuteConcurrencyBound(t *testing.T) {
 	}
 }
 
-func TestExecuteReplaceDeletesThenCreates(t *testing.T) {
+func TestExecuteReplaceGoesToTheDriver(t *testing.T) {
 	rg := func(vgs string) artifact.Object {
 		return artifact.Object{System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast",
 			Files: []artifact.File{{Path: "fast.json", Data: []byte(`{"volume_groups":[` + vgs + `]}`)}}}
 	}
-	cs := Compare([]Pair{{Env: "e", Base: []artifact.Object{rg("{}")}, Head: []artifact.Object{rg("{},{}")}}})
-	if len(cs.Changes) != 1 || cs.Changes[0].Action != Replace {
-		t.Fatalf("changes: %+v", cs.Changes)
-	}
+	cs := ChangeSet{Changes: []Change{{Ref: Ref{Env: "e", System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast"}, Action: Replace}}}
 	f := newFakes(nil, 0, "e")
 	res, _ := Execute(context.Background(), cs, []artifact.Set{{Env: "e", Objects: []artifact.Object{rg("{},{}")}}}, f.drivers, ExecOptions{})
-	want := []string{"delete e resource-group/fast", "create e resource-group/fast"}
+	want := []string{"replace e resource-group/fast"}
 	if !slices.Equal(f.log, want) || res.Err() != nil {
 		t.Errorf("log %q (%v), want %q", f.log, res.Err(), want)
 	}
@@ -285,5 +286,23 @@ func TestLocksReleasedWhenOneIsHeld(t *testing.T) {
 	want := []string{"lock prod linstor", "unlock prod linstor"}
 	if !slices.Equal(f.log, want) {
 		t.Errorf("log %q, want %q", f.log, want)
+	}
+}
+
+func TestRateLimitedSpacesCalls(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	hc := &http.Client{Transport: RateLimited(nil, rate.NewLimiter(20, 1))}
+	start := time.Now()
+	for range 6 {
+		resp, err := hc.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	// 20 a second with no burst: the sixth call waits for 5 intervals.
+	if d := time.Since(start); d < 240*time.Millisecond {
+		t.Errorf("6 calls at 20/s took %s, want at least 250ms", d)
 	}
 }

@@ -251,3 +251,21 @@ func TestPruneReadsMarkedObjectsOnly(t *testing.T) {
 		t.Fatalf("read %d objects after a hand-made deploy of orders; want %d, without the proxy orders", len(live.Objects), len(desired)-1)
 	}
 }
+
+// TestImpact: deleting a product says what happens to developer apps;
+// nothing else has an impact beyond its object.
+func TestImpact(t *testing.T) {
+	d := driver(t, emulated(t, emulator.Config{}))
+	desired := example(t)
+	product, proxy := find(t, desired, artifact.KindProduct, "orders"), find(t, desired, artifact.KindProxy, "orders")
+	got, err := d.Impact(context.Background(), change(product, apply.Delete), product, artifact.Object{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "impact", got, "developer apps", "API product orders", "proxy orders")
+	for _, c := range []apply.Change{change(product, apply.Update), change(proxy, apply.Delete), change(proxy, apply.Create)} {
+		if got, err := d.Impact(context.Background(), c, proxy, proxy); got != "" || err != nil {
+			t.Errorf("%s %s: impact %q, %v; want none", c.Action, c.Kind, got, err)
+		}
+	}
+}

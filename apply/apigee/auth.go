@@ -25,6 +25,9 @@ func HTTPClientFromEnv(ctx context.Context, getenv func(string) string, base htt
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
 	if tok := strings.TrimSpace(getenv(TokenVariable)); tok != "" {
 		src := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"})
 		return &http.Client{Transport: &oauth2.Transport{Source: src, Base: base}}, nil

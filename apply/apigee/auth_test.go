@@ -85,6 +85,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		t.Fatal("the token was never sent")
 	}
 	mustContain(t, "error", errs[2].Error(), "HTTP 403: permission denied")
+	mustContain(t, "bad bundle error", errs[1].Error(), "bundle contains errors: apiproxy/orders.xml: ")
 }
 
 // TestNoCredentials: without a token or Application Default Credentials
@@ -96,4 +97,27 @@ func TestNoCredentials(t *testing.T) {
 		t.Fatal("no credentials, no error")
 	}
 	mustContain(t, "error", err.Error(), TokenVariable, "GOOGLE_APPLICATION_CREDENTIALS")
+}
+
+// TestNewRefusesBadConfig: New names what is wrong with its Config.
+func TestNewRefusesBadConfig(t *testing.T) {
+	good := Config{Env: "prod", Organization: "acme", Environment: "prod"}
+	for _, c := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Organization = "" }, "organization and environment are required"},
+		{func(c *Config) { c.Endpoint = "apigee.googleapis.com" }, `endpoint "apigee.googleapis.com/": expected an http(s) URL`},
+		{func(c *Config) { c.Commit = "abc]" }, `commit "abc]"`},
+	} {
+		cfg := good
+		c.edit(&cfg)
+		_, err := New(cfg)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "environment prod") {
+			t.Errorf("%+v: %v; want an error saying %q", cfg, err, c.want)
+		}
+	}
+	if _, err := New(good); err != nil {
+		t.Fatalf("good config: %v", err)
+	}
 }

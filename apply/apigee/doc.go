@@ -41,9 +41,14 @@
 //     deployed by hand since is left alone.
 //   - Products are read only when marked and bound to the environment, or
 //     named by the policies, and are normalised back into compile's JSON:
-//     attributes by name, sets sorted, defaults filled in, server
-//     timestamps dropped, fields compile never writes kept at the end so
-//     that a hand-made addition shows.
+//     attributes by name, sets sorted (an operation's methods in the order
+//     the policies declare them), defaults filled in, server timestamps
+//     dropped, fields compile never writes kept at the end so that a
+//     hand-made addition shows.
+//
+// Read makes only GET calls: three lists, and one revision's metadata per
+// proxy deployed in the environment (more only for drift and foreign
+// proxies).
 //
 // # Applying
 //
@@ -53,12 +58,17 @@
 // the deployment until READY and, on ERROR or timeout, redeploys the
 // revision that served before and fails saying so. Afterwards lingate's
 // revisions other than the deployed one and the newest KeepRevisions are
-// deleted; hand-made revisions and revisions deployed anywhere are kept. A
-// proxy delete undeploys it from the environment and deletes the proxy
-// only when no other environment still deploys it.
+// deleted (before the import too, when the proxy is at Apigee's 250
+// revisions); hand-made revisions and revisions deployed anywhere are
+// kept. A create refuses a proxy none of whose revisions is lingate's; an
+// update (apply --adopt) takes it over. A proxy delete undeploys it from
+// the environment and deletes the proxy only when no other environment
+// still deploys it.
 //
 // A product is created, or replaced with a full PUT; a create whose
-// response was lost (409 on retry) is re-read and replaced.
+// response was lost (409 on retry) is re-read and replaced when it
+// differs. A create refuses an unmarked product. Impact says that a
+// deleted product's developer apps lose access through it.
 //
 // # Lock
 //

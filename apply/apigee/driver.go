@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -76,6 +77,9 @@ func New(cfg Config) (*Driver, error) {
 		return nil, fmt.Errorf("apigee driver for environment %s: commit %q: expected letters, digits, '.', '_', '/' or '-'", cfg.Env, cfg.Commit)
 	}
 	cfg = withDefaults(cfg)
+	if u, err := url.Parse(cfg.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("apigee driver for environment %s: endpoint %q: expected an http(s) URL such as %s", cfg.Env, cfg.Endpoint, DefaultEndpoint)
+	}
 	hc := retrying(cfg.HTTPClient, cfg.Retry)
 	svc, err := apigee.NewService(context.Background(), option.WithHTTPClient(hc), option.WithEndpoint(cfg.Endpoint))
 	if err != nil {
@@ -123,25 +127,60 @@ func retrying(hc *http.Client, p apply.RetryPolicy) *http.Client {
 // System is artifact.SystemApigee.
 func (d *Driver) System() string { return artifact.SystemApigee }
 
-// Impact is "": an Apigee change affects nothing beyond the object. (A
-// deleted product leaves the developer apps that use it without access;
-// the plan's delete already says the product goes.)
-func (d *Driver) Impact(context.Context, apply.Change, artifact.Object, artifact.Object) (string, error) {
-	return "", nil
+// Impact says what deleting an API product does to the developer apps
+// that hold keys for it; every other Apigee change affects nothing beyond
+// its object.
+func (d *Driver) Impact(_ context.Context, c apply.Change, live, _ artifact.Object) (string, error) {
+	if c.Kind != artifact.KindProduct || (c.Action != apply.Delete && c.Action != apply.Replace) {
+		return "", nil
+	}
+	p := desiredProduct(live)
+	proxies := "its proxies"
+	if len(p.Proxies) > 0 {
+		proxies = "proxy " + strings.Join(p.Proxies, ", ")
+	}
+	return "developer apps with keys for API product " + c.Name + " lose access to " + proxies + " through it", nil
 }
 
 // subject names an object in errors: "apigee proxy orders".
 func subject(kind, name string) string { return "apigee " + kind + " " + name }
 
 // apiError turns an error of the Apigee client into an apply.StatusError
-// with the status and the API's message, never the request or headers,
-// so that apply.Retryable can judge it and no credential leaks.
+// with the status, the API's message and the descriptions of its
+// violations (why a bundle or a deployment was refused), never the request,
+// headers or other details, so that apply.Retryable can judge it and no
+// credential leaks.
 func apiError(err error) error {
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {
-		return &apply.StatusError{Status: ge.Code, Message: ge.Message}
+		return &apply.StatusError{Status: ge.Code, Message: withViolations(ge.Message, ge.Details)}
 	}
 	return err
+}
+
+// withViolations appends to msg the violations of BadBundle and
+// PreconditionFailure details: "file: description" or the description.
+func withViolations(msg string, details []any) string {
+	var vs []string
+	for _, d := range details {
+		m, _ := d.(map[string]any)
+		list, _ := m["violations"].([]any)
+		for _, v := range list {
+			vm, _ := v.(map[string]any)
+			desc, _ := vm["description"].(string)
+			if desc == "" {
+				continue
+			}
+			if file, _ := vm["filename"].(string); file != "" {
+				desc = file + ": " + desc
+			}
+			vs = append(vs, desc)
+		}
+	}
+	if len(vs) == 0 {
+		return msg
+	}
+	return msg + ": " + strings.Join(vs, "; ")
 }
 
 // isStatus reports whether err is an HTTP answer with the given status.

@@ -201,3 +201,28 @@ func TestFaultsConverge(t *testing.T) {
 func change(o artifact.Object, action apply.Action) apply.Change {
 	return apply.Change{Ref: apply.Ref{Env: testEnv, System: o.System, Kind: o.Kind, Name: o.Name}, Action: action}
 }
+
+// TestRevisionLimit: a proxy at Apigee's 250 revisions gets room for the
+// next import by pruning lingate's old revisions first.
+func TestRevisionLimit(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	d := driver(t, hs, func(c *Config) { c.KeepRevisions = 3 })
+	proxy := find(t, example(t), artifact.KindProxy, "orders")
+	applyAll(t, d, apply.Create, proxy)
+	zip, err := stampedZip(proxy, stamp{Hash: ContentHash(proxy), Commit: "old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range MaxRevisions - 1 {
+		importRaw(t, d, "orders", zip)
+	}
+	next := editProxy(t, proxy, "Managed by lingate.", "Managed by lingate. Next.")
+	applyAll(t, d, apply.Update, next)
+	revs := revisionsOf(t, d, "orders")
+	if len(revs) != 4 {
+		t.Fatalf("%d revisions after the import at the limit; want the deployed and 3 more", len(revs))
+	}
+	if _, cs := plan(t, d, []artifact.Object{next}); !cs.Empty() {
+		t.Fatalf("plan after the import at the limit: %+v", cs.Changes)
+	}
+}

@@ -3,12 +3,16 @@ package apigee
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/api/apigee/v1"
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile"
@@ -53,7 +57,39 @@ func driver(t *testing.T, hs *httptest.Server, edit ...func(*Config)) *Driver {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seedTargetServers(t, d)
 	return d
+}
+
+// serverRE finds the TargetServers a bundle's targets load-balance over.
+var serverRE = regexp.MustCompile(`<Server name="([^"]+)"`)
+
+// seedTargetServers creates in d's environment the TargetServers the
+// example's bundles name, which Apigee wants to exist at deploy time; an
+// emulator without the TargetServer API (404) needs none.
+func seedTargetServers(t *testing.T, d *Driver) {
+	t.Helper()
+	names := map[string]bool{}
+	for _, o := range example(t) {
+		for _, f := range o.Files {
+			for _, m := range serverRE.FindAllSubmatch(f.Data, -1) {
+				names[string(m[1])] = true
+			}
+		}
+	}
+	for name := range names {
+		ts := &apigee.GoogleCloudApigeeV1TargetServer{Name: name, Host: "backend.example.com", Port: 443}
+		_, err := apply.Retry(context.Background(), d.cfg.Retry, func() (struct{}, error) {
+			_, err := d.svc.Organizations.Environments.Targetservers.Create(d.env, ts).Context(context.Background()).Do()
+			if isStatus(err, http.StatusNotFound) || isStatus(err, http.StatusConflict) {
+				return struct{}{}, nil
+			}
+			return struct{}{}, apiError(err)
+		})
+		if err != nil {
+			t.Fatalf("target server %s: %v", name, err)
+		}
+	}
 }
 
 // example compiles the Apigee objects of the example policies for sandbox.

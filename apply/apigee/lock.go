@@ -75,28 +75,25 @@ func (d *Driver) tryLock(ctx context.Context, l apply.Lock, takeOver bool) error
 	}
 	_, err = d.svc.Organizations.Environments.Keyvaluemaps.Entries.Create(d.lockMapPath(),
 		&apigee.GoogleCloudApigeeV1KeyValueEntry{Name: LockEntry, Value: string(value)}).Context(ctx).Do()
-	if isStatus(err, http.StatusConflict) {
-		// Someone else took it first: report them.
-		held, found, err := d.readLock(ctx)
-		if err == nil && found && held.ID != l.ID {
-			return &apply.LockedError{Held: held, Expired: !held.Expires.After(time.Now())}
-		}
-		return err
-	}
-	if err != nil {
+	if err != nil && !isStatus(err, http.StatusConflict) {
 		return d.lockErr("create entry "+LockEntry, err)
 	}
-	// Another holder taking the same expired lock over may have deleted
-	// the entry just made: make sure it is ours.
-	held, found, err = d.readLock(ctx)
-	if err != nil {
+	// Whether the create won (or another holder's did, 409), or another
+	// holder taking the same expired lock over deleted ours right after:
+	// the entry now says who holds the lock.
+	return d.confirmLock(ctx, l)
+}
+
+// confirmLock reads the lock entry back: nil when it is l.
+func (d *Driver) confirmLock(ctx context.Context, l apply.Lock) error {
+	held, found, err := d.readLock(ctx)
+	switch {
+	case err != nil:
 		return err
-	}
-	if !found || held.ID != l.ID {
-		if found {
-			return &apply.LockedError{Held: held}
-		}
-		return d.lockErr("create entry "+LockEntry, fmt.Errorf("the entry was removed right after it was made"))
+	case !found:
+		return d.lockErr("create entry "+LockEntry, fmt.Errorf("another apply removed it while it was being taken; try again"))
+	case held.ID != l.ID:
+		return &apply.LockedError{Held: held, Expired: !held.Expires.After(time.Now())}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package apigee
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -103,5 +104,24 @@ func TestLockRace(t *testing.T) {
 	wg.Wait()
 	if winners != 1 || refused != 7 {
 		t.Fatalf("%d won and %d were refused; want 1 and 7", winners, refused)
+	}
+}
+
+// TestLockLostAnswers: a lock whose map and entry creates lost their
+// answers is still taken, once.
+func TestLockLostAnswers(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	tr := &losing{base: hs.Client().Transport, lose: map[string]int{"POST /keyvaluemaps": 1, "POST /entries": 1}}
+	d := driver(t, hs, func(c *Config) { c.HTTPClient = &http.Client{Transport: tr} })
+	a := lockOf("a", time.Hour)
+	if err := d.Lock(context.Background(), a, false); err != nil {
+		t.Fatal(err)
+	}
+	if tr.lost != 2 {
+		t.Fatalf("lost %d answers; want 2", tr.lost)
+	}
+	var le *apply.LockedError
+	if err := d.Lock(context.Background(), lockOf("b", time.Hour), false); !errors.As(err, &le) || le.Held.ID != "a" {
+		t.Fatalf("second holder: %v; want refused by a", err)
 	}
 }

@@ -71,10 +71,12 @@ var (
 )
 
 // productObject writes a product read from Apigee as compile writes it:
-// the marker's value as compiled, attributes by name, sets sorted, the
-// operation config type defaulted, server timestamps dropped, and fields
-// compile never writes appended in name order.
-func productObject(p *apigee.GoogleCloudApigeeV1ApiProduct) (artifact.Object, error) {
+// the marker's value as compiled, attributes by name, sets sorted (an
+// operation's methods in the order desired declares them, when they are
+// the same methods), the operation config type defaulted, server
+// timestamps dropped, and fields compile never writes appended in name
+// order. desired is the zero Object when the policies do not name p.
+func productObject(p *apigee.GoogleCloudApigeeV1ApiProduct, desired artifact.Object) (artifact.Object, error) {
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return artifact.Object{}, fmt.Errorf("%s: %w", subject(artifact.KindProduct, p.Name), err)
@@ -87,7 +89,7 @@ func productObject(p *apigee.GoogleCloudApigeeV1ApiProduct) (artifact.Object, er
 	if err := json.Unmarshal(raw, &all); err != nil {
 		return artifact.Object{}, fmt.Errorf("%s: %w", subject(artifact.KindProduct, p.Name), err)
 	}
-	normalize(&prod)
+	normalize(&prod, desiredProduct(desired))
 	data, err := compiled.ProductJSON(prod)
 	if err != nil {
 		return artifact.Object{}, err
@@ -99,8 +101,19 @@ func productObject(p *apigee.GoogleCloudApigeeV1ApiProduct) (artifact.Object, er
 		Files: []artifact.File{{Path: "apigee/products/" + p.Name + ".json", Data: data}}}, nil
 }
 
-// normalize puts what the server may reorder or default into compile's form.
-func normalize(p *compiled.APIProduct) {
+// desiredProduct is the API product of a desired object; the zero product
+// when there is none or it cannot be read.
+func desiredProduct(o artifact.Object) compiled.APIProduct {
+	var p compiled.APIProduct
+	if len(o.Files) == 1 {
+		_ = json.Unmarshal(o.Files[0].Data, &p)
+	}
+	return p
+}
+
+// normalize puts what the server may reorder or default into compile's
+// form; want is the product desired, for the order of methods.
+func normalize(p *compiled.APIProduct, want compiled.APIProduct) {
 	for i, a := range p.Attributes {
 		if a.Name == compiled.ManagedAttribute {
 			p.Attributes[i].Value = compiled.ManagedValue
@@ -111,9 +124,45 @@ func normalize(p *compiled.APIProduct) {
 	slices.Sort(p.Proxies)
 	slices.Sort(p.Scopes)
 	p.QuotaTimeUnit = strings.ToLower(p.QuotaTimeUnit)
-	if g := p.OperationGroup; g != nil && g.OperationConfigType == "" {
-		g.OperationConfigType = "proxy"
+	if g := p.OperationGroup; g != nil {
+		if g.OperationConfigType == "" {
+			g.OperationConfigType = "proxy"
+		}
+		orderMethods(g, want.OperationGroup)
 	}
+}
+
+// orderMethods puts the methods of each operation in the order want
+// declares them for the same source and resource when they are the same
+// methods, else in name order. Apigee keeps methods as a set.
+func orderMethods(g, want *compiled.OperationGroup) {
+	declared := map[[2]string][]string{}
+	if want != nil {
+		for _, c := range want.OperationConfigs {
+			for _, op := range c.Operations {
+				declared[[2]string{c.APISource, op.Resource}] = op.Methods
+			}
+		}
+	}
+	for _, c := range g.OperationConfigs {
+		for i, op := range c.Operations {
+			d := declared[[2]string{c.APISource, op.Resource}]
+			if sameSet(op.Methods, d) {
+				c.Operations[i].Methods = slices.Clone(d)
+			} else {
+				slices.Sort(c.Operations[i].Methods)
+			}
+		}
+	}
+}
+
+// sameSet reports whether a and b hold the same strings.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	sa, sb := slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
+	return slices.Equal(sa, sb)
 }
 
 // appendExtras adds the fields of all that compile does not write (nor
@@ -210,7 +259,7 @@ func sameProduct(cur, body *apigee.GoogleCloudApigeeV1ApiProduct, desired artifa
 	if markerValue(cur) != markerValue(body) {
 		return false, nil
 	}
-	obj, err := productObject(cur)
+	obj, err := productObject(cur, desired)
 	if err != nil {
 		return false, err
 	}

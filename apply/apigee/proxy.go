@@ -81,9 +81,19 @@ func (d *Driver) revisionFor(ctx context.Context, revs *revisions, o artifact.Ob
 		if rev, err := revs.find(ctx, s.Hash); err != nil || rev > 0 {
 			return rev, err
 		}
+		if len(revs.list) >= MaxRevisions {
+			// Apigee refuses imports at the limit: make room first.
+			if err := d.pruneRevisions(ctx, revs, 0); err != nil {
+				return 0, err
+			}
+		}
 		return revs.importBundle(ctx, zip)
 	})
 }
+
+// MaxRevisions is how many revisions Apigee keeps per proxy; an import
+// beyond it fails.
+const MaxRevisions = 250
 
 // deploymentPath names the deployment of a revision as the client wants
 // it (the client appends /deployments).

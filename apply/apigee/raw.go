@@ -54,8 +54,9 @@ func statusError(resp *http.Response, data []byte) error {
 	var body struct {
 		Error struct {
 			Message string `json:"message"`
+			Details []any  `json:"details"`
 		} `json:"error"`
 	}
 	_ = json.Unmarshal(data, &body)
-	return &apply.StatusError{Status: resp.StatusCode, Message: body.Error.Message}
+	return &apply.StatusError{Status: resp.StatusCode, Message: withViolations(body.Error.Message, body.Error.Details)}
 }

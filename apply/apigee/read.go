@@ -165,12 +165,12 @@ func (d *Driver) readProducts(ctx context.Context, want map[string]artifact.Obje
 		return err
 	}
 	for _, p := range products {
-		_, desired := want[p.Name]
+		desired, isDesired := want[p.Name]
 		owned := marked(p)
-		if !desired && !(owned && boundTo(p, d.cfg.Environment)) {
+		if !isDesired && !(owned && boundTo(p, d.cfg.Environment)) {
 			continue
 		}
-		obj, err := productObject(p)
+		obj, err := productObject(p, desired)
 		if err != nil {
 			return err
 		}

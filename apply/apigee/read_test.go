@@ -3,6 +3,8 @@ package apigee
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/emulator"
 	apigeeemu "github.com/lingate/lingate/internal/emulator/apigee"
 )
 
@@ -38,6 +41,11 @@ func TestProductNormalForm(t *testing.T) {
 	put(func(p *apigee.GoogleCloudApigeeV1ApiProduct) {
 		slices.Reverse(p.Attributes)
 		slices.Reverse(p.Scopes)
+		for _, c := range p.OperationGroup.OperationConfigs {
+			for _, op := range c.Operations {
+				slices.Reverse(op.Methods)
+			}
+		}
 		p.OperationGroup.OperationConfigType = ""
 		p.QuotaTimeUnit = "MINUTE"
 	})
@@ -109,5 +117,63 @@ func TestProductsPaged(t *testing.T) {
 		if live.Objects[i].Name == live.Objects[i-1].Name {
 			t.Fatalf("product %s read twice", live.Objects[i].Name)
 		}
+	}
+}
+
+// TestMethodsInDeclaredOrder: methods declared out of name order read back
+// in that order though the server keeps them as a set; different methods
+// show as a change.
+func TestMethodsInDeclaredOrder(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	d := driver(t, hs)
+	desired := example(t)
+	proxy := find(t, desired, artifact.KindProxy, "payments")
+	product := editProduct(t, find(t, desired, artifact.KindProduct, "payments"), `"GET",
+              "POST"`, `"POST",
+              "GET"`)
+	applyAll(t, d, apply.Create, proxy, product)
+	both := []artifact.Object{proxy, product}
+	if _, cs := plan(t, d, both); !cs.Empty() {
+		t.Fatalf("methods in declared order read as a change: %+v", cs.Changes)
+	}
+	fewer := editProduct(t, product, `"POST",
+              "GET"`, `"POST"`)
+	if _, cs := plan(t, d, []artifact.Object{proxy, fewer}); len(cs.Changes) != 1 {
+		t.Fatalf("a removed method is no change: %+v", cs.Changes)
+	}
+}
+
+// TestReadOnlyReads: a plan's read makes no write call, and reads one
+// revision per deployed proxy whose stamp matches.
+func TestReadOnlyReads(t *testing.T) {
+	srv, err := apigeeemu.New(apigeeemu.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &emulator.RequestLog{}
+	hs := httptest.NewServer(emulator.Wrap(srv, emulator.Options{Log: log}))
+	defer hs.Close()
+	d := driver(t, hs)
+	desired := example(t)
+	applyAll(t, d, apply.Create, desired...)
+	before := len(log.Entries())
+	if _, cs := plan(t, d, desired); !cs.Empty() {
+		t.Fatalf("plan after apply: %+v", cs.Changes)
+	}
+	reads := log.Entries()[before:]
+	proxies := 0
+	for _, o := range desired {
+		if o.Kind == artifact.KindProxy {
+			proxies++
+		}
+	}
+	for _, e := range reads {
+		if e.Method != http.MethodGet {
+			t.Errorf("read made a write call: %s %s", e.Method, e.Path)
+		}
+	}
+	// List proxies, list deployments, list products, one revision each.
+	if want := 3 + proxies; len(reads) != want {
+		t.Errorf("read made %d calls; want %d", len(reads), want)
 	}
 }

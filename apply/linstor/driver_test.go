@@ -89,7 +89,8 @@ func TestUpdatePropsReplicasPools(t *testing.T) {
 func TestDriftShowsAsUpdate(t *testing.T) {
 	c, d, want := appliedSandbox(t)
 	err := c.gl.ResourceGroups.Modify(context.Background(), "fast", client.ResourceGroupModify{
-		OverrideProps: map[string]string{"DrbdOptions/Net/protocol": "B", "DrbdOptions/Disk/disk-flushes": "No"}})
+		OverrideProps: map[string]string{"DrbdOptions/Net/protocol": "B", "DrbdOptions/Disk/disk-flushes": "No"},
+		SelectFilter:  client.AutoSelectFilter{NotPlaceWithRscRegex: "^db-.*", ReplicasOnSame: []string{"Aux/zone"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,9 +98,14 @@ func TestDriftShowsAsUpdate(t *testing.T) {
 	if len(cs.Changes) != 1 || cs.Changes[0].Action != apply.Update {
 		t.Fatalf("want one update, got %+v", cs.Changes)
 	}
-	requireContains(t, "drift diff", cs.Changes[0].Diff, `-    "DrbdOptions/Net/protocol": "B"`, `+    "DrbdOptions/Net/protocol": "C"`, `-    "DrbdOptions/Disk/disk-flushes": "no"`)
+	requireContains(t, "drift diff", cs.Changes[0].Diff, `-    "DrbdOptions/Net/protocol": "B"`, `+    "DrbdOptions/Net/protocol": "C"`, `-    "DrbdOptions/Disk/disk-flushes": "no"`,
+		`-    "not_place_with_rsc_regex": "^db-.*"`, `-    "replicas_on_same": [`)
 	applyAll(t, d, cs, want)
 	requireEmpty(t, d, want)
+	rg, err := c.gl.ResourceGroups.Get(context.Background(), "fast")
+	if err != nil || rg.SelectFilter.NotPlaceWithRscRegex != "" || len(rg.SelectFilter.ReplicasOnSame) != 0 {
+		t.Errorf("the hand-made filter was not cleared: %+v %v", rg.SelectFilter, err)
+	}
 }
 
 // TestForeignGroup: a same-named group without the marker is Foreign, a

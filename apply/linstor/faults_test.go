@@ -3,6 +3,7 @@ package linstor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/lingate/lingate/apply"
 	cl "github.com/lingate/lingate/compile/linstor"
+	emu "github.com/lingate/lingate/internal/emulator"
 )
 
 // lossy lets the first request matching each fault through to the
@@ -163,4 +165,29 @@ func changeOf(cs apply.ChangeSet, name string) apply.Change {
 		}
 	}
 	return apply.Change{}
+}
+
+// TestInjectedFaultsConverge applies the example, then an update and a
+// prune, to controllers failing a fifth of all requests (429 with
+// Retry-After, 500, 503, dropped connections) with several seeds: every
+// run ends with live equal to desired.
+func TestInjectedFaultsConverge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("injected 429s wait out their Retry-After")
+	}
+	clearEnv(t)
+	for seed := range uint64(4) {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
+			c := newFaultyCluster(t, emu.Options{FaultRate: 0.2, Seed: seed})
+			d := c.driver(t, "sandbox", func(cfg *Config) { cfg.Retry.MaxTries = 12 })
+			want := desired(t, "sandbox")
+			converge(t, d, want)
+			changed := edit(t, want, "standard", func(g *cl.Group) {
+				g.Props["DrbdOptions/Net/protocol"] = "A"
+				g.SelectFilter.PlaceCount = 3
+			})[1:]
+			converge(t, d, changed)
+		})
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/lingate/lingate/compile"
 	"github.com/lingate/lingate/compile/artifact"
 	cl "github.com/lingate/lingate/compile/linstor"
+	emu "github.com/lingate/lingate/internal/emulator"
 	emulator "github.com/lingate/lingate/internal/emulator/linstor"
 	"github.com/lingate/lingate/schema"
 )
@@ -48,21 +49,33 @@ type cluster struct {
 	mu   sync.Mutex
 	auth []string
 	gl   *client.Client // golinstor, for changes made by hand
+	// clock is the controller's time (resource ages, the balance task's grace period).
+	clock *emu.Clock
 }
 
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	clearEnv(t)
-	srv, err := emulator.New(emulator.Config{Pools: examplePools, PoolProviders: map[string]string{"hdd-zfs": "ZFS_THIN"}})
+	return newFaultyCluster(t, emu.Options{})
+}
+
+// newFaultyCluster is a cluster whose controller injects the faults and
+// latency of opts before handling a request. The caller clears golinstor's
+// variables (clearEnv) first, once, so tests using it may run in parallel.
+func newFaultyCluster(t *testing.T, opts emu.Options) *cluster {
+	t.Helper()
+	clock := emu.NewClock(time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC))
+	srv, err := emulator.New(emulator.Config{Pools: examplePools, PoolProviders: map[string]string{"hdd-zfs": "ZFS_THIN"}, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &cluster{srv: srv}
+	c := &cluster{srv: srv, clock: clock}
+	handler := emu.Wrap(srv, opts)
 	c.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.auth = append(c.auth, r.Header.Get("Authorization"))
 		c.mu.Unlock()
-		srv.ServeHTTP(w, r)
+		handler.ServeHTTP(w, r)
 	}))
 	t.Cleanup(c.ts.Close)
 	u, _ := url.Parse(c.ts.URL)

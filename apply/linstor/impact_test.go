@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/LINBIT/golinstor/client"
 
@@ -22,6 +23,14 @@ func spawn(t *testing.T, c *cluster, rg string, n int, sizes ...int64) {
 		if err != nil {
 			t.Fatalf("spawn from %s: %v", rg, err)
 		}
+	}
+}
+
+// balance runs the controller's balance task once.
+func balance(t *testing.T, c *cluster) {
+	t.Helper()
+	if _, err := c.srv.Balance(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -112,6 +121,15 @@ func TestImpactOfLoweringPoolsAndOptions(t *testing.T) {
 	converge(t, d, lowered)
 	if n := diskfulReplicas(t, d, "fast"); n != 6 {
 		t.Errorf("lowering the place count changed the replicas at once: %d, want 6", n)
+	}
+	balance(t, c)
+	if n := diskfulReplicas(t, d, "fast"); n != 6 {
+		t.Errorf("the balance task removed replicas within the grace period: %d left, want 6", n)
+	}
+	c.clock.Add(61 * time.Minute)
+	balance(t, c)
+	if n := diskfulReplicas(t, d, "fast"); n != 4 {
+		t.Errorf("after the grace period the balance task left %d diskful replicas; the impact said 2 of 6 go", n)
 	}
 }
 

@@ -251,7 +251,7 @@ type filterModify struct {
 	StoragePoolList         []string       `json:"storage_pool_list"`
 	StoragePoolDisklessList []string       `json:"storage_pool_diskless_list"`
 	NotPlaceWithRsc         []string       `json:"not_place_with_rsc"`
-	NotPlaceWithRscRegex    string         `json:"not_place_with_rsc_regex"`
+	NotPlaceWithRscRegex    *string        `json:"not_place_with_rsc_regex,omitempty"`
 	ReplicasOnSame          []string       `json:"replicas_on_same"`
 	ReplicasOnDifferent     []string       `json:"replicas_on_different"`
 	XReplicasOnDifferent    map[string]int `json:"x_replicas_on_different_map"`
@@ -289,7 +289,7 @@ func (d *Driver) modification(live, want cl.Group) (rgModify, bool) {
 		}
 	}
 	if filterKey(have) != filterKey(want) {
-		m.SelectFilter = fullFilter(want)
+		m.SelectFilter = fullFilter(have, want)
 	}
 	ok := m.Description != nil || len(m.OverrideProps) > 0 || len(m.DeleteProps) > 0 || m.SelectFilter != nil
 	return m, ok
@@ -323,8 +323,10 @@ func filterKey(g cl.Group) string {
 	return string(data)
 }
 
-// fullFilter is want's select filter with every list present.
-func fullFilter(want cl.Group) *filterModify {
+// fullFilter is want's select filter with every list present. The regex
+// is sent only when wanted or when one is set to be cleared: an empty
+// pattern is not something to hand the autoplacer without need.
+func fullFilter(have, want cl.Group) *filterModify {
 	f := want.SelectFilter
 	pools := f.StoragePoolList
 	if len(pools) == 0 && f.StoragePool != "" {
@@ -334,11 +336,16 @@ func fullFilter(want cl.Group) *filterModify {
 	if x == nil {
 		x = map[string]int{}
 	}
+	var regex *string
+	if f.NotPlaceWithRscRegex != "" || have.SelectFilter.NotPlaceWithRscRegex != "" {
+		regex = &f.NotPlaceWithRscRegex
+	}
 	return &filterModify{
-		PlaceCount: f.PlaceCount, AdditionalPlaceCount: f.AdditionalPlaceCount,
+		NotPlaceWithRscRegex: regex,
+		PlaceCount:           f.PlaceCount, AdditionalPlaceCount: f.AdditionalPlaceCount,
 		NodeNameList: nonNil(f.NodeNameList), StoragePoolList: nonNil(pools),
 		StoragePoolDisklessList: nonNil(f.StoragePoolDisklessList), NotPlaceWithRsc: nonNil(f.NotPlaceWithRsc),
-		NotPlaceWithRscRegex: f.NotPlaceWithRscRegex, ReplicasOnSame: nonNil(f.ReplicasOnSame),
+		ReplicasOnSame:      nonNil(f.ReplicasOnSame),
 		ReplicasOnDifferent: nonNil(f.ReplicasOnDifferent), XReplicasOnDifferent: x,
 		LayerStack: nonNil(f.LayerStack), ProviderList: nonNil(f.ProviderList),
 		DisklessOnRemaining: want.DisklessOnRemaining, DisklessType: f.DisklessType, Overprovision: f.Overprovision,

@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/LINBIT/golinstor/client"
+
+	"github.com/lingate/lingate/internal/linstorapi"
 )
 
 // Group is one LINSTOR resource group with its volume groups, as lingate
@@ -29,32 +31,12 @@ type Group struct {
 
 // wireGroup is Group's JSON form: LINSTOR's ResourceGroup plus volume_groups.
 type wireGroup struct {
-	Name         string            `json:"name"`
-	Description  string            `json:"description,omitempty"`
-	Props        map[string]string `json:"props,omitempty"`
-	SelectFilter wireFilter        `json:"select_filter"`
-	UUID         string            `json:"uuid,omitempty"`
-	VolumeGroups []wireVolumeGroup `json:"volume_groups"`
-}
-
-// wireFilter is LINSTOR's AutoSelectFilter with diskless_on_remaining as a pointer.
-type wireFilter struct {
-	PlaceCount              int32          `json:"place_count,omitempty"`
-	AdditionalPlaceCount    int32          `json:"additional_place_count,omitempty"`
-	NodeNameList            []string       `json:"node_name_list,omitempty"`
-	StoragePool             string         `json:"storage_pool,omitempty"`
-	StoragePoolList         []string       `json:"storage_pool_list,omitempty"`
-	StoragePoolDisklessList []string       `json:"storage_pool_diskless_list,omitempty"`
-	NotPlaceWithRsc         []string       `json:"not_place_with_rsc,omitempty"`
-	NotPlaceWithRscRegex    string         `json:"not_place_with_rsc_regex,omitempty"`
-	ReplicasOnSame          []string       `json:"replicas_on_same,omitempty"`
-	ReplicasOnDifferent     []string       `json:"replicas_on_different,omitempty"`
-	XReplicasOnDifferent    map[string]int `json:"x_replicas_on_different_map,omitempty"`
-	LayerStack              []string       `json:"layer_stack,omitempty"`
-	ProviderList            []string       `json:"provider_list,omitempty"`
-	DisklessOnRemaining     *bool          `json:"diskless_on_remaining,omitempty"`
-	DisklessType            string         `json:"diskless_type,omitempty"`
-	Overprovision           *float64       `json:"overprovision,omitempty"`
+	Name         string                      `json:"name"`
+	Description  string                      `json:"description,omitempty"`
+	Props        map[string]string           `json:"props,omitempty"`
+	SelectFilter linstorapi.AutoSelectFilter `json:"select_filter"`
+	UUID         string                      `json:"uuid,omitempty"`
+	VolumeGroups []wireVolumeGroup           `json:"volume_groups"`
 }
 
 // wireVolumeGroup is LINSTOR's VolumeGroup with volume_number always written.
@@ -125,14 +107,15 @@ func (g Group) wire() wireGroup {
 }
 
 // toWireFilter converts a select filter, taking diskless_on_remaining from dor.
-func toWireFilter(f client.AutoSelectFilter, dor *bool) wireFilter {
-	return wireFilter{
-		PlaceCount: f.PlaceCount, AdditionalPlaceCount: f.AdditionalPlaceCount, NodeNameList: f.NodeNameList,
-		StoragePool: f.StoragePool, StoragePoolList: f.StoragePoolList, StoragePoolDisklessList: f.StoragePoolDisklessList,
-		NotPlaceWithRsc: f.NotPlaceWithRsc, NotPlaceWithRscRegex: f.NotPlaceWithRscRegex,
-		ReplicasOnSame: f.ReplicasOnSame, ReplicasOnDifferent: f.ReplicasOnDifferent, XReplicasOnDifferent: f.XReplicasOnDifferent,
+func toWireFilter(f client.AutoSelectFilter, dor *bool) linstorapi.AutoSelectFilter {
+	return linstorapi.AutoSelectFilter{
+		PlaceCount: linstorapi.NonZero(f.PlaceCount), AdditionalPlaceCount: linstorapi.NonZero(f.AdditionalPlaceCount),
+		NodeNameList: f.NodeNameList, StoragePool: linstorapi.NonZero(f.StoragePool), StoragePoolList: f.StoragePoolList,
+		StoragePoolDisklessList: f.StoragePoolDisklessList, NotPlaceWithRsc: f.NotPlaceWithRsc,
+		NotPlaceWithRscRegex: linstorapi.NonZero(f.NotPlaceWithRscRegex), ReplicasOnSame: f.ReplicasOnSame,
+		ReplicasOnDifferent: f.ReplicasOnDifferent, XReplicasOnDifferent: f.XReplicasOnDifferent,
 		LayerStack: f.LayerStack, ProviderList: f.ProviderList, DisklessOnRemaining: dor,
-		DisklessType: f.DisklessType, Overprovision: f.Overprovision,
+		DisklessType: linstorapi.NonZero(f.DisklessType), Overprovision: f.Overprovision,
 	}
 }
 
@@ -141,7 +124,7 @@ func (w wireGroup) group() Group {
 	g := Group{
 		ResourceGroup: client.ResourceGroup{
 			Name: w.Name, Description: w.Description, Props: w.Props, Uuid: w.UUID,
-			SelectFilter: w.SelectFilter.filter(),
+			SelectFilter: fromWireFilter(w.SelectFilter),
 		},
 		DisklessOnRemaining: w.SelectFilter.DisklessOnRemaining,
 	}
@@ -151,14 +134,15 @@ func (w wireGroup) group() Group {
 	return g
 }
 
-// filter converts the JSON form of a select filter to golinstor's.
-func (f wireFilter) filter() client.AutoSelectFilter {
+// fromWireFilter converts the JSON form of a select filter to golinstor's.
+func fromWireFilter(f linstorapi.AutoSelectFilter) client.AutoSelectFilter {
 	return client.AutoSelectFilter{
-		PlaceCount: f.PlaceCount, AdditionalPlaceCount: f.AdditionalPlaceCount, NodeNameList: f.NodeNameList,
-		StoragePool: f.StoragePool, StoragePoolList: f.StoragePoolList, StoragePoolDisklessList: f.StoragePoolDisklessList,
-		NotPlaceWithRsc: f.NotPlaceWithRsc, NotPlaceWithRscRegex: f.NotPlaceWithRscRegex,
-		ReplicasOnSame: f.ReplicasOnSame, ReplicasOnDifferent: f.ReplicasOnDifferent, XReplicasOnDifferent: f.XReplicasOnDifferent,
-		LayerStack: f.LayerStack, ProviderList: f.ProviderList, DisklessOnRemaining: f.DisklessOnRemaining != nil && *f.DisklessOnRemaining,
-		DisklessType: f.DisklessType, Overprovision: f.Overprovision,
+		PlaceCount: linstorapi.Value(f.PlaceCount), AdditionalPlaceCount: linstorapi.Value(f.AdditionalPlaceCount),
+		NodeNameList: f.NodeNameList, StoragePool: linstorapi.Value(f.StoragePool), StoragePoolList: f.StoragePoolList,
+		StoragePoolDisklessList: f.StoragePoolDisklessList, NotPlaceWithRsc: f.NotPlaceWithRsc,
+		NotPlaceWithRscRegex: linstorapi.Value(f.NotPlaceWithRscRegex), ReplicasOnSame: f.ReplicasOnSame,
+		ReplicasOnDifferent: f.ReplicasOnDifferent, XReplicasOnDifferent: f.XReplicasOnDifferent,
+		LayerStack: f.LayerStack, ProviderList: f.ProviderList, DisklessOnRemaining: linstorapi.Value(f.DisklessOnRemaining),
+		DisklessType: linstorapi.Value(f.DisklessType), Overprovision: f.Overprovision,
 	}
 }

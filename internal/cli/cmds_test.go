@@ -30,23 +30,7 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: httpget URL")
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(args[0])
-		if err == nil {
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			fmt.Fprintf(ts.Stdout(), "%d\n%s\n", resp.StatusCode, body)
-			if (resp.StatusCode >= 400) != neg {
-				ts.Fatalf("GET %s: status %d", args[0], resp.StatusCode)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("GET %s: %v", args[0], err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	cmdHTTPDo(ts, neg, []string{http.MethodGet, args[0]})
 }
 
 // cmdHTTPDo sends one request with a JSON body from a file, retrying for

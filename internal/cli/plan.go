@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,7 @@ type planOptions struct {
 	format           string
 	out              string
 	detailedExitcode bool
+	adopt            []string
 	// headGiven is set when --head was given: a live plan then reads the
 	// policies from git instead of the folder on disk.
 	headGiven bool
@@ -42,7 +44,8 @@ would create, update (with a unified diff between live and desired, so drift
 made by hand shows as an update), delete (only in environments with prune)
 or replace, and what a change does beyond its object (impact). An object the
 policies name that exists without lingate's marker is an error until adopted
-with apply --adopt NAME. Credentials: APIGEE_ACCESS_TOKEN or Application
+with apply --adopt NAME (or plan --adopt NAME --out FILE, then apply --plan
+FILE). Credentials: APIGEE_ACCESS_TOKEN or Application
 Default Credentials; golinstor's LS_* variables.
 
 With --base, plan compiles the policies at two commits, read from git's
@@ -83,6 +86,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode, 0 no changes,
 	f.StringVar(&opts.format, "format", formatText, "output `FORMAT`: text, markdown or json")
 	f.StringVar(&opts.out, "out", "", "also save the plan as JSON in `FILE`, for apply --plan")
 	f.BoolVar(&opts.detailedExitcode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+	f.StringArrayVar(&opts.adopt, "adopt", nil, "live plans: plan taking over the object `NAME` that exists without lingate's marker (repeatable; apply --plan then adopts it)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{formatText, formatMarkdown, formatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -112,6 +116,9 @@ func runPlan(e *env, opts planOptions) error {
 
 // check refuses flags that cannot work together.
 func (o planOptions) check() error {
+	if o.base != "" && len(o.adopt) > 0 {
+		return errors.New("plan: --adopt takes over live objects: it goes with a plan against live targets (no --base)")
+	}
 	if !slices.Contains([]string{formatText, formatMarkdown, formatJSON}, o.format) {
 		return fmt.Errorf("plan: --format %q: expected text, markdown or json", o.format)
 	}
@@ -147,7 +154,7 @@ func runLivePlan(ctx context.Context, e *env, opts planOptions) error {
 	if opts.headGiven {
 		head = opts.head
 	}
-	lo, err := e.liveOptions(opts.envs, nil, head)
+	lo, err := e.liveOptions(opts.envs, opts.adopt, head)
 	if err != nil {
 		return err
 	}

@@ -132,7 +132,7 @@ func loadHead(opts LiveOptions) (*schema.Config, gitsrc.Commit, error) {
 		var c gitsrc.Commit
 		if rerr == nil {
 			c, _ = repo.Resolve("HEAD")
-			c.Rev = ""
+			c.Rev = "work tree"
 		}
 		return cfg, c, nil
 	}

@@ -20,7 +20,9 @@ import (
 func Markdown(w io.Writer, p Plan) error {
 	m := bufio.NewWriter(w)
 	fmt.Fprintf(m, "### lingate plan\n\n**%s**", totals(p.Changes))
-	if p.Base.SHA != "" || p.Head.SHA != "" {
+	if p.Base.SHA == "" && p.Head.SHA != "" {
+		fmt.Fprintf(m, " Live targets against the policies at %s.", p.Head.described(code))
+	} else if p.Base.SHA != "" || p.Head.SHA != "" {
 		fmt.Fprintf(m, " Base %s, head %s.", p.Base.described(code), p.Head.described(code))
 	}
 	m.WriteString("\n\n")
@@ -116,8 +118,12 @@ func markdownNotes(m *bufio.Writer, changes []apply.Change) {
 			fmt.Fprintf(m, "- Adopt %s %s %s: %s.\n", escape(c.System), escape(c.Kind), code(c.Name), adoptNote)
 			wrote = true
 		}
-		if c.Impact != "" {
-			fmt.Fprintf(m, "- Impact of %s %s %s: %s\n", escape(c.System), escape(c.Kind), code(c.Name), escape(c.Impact))
+		for i, l := range splitDiff(c.Impact) {
+			if i == 0 {
+				fmt.Fprintf(m, "- Impact of %s %s %s: %s\n", escape(c.System), escape(c.Kind), code(c.Name), escape(l))
+			} else {
+				fmt.Fprintf(m, "  %s\n", escape(l))
+			}
 			wrote = true
 		}
 	}

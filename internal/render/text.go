@@ -67,6 +67,10 @@ func (t textWriter) header(p Plan) {
 	if p.Base.SHA == "" && p.Head.SHA == "" {
 		return
 	}
+	if p.Base.SHA == "" {
+		t.line("", "Comparing live targets with the policies at %s.\n\n", p.Head.described(Printable))
+		return
+	}
 	t.line("", "Comparing base %s with head %s.\n\n", p.Base.described(Printable), p.Head.described(Printable))
 }
 
@@ -98,8 +102,12 @@ func (t textWriter) change(c apply.Change) {
 	if c.Adopt {
 		t.line("", "      # adopt: %s\n", adoptNote)
 	}
-	if c.Impact != "" {
-		t.line("", "      # impact: %s\n", c.Impact)
+	for i, l := range splitDiff(c.Impact) {
+		if i == 0 {
+			t.line("", "      # impact: %s\n", l)
+		} else {
+			t.line("", "      #   %s\n", l)
+		}
 	}
 	for _, l := range splitDiff(c.Diff) {
 		t.line(diffColor(l), "      %s\n", l)

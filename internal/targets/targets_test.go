@@ -96,10 +96,14 @@ func TestApplyConvergesUnderFaults(t *testing.T) {
 		if rounds > 1 {
 			t.Logf("seed %d: converged after %d applies", seed, rounds)
 		}
-		if p := livePlan(t, root, serve); !p.View.Changes.Empty() {
+		p := livePlan(t, root, serve)
+		if !p.View.Changes.Empty() {
 			t.Errorf("seed %d: plan after apply: %+v", seed, p.View.Changes.Changes)
 		}
-		for _, o := range livePlan(t, root, sandbox.ServeOptions{}).Head[0].Objects {
+		if err := p.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range p.Head[0].Objects {
 			if o.Kind != artifact.KindProxy {
 				continue
 			}

@@ -50,6 +50,7 @@ const (
 	failExistsRscDfn                = 501 | maskError
 	failExistsRscGrp                = 522 | maskError
 	failExistsVlmGrp                = 523 | maskError
+	failUndecidableAutoplace        = 985 | maskError
 	failNotEnoughNodes              = 996 | maskError
 	failUnknownError                = 998 | maskError
 	warnRscAlreadyDeployed          = 1006 | maskWarn

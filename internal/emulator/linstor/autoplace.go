@@ -60,7 +60,7 @@ func (s *Server) autoplace(rd *resourceDefinition, f *autoSelectFilter, c respCt
 	}
 	rcs := []apiCallRc{c.add(placedEntry(rd.Name, chosen), false)}
 	if isTrue(f.DisklessOnRemaining) {
-		deployed = append(deployed, s.deployDiskless(rd, []string{flagDiskless, flagDrbdDiskless})...)
+		deployed = append(deployed, s.deployClients(rd)...)
 	}
 	rcs = append(rcs, c.all(s.manageTieBreaker(rd), false)...)
 	return append(rcs, deployEntries(rd, deployed, c)...), nil
@@ -165,22 +165,25 @@ func alreadyDeployed(rd *resourceDefinition) apiCallRc {
 // every replicas_on_same property, with the fixed value when there is one.
 func (s *Server) candidates(rd *resourceDefinition, f *autoSelectFilter, size int64, diskless bool) ([]candidate, error) {
 	var avoid *regexp.Regexp
-	if f.NotPlaceWithRegex != nil && *f.NotPlaceWithRegex != "" {
-		re, err := regexp.Compile("(?i)" + *f.NotPlaceWithRegex)
+	if f.NotPlaceWithRscRegex != nil && *f.NotPlaceWithRscRegex != "" {
+		re, err := regexp.Compile("(?i)" + *f.NotPlaceWithRscRegex)
 		if err != nil {
 			return nil, fail(failUnknownError, "Invalid not_place_with_rsc_regex: "+err.Error()).reported()
 		}
 		avoid = re
 	}
-	poolNames := f.StoragePools
+	poolNames := f.StoragePoolList
 	if diskless {
-		poolNames = f.DisklessPools
+		poolNames = f.StoragePoolDisklessList
 	}
-	nodes, pools, providers := newNameSet(f.NodeNames), newNameSet(poolNames), newNameSet(f.Providers)
-	same := s.fixedSame(rd, f)
+	nodes, pools, providers := newNameSet(f.NodeNameList), newNameSet(poolNames), newNameSet(f.ProviderList)
+	same, err := s.fixedSame(rd, f)
+	if err != nil {
+		return nil, err
+	}
 	var out []candidate
 	for _, n := range s.st.sortedNodes() {
-		if !nodes.match(n.Name) || !hasSame(n, same) || s.hasConflict(n, rd, f.NotPlaceWith, avoid, diskless) {
+		if !nodes.match(n.Name) || !hasSame(n, same) || s.hasConflict(n, rd, f.NotPlaceWithRsc, avoid, diskless) {
 			continue
 		}
 		for _, sp := range n.sortedPools() {
@@ -195,20 +198,30 @@ func (s *Server) candidates(rd *resourceDefinition, f *autoSelectFilter, size in
 }
 
 // fixedSame is StorPoolFilter.extractFixedSameProperties: each
-// replicas_on_same key with the value a "key=value" entry or an existing
-// replica fixes ("" when undecided).
-func (s *Server) fixedSame(rd *resourceDefinition, f *autoSelectFilter) map[string]string {
+// replicas_on_same key with the value a "key=value" entry fixes, or else the
+// one value the nodes of rd's replicas have ("" while undecided). Replicas
+// on nodes with different values make the placement undecidable.
+func (s *Server) fixedSame(rd *resourceDefinition, f *autoSelectFilter) (map[string]string, error) {
 	same := map[string]string{}
 	for _, entry := range f.ReplicasOnSame {
-		k, v, _ := strings.Cut(entry, "=")
-		for _, r := range rd.Resources {
-			if nv, ok := s.st.Nodes[key(r.Node)].Props[k]; ok {
-				v = nv
+		if k, v, ok := strings.Cut(entry, "="); ok {
+			same[k] = v
+			continue
+		}
+		var values []string
+		for _, k := range sortedKeys(rd.Resources) {
+			if v, ok := s.st.Nodes[key(rd.Resources[k].Node)].Props[entry]; ok && !slices.Contains(values, v) {
+				values = append(values, v)
 			}
 		}
-		same[k] = v
+		if len(values) > 1 {
+			return nil, fail(failUndecidableAutoplace, fmt.Sprintf("The property in --replicas-on-same '%s' is already set "+
+				"on already deployed nodes with different values. Autoplacer cannot decide which value to continue with. "+
+				"Linstor found the following conflicting values: [%s]", entry, strings.Join(values, ", ")))
+		}
+		same[entry] = strings.Join(values, "")
 	}
-	return same
+	return same, nil
 }
 
 // hasSame reports whether n has every replicas_on_same property, with the
@@ -259,17 +272,18 @@ func thick(provider string) bool {
 	return provider == "LVM" || provider == "ZFS" || provider == "FILE"
 }
 
-// deployDiskless puts a diskless replica on every remaining node with a
-// diskless pool (diskless_on_remaining) and returns those nodes.
-func (s *Server) deployDiskless(rd *resourceDefinition, flags []string) []string {
+// deployClients puts a diskless DRBD client (no quorum vote) on every
+// remaining node with a diskless pool, as diskless_on_remaining does, and
+// returns those nodes.
+func (s *Server) deployClients(rd *resourceDefinition) []string {
 	var added []string
 	for _, n := range s.st.sortedNodes() {
 		if _, ok := rd.Resources[key(n.Name)]; ok {
 			continue
 		}
 		if _, ok := n.Pools[key(dfltDisklessPool)]; ok {
-			rd.Resources[key(n.Name)] = &resource{Node: n.Name, StorPool: dfltDisklessPool,
-				Provider: providerDiskless, UUID: newUUID(), CreatedMs: s.now().UnixMilli(), Flags: slices.Clone(flags)}
+			rd.Resources[key(n.Name)] = &resource{Node: n.Name, StorPool: dfltDisklessPool, Provider: providerDiskless,
+				UUID: newUUID(), CreatedMs: s.now().UnixMilli(), Flags: []string{flagDiskless, flagDrbdDiskless}, Client: true}
 			added = append(added, n.Name)
 		}
 	}
@@ -308,7 +322,8 @@ func (s *Server) tieBreakerEnabled(rd *resourceDefinition) bool {
 // shouldTieBreakerExist: quorum is majority (the default) or managed by
 // LINSTOR (QuorumSetBy not "user"), the diskful count is even and at least
 // two, and no diskless replica exists that the autoplacer could have chosen
-// as a tie breaker (one on a node the group's filter allows).
+// as a tie breaker (one on a node the group's filter allows; DRBD clients,
+// such as diskless_on_remaining creates, have no vote and do not count).
 func (s *Server) shouldTieBreakerExist(rd *resourceDefinition) bool {
 	quorum := strings.EqualFold(s.prioProp(rd, keyQuorum, "majority"), "majority")
 	byLinstor := strings.EqualFold(s.prioProp(rd, keyQuorumSetBy, "linstor"), "linstor")
@@ -318,7 +333,7 @@ func (s *Server) shouldTieBreakerExist(rd *resourceDefinition) bool {
 	diskful, eligible := len(diskfulOf(rd)), 0
 	p := s.newPlacement(rd, s.groupFilter(rd))
 	for _, r := range rd.Resources {
-		if !slices.Contains(r.Flags, flagDiskless) || slices.Contains(r.Flags, flagTieBreaker) {
+		if !slices.Contains(r.Flags, flagDiskless) || slices.Contains(r.Flags, flagTieBreaker) || r.Client {
 			continue
 		}
 		n := s.st.Nodes[key(r.Node)]
@@ -342,13 +357,13 @@ func (s *Server) groupFilter(rd *resourceDefinition) *autoSelectFilter {
 // x_replicas_on_different count 1) or warns that no node qualifies.
 func (s *Server) addTieBreaker(rd *resourceDefinition) apiCallRc {
 	f := s.groupFilter(rd)
-	f.StoragePools, f.NodeNames = nil, nil
-	if len(f.XReplicasOnDiff) > 0 {
+	f.StoragePoolList, f.NodeNameList = nil, nil
+	if len(f.XReplicasOnDifferent) > 0 {
 		ones := map[string]int{}
-		for k := range f.XReplicasOnDiff {
+		for k := range f.XReplicasOnDifferent {
 			ones[k] = 1
 		}
-		f.XReplicasOnDiff = ones
+		f.XReplicasOnDifferent = ones
 	}
 	cands, err := s.candidates(rd, f, 0, true)
 	var chosen []candidate
@@ -414,8 +429,8 @@ func deployEntries(rd *resourceDefinition, deployed []string, c respCtx) []apiCa
 func notEnoughNodes(f *autoSelectFilter, want int, size int64, rdName string) error {
 	var sb strings.Builder
 	sb.WriteString("Not enough nodes fulfilling the following auto-place criteria:\n")
-	if len(f.StoragePools) > 0 {
-		fmt.Fprintf(&sb, " * has a deployed storage pool named [%s]\n", strings.Join(f.StoragePools, ", "))
+	if len(f.StoragePoolList) > 0 {
+		fmt.Fprintf(&sb, " * has a deployed storage pool named [%s]\n", strings.Join(f.StoragePoolList, ", "))
 		fmt.Fprintf(&sb, " * the storage pools have to have at least '%d' free space\n", size)
 	}
 	sb.WriteString(" * the current access context has enough privileges to use the node and the storage pool\n")
@@ -435,20 +450,20 @@ func helpString(f *autoSelectFilter, want int, rdName string) string {
 			add(label, strings.Join(l, ", "))
 		}
 	}
-	addList("Node name", f.NodeNames)
-	addList("Storage pool name", f.StoragePools)
-	addList("Storage pool diskless name", f.DisklessPools)
-	addList("Do not place with resource", append(slices.Clone(f.NotPlaceWith), rdName))
-	if f.NotPlaceWithRegex != nil {
-		add("Do not place with resource (regex)", *f.NotPlaceWithRegex)
+	addList("Node name", f.NodeNameList)
+	addList("Storage pool name", f.StoragePoolList)
+	addList("Storage pool diskless name", f.StoragePoolDisklessList)
+	addList("Do not place with resource", append(slices.Clone(f.NotPlaceWithRsc), rdName))
+	if f.NotPlaceWithRscRegex != nil {
+		add("Do not place with resource (regex)", *f.NotPlaceWithRscRegex)
 	}
 	addList("Replicas on nodes with same property", f.ReplicasOnSame)
 	addList("Replicas on nodes with different property", f.ReplicasOnDifferent)
-	for _, k := range sortedKeys(f.XReplicasOnDiff) {
-		add("X replicas on nodes with different property", fmt.Sprintf("%s=%d", k, f.XReplicasOnDiff[k]))
+	for _, k := range sortedKeys(f.XReplicasOnDifferent) {
+		add("X replicas on nodes with different property", fmt.Sprintf("%s=%d", k, f.XReplicasOnDifferent[k]))
 	}
 	addList("Layer stack", f.LayerStack)
-	addList("Allowed Provider", f.Providers)
+	addList("Allowed Provider", f.ProviderList)
 	if f.DisklessOnRemaining != nil {
 		add("Diskless on remaining", fmt.Sprint(*f.DisklessOnRemaining))
 	}

@@ -125,22 +125,28 @@ func stringTo(s string, t reflect.Type, wrapper bool) (any, error) {
 	case "false", "False", "FALSE":
 		return false, nil
 	}
-	return nil, fmt.Errorf("Cannot deserialize value of type `%s` from String %q: only \"true\" or \"false\" recognized",
-		javaType(t, wrapper), s)
+	return nil, jacksonError(fmt.Sprintf("Cannot deserialize value of type `%s` from String %q: only \"true\" or \"false\" recognized",
+		javaType(t, wrapper), s))
 }
 
 func intInRange(f float64, text string, t reflect.Type) (any, error) {
 	limit := math.Ldexp(1, t.Bits()-1)
 	if f < -limit || f >= limit {
-		return nil, fmt.Errorf("Numeric value (%s) out of range of %s", text, javaType(t, false))
+		return nil, jacksonError(fmt.Sprintf("Numeric value (%s) out of range of %s", text, javaType(t, false)))
 	}
 	return int64(f), nil
 }
 
 func notValid(t reflect.Type, s string) error {
-	return fmt.Errorf("Cannot deserialize value of type `%s` from String %q: not a valid `%s` value",
-		javaType(t, false), s, javaType(t, false))
+	return jacksonError(fmt.Sprintf("Cannot deserialize value of type `%s` from String %q: not a valid `%s` value",
+		javaType(t, false), s, javaType(t, false)))
 }
+
+// jacksonError is a binding error worded as Jackson words it (clients may
+// show it; the capitalised text is the server's).
+type jacksonError string
+
+func (e jacksonError) Error() string { return string(e) }
 
 func isInt(t reflect.Type) bool {
 	switch t.Kind() {

@@ -233,16 +233,28 @@ func (ct *contractTarget) replicas(t *testing.T, rd string) (diskful map[string]
 	return diskful, tieBreakers
 }
 
+// groupWith creates a uniquely named group with the filter and names one
+// resource definition per suffix; they and the group are deleted when the
+// test ends.
+func (ct *contractTarget) groupWith(t *testing.T, f client.AutoSelectFilter, suffixes ...string) (string, []string) {
+	t.Helper()
+	name := uniqueName(t)
+	rds := make([]string, len(suffixes))
+	for i, sfx := range suffixes {
+		rds[i] = name + "-" + sfx
+	}
+	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: f}, &rds)
+	return name, rds
+}
+
 // StorPoolFilter: a node without a replicas_on_same property never
 // qualifies, even before any replica decides the value.
 func TestContractReplicasOnSameNeedsTheProperty(t *testing.T) {
 	ct := newContractTarget(t)
 	ct.mutating(t)
-	name := uniqueName(t)
-	rd := name + "-rd"
-	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: client.AutoSelectFilter{PlaceCount: 1,
-		ReplicasOnSame: []string{"Aux/" + name}}}, &[]string{rd})
-	err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rd, VolumeSizes: []int64{4096}})
+	name, rds := ct.groupWith(t, client.AutoSelectFilter{PlaceCount: 1,
+		ReplicasOnSame: []string{"Aux/" + uniqueName(t)}}, "rd")
+	err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rds[0], VolumeSizes: []int64{4096}})
 	if !client.IsApiCallError(err, linstor.FailNotEnoughNodes) {
 		t.Errorf("replicas_on_same on a property no node has: %v, want FailNotEnoughNodes", err)
 	}
@@ -260,9 +272,8 @@ func TestContractTieBreaker(t *testing.T) {
 	if len(nodes) < 3 {
 		t.Skip("needs three nodes")
 	}
-	name := uniqueName(t)
-	rd, off := name+"-rd", name+"-off"
-	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: client.AutoSelectFilter{PlaceCount: 2}}, &[]string{rd, off})
+	name, rds := ct.groupWith(t, client.AutoSelectFilter{PlaceCount: 2}, "rd", "off")
+	rd, off := rds[0], rds[1]
 	if err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rd, VolumeSizes: []int64{4096}}); err != nil {
 		t.Fatal(err)
 	}
@@ -282,14 +293,35 @@ func TestContractTieBreaker(t *testing.T) {
 	}
 }
 
+// diskless_on_remaining fills every other node with DRBD clients: with two
+// diskful replicas no tie breaker fits (the controller warns).
+func TestContractDisklessOnRemainingLeavesNoTieBreaker(t *testing.T) {
+	ct := newContractTarget(t)
+	ct.mutating(t)
+	name, rds := ct.groupWith(t, client.AutoSelectFilter{PlaceCount: 2, DisklessOnRemaining: true}, "rd")
+	rd := rds[0]
+	if err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rd, VolumeSizes: []int64{4096}}); err != nil {
+		t.Fatal(err)
+	}
+	rscs, err := ct.c.Resources.GetAll(ctx(), rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rscs) < 3 {
+		t.Skipf("needs three nodes with a diskless pool; %d resources", len(rscs))
+	}
+	if diskful, tb := ct.replicas(t, rd); len(diskful) != 2 || tb != nil {
+		t.Errorf("diskful %v, tie breakers %v among %d resources; want 2 and none", diskful, tb, len(rscs))
+	}
+}
+
 // A place count raise autoplaces each definition on its own: one that
 // cannot be placed fails the call, the other still gets its replica.
 func TestContractRaiseAutoplacesEachDefinition(t *testing.T) {
 	ct := newContractTarget(t)
 	ct.mutating(t)
-	name := uniqueName(t)
-	small, huge := name+"-a-small", name+"-b-huge"
-	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: client.AutoSelectFilter{PlaceCount: 1}}, &[]string{small, huge})
+	name, rds := ct.groupWith(t, client.AutoSelectFilter{PlaceCount: 1}, "a-small", "b-huge")
+	small, huge := rds[0], rds[1]
 	if err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: small, VolumeSizes: []int64{4096}}); err != nil {
 		t.Fatal(err)
 	}
@@ -316,10 +348,8 @@ func TestContractProviderMixing(t *testing.T) {
 	if len(thick) == 0 || len(thin) == 0 {
 		t.Skip("needs an LVM and an LVM_THIN storage pool")
 	}
-	name := uniqueName(t)
-	rd := name + "-rd"
-	ct.group(t, client.ResourceGroup{Name: name, SelectFilter: client.AutoSelectFilter{PlaceCount: 1}}, &[]string{rd})
-	err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rd, VolumeSizes: []int64{4096},
+	name, rds := ct.groupWith(t, client.AutoSelectFilter{PlaceCount: 1}, "rd")
+	err := ct.spawn(t, name, client.ResourceGroupSpawn{ResourceDefinitionName: rds[0], VolumeSizes: []int64{4096},
 		SelectFilter: client.AutoSelectFilter{StoragePool: thick[0]}})
 	if err != nil {
 		t.Fatal(err)

@@ -156,5 +156,3 @@ func (r raw) hasCode(code int64) bool {
 	}
 	return false
 }
-
-func ptr[T any](v T) *T { return &v }

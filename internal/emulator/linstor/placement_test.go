@@ -134,10 +134,13 @@ func TestTieBreakerRules(t *testing.T) {
 	if tb := tieBreakers(t, h, "dboff"); tb != nil {
 		t.Errorf("quorum off set by the user: tie breaker on %v", tb)
 	}
-	spawnOK(t, h, "four", `{"resource_definition_name":"dbdl","volume_sizes":[1024],
+	// diskless_on_remaining creates DRBD clients, which have no quorum vote:
+	// a tie breaker is still wanted, and no node is left for it.
+	r = spawnOK(t, h, "four", `{"resource_definition_name":"dbdl","volume_sizes":[1024],
 		"select_filter":{"place_count":2,"diskless_on_remaining":true}}`)
-	if tb := tieBreakers(t, h, "dbdl"); tb != nil {
-		t.Errorf("diskless replicas on the remaining nodes are eligible: tie breaker on %v", tb)
+	if _, diskless := replicasOf(t, h, "dbdl"); len(diskless) != 3 || tieBreakers(t, h, "dbdl") != nil ||
+		!r.hasCode(warnNotEnoughNodesForTieBreaker|maskCrt|maskRscGrp) {
+		t.Errorf("diskless on remaining: diskless %v, tie breakers %v, entries %v", diskless, tieBreakers(t, h, "dbdl"), codes(r.rcs))
 	}
 
 	two := newHarness(t, Config{Pools: []string{"nvme"}, Nodes: five[:2]})
@@ -298,5 +301,47 @@ func TestBalanceAddsMissingReplicas(t *testing.T) {
 	}
 	if rscs, _ := h.c.Resources.GetAll(ctx(), "empty"); len(rscs) != 0 {
 		t.Errorf("a definition without resources got %d", len(rscs))
+	}
+}
+
+// A diskless replica with a quorum vote (not a DRBD client) on a node the
+// group's filter allows stands in for the tie breaker; on a node the filter
+// rules out it does not. The API cannot create one, so the state is set
+// by hand.
+func TestEligibleDisklessReplicaReplacesTheTieBreaker(t *testing.T) {
+	h := newHarness(t, Config{Pools: []string{"nvme"},
+		Nodes: []NodeSeed{{"a1", "zone-a"}, {"b1", "zone-b"}, {"c1", "zone-c"}, {"a2", "zone-a"}}})
+	createGroup(t, h, `{"name":"gold","select_filter":{"place_count":2,"replicas_on_different":["Aux/zone"]}}`)
+	spawnOK(t, h, "gold", `{"resource_definition_name":"db1","volume_sizes":[1024],
+		"select_filter":{"diskless_on_remaining":true}}`)
+	s := h.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rd := s.st.ResourceDefs["DB1"]
+	if !s.shouldTieBreakerExist(rd) {
+		t.Fatal("only DRBD clients beside two diskful replicas: a tie breaker should exist")
+	}
+	rd.Resources["A2"].Client = false
+	if !s.shouldTieBreakerExist(rd) {
+		t.Error("a voting diskless replica in zone-a (taken by a1) is not eligible; a tie breaker should exist")
+	}
+	rd.Resources["C1"].Client = false
+	if s.shouldTieBreakerExist(rd) {
+		t.Error("a voting diskless replica in zone-c is eligible; no tie breaker should exist")
+	}
+}
+
+// Replicas already on nodes with different replicas_on_same values leave
+// the autoplacer nothing to decide on (StorPoolFilter).
+func TestReplicasOnSameUndecidable(t *testing.T) {
+	h := newHarness(t, Config{Pools: []string{"nvme"}})
+	createGroup(t, h, `{"name":"gold","select_filter":{"place_count":2}}`)
+	if err := spawn(t, h, "gold", "db1", 1024); err != nil {
+		t.Fatal(err)
+	}
+	err := h.c.ResourceGroups.Modify(ctx(), "gold", client.ResourceGroupModify{
+		SelectFilter: client.AutoSelectFilter{PlaceCount: 3, ReplicasOnSame: []string{"Aux/zone"}}})
+	if !client.IsApiCallError(err, linstor.FailUndecidableAutoplacment) {
+		t.Errorf("raise with replicas in zone-a and zone-b: %v, want FailUndecidableAutoplacment", err)
 	}
 }

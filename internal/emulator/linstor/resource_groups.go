@@ -290,8 +290,8 @@ func replicaCount(rd *resourceDefinition) int {
 // for filter pools that no node has, or that have the wrong kind.
 func (s *Server) unknownPoolWarning(sf autoSelectFilter) []apiCallRc {
 	var unknown, notDiskful, notDiskless []string
-	s.classifyPools(sf.StoragePools, true, &unknown, &notDiskful)
-	s.classifyPools(sf.DisklessPools, false, &unknown, &notDiskless)
+	s.classifyPools(sf.StoragePoolList, true, &unknown, &notDiskful)
+	s.classifyPools(sf.StoragePoolDisklessList, false, &unknown, &notDiskless)
 	var sb strings.Builder
 	if len(notDiskless) > 0 {
 		sb.WriteString("The following configured storage pools are diskful, but are wrongly configured to be used " +

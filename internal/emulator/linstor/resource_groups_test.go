@@ -322,19 +322,19 @@ func TestModifySelectFilterIsAPartialMerge(t *testing.T) {
 }
 
 func TestSelectFilterNodeListIsResetByAnyFilter(t *testing.T) {
-	sf := newSelectFilter(&autoSelectFilter{NodeNames: []string{"node-a"}})
+	sf := newSelectFilter(&autoSelectFilter{NodeNameList: []string{"node-a"}})
 	change, err := parseFilter(&autoSelectFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sf.apply(change)
-	if len(sf.NodeNames) != 0 || *sf.PlaceCount != defaultPlaceCount {
+	if len(sf.NodeNameList) != 0 || *sf.PlaceCount != defaultPlaceCount {
 		t.Errorf("after an empty select_filter: %+v, want node_name_list cleared", sf)
 	}
 	sf.apply(nil)
-	sf.apply(&autoSelectFilter{NodeNames: []string{"node-b"}})
-	if !reflect.DeepEqual(sf.NodeNames, []string{"node-b"}) {
-		t.Errorf("node list %v", sf.NodeNames)
+	sf.apply(&autoSelectFilter{NodeNameList: []string{"node-b"}})
+	if !reflect.DeepEqual(sf.NodeNameList, []string{"node-b"}) {
+		t.Errorf("node list %v", sf.NodeNameList)
 	}
 }
 

@@ -3,35 +3,16 @@ package linstor
 import (
 	"fmt"
 	"strings"
+
+	"github.com/lingate/lingate/internal/linstorapi"
 )
 
-// autoSelectFilter is LINSTOR's AutoSelectFilter JSON object, in the
-// field order of the controller's JsonGenTypes, and the one form the
-// emulator keeps a select filter in: the body clients send, the parsed
-// change (parseFilter; nil fields are "not given"), the configuration a
-// group stores (AutoSelectorConfig; every field given, place_count set) and
-// what GET returns (out). golinstor's client.AutoSelectFilter does not fit:
-// its omitempty scalars cannot tell an absent place_count from 0 or an
-// unset diskless_on_remaining from false, which the controller does.
-type autoSelectFilter struct {
-	PlaceCount           *int32         `json:"place_count,omitempty"`
-	AdditionalPlaceCount *int32         `json:"additional_place_count,omitempty"`
-	NodeNames            []string       `json:"node_name_list,omitempty"`
-	StoragePool          *string        `json:"storage_pool,omitempty"`
-	StoragePools         []string       `json:"storage_pool_list,omitempty"`
-	DisklessPools        []string       `json:"storage_pool_diskless_list,omitempty"`
-	NotPlaceWith         []string       `json:"not_place_with_rsc,omitempty"`
-	NotPlaceWithRegex    *string        `json:"not_place_with_rsc_regex,omitempty"`
-	ReplicasOnSame       []string       `json:"replicas_on_same,omitempty"`
-	ReplicasOnDifferent  []string       `json:"replicas_on_different,omitempty"`
-	XReplicasOnDiff      map[string]int `json:"x_replicas_on_different_map,omitempty"`
-	LayerStack           []string       `json:"layer_stack,omitempty"`
-	Providers            []string       `json:"provider_list,omitempty"`
-	DisklessOnRemaining  *bool          `json:"diskless_on_remaining,omitempty"`
-	DisklessType         *string        `json:"diskless_type,omitempty"`
-	Overprovision        *float64       `json:"overprovision,omitempty"`
-	PortCount            *int32         `json:"port_count,omitempty"`
-}
+// autoSelectFilter is the one form the emulator keeps a select filter in
+// (linstorapi.AutoSelectFilter): the body clients send, the parsed change
+// (parseFilter; nil fields are "not given"), the configuration a group
+// stores (AutoSelectorConfig; every field given, place_count set) and what
+// GET returns (out).
+type autoSelectFilter linstorapi.AutoSelectFilter
 
 // parseFilter converts a sent filter as ResourceGroups.selectFilterToApi
 // does: storage_pool becomes a one-entry list when the list is empty, layer
@@ -45,17 +26,17 @@ func parseFilter(w *autoSelectFilter) (*autoSelectFilter, error) {
 	}
 	c := *w
 	c.StoragePool, c.AdditionalPlaceCount, c.DisklessType, c.Overprovision, c.PortCount = nil, nil, nil, nil, nil
-	if c.NodeNames == nil {
-		c.NodeNames = []string{}
+	if c.NodeNameList == nil {
+		c.NodeNameList = []string{}
 	}
-	if len(c.StoragePools) == 0 && w.StoragePool != nil {
-		c.StoragePools = []string{*w.StoragePool}
+	if len(c.StoragePoolList) == 0 && w.StoragePool != nil {
+		c.StoragePoolList = []string{*w.StoragePool}
 	}
 	var err error
 	if c.LayerStack, err = canonicalList(w.LayerStack, layerKind); err != nil {
 		return nil, err
 	}
-	if c.Providers, err = canonicalList(w.Providers, providerKind); err != nil {
+	if c.ProviderList, err = canonicalList(w.ProviderList, providerKind); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -122,10 +103,10 @@ func (c *autoSelectFilter) validate(rgName string) error {
 	if c.PlaceCount != nil && *c.PlaceCount < 1 {
 		return fail(failInvldPlaceCount, fmt.Sprintf("Resource group: %s, place-count must be positive.", rgName))
 	}
-	if err := storPoolNames(c.StoragePools); err != nil {
+	if err := storPoolNames(c.StoragePoolList); err != nil {
 		return err
 	}
-	return storPoolNames(c.DisklessPools)
+	return storPoolNames(c.StoragePoolDisklessList)
 }
 
 // newSelectFilter is the configuration of a new group (place_count defaults to 2).
@@ -146,19 +127,19 @@ func (sf *autoSelectFilter) apply(c *autoSelectFilter) {
 		pc := *c.PlaceCount
 		sf.PlaceCount = &pc
 	}
-	setList(&sf.NodeNames, c.NodeNames)
-	setList(&sf.StoragePools, c.StoragePools)
-	setList(&sf.DisklessPools, c.DisklessPools)
-	setList(&sf.NotPlaceWith, c.NotPlaceWith)
+	setList(&sf.NodeNameList, c.NodeNameList)
+	setList(&sf.StoragePoolList, c.StoragePoolList)
+	setList(&sf.StoragePoolDisklessList, c.StoragePoolDisklessList)
+	setList(&sf.NotPlaceWithRsc, c.NotPlaceWithRsc)
 	setList(&sf.ReplicasOnSame, c.ReplicasOnSame)
 	setList(&sf.ReplicasOnDifferent, c.ReplicasOnDifferent)
 	setList(&sf.LayerStack, c.LayerStack)
-	setList(&sf.Providers, c.Providers)
-	if c.NotPlaceWithRegex != nil {
-		sf.NotPlaceWithRegex = c.NotPlaceWithRegex
+	setList(&sf.ProviderList, c.ProviderList)
+	if c.NotPlaceWithRscRegex != nil {
+		sf.NotPlaceWithRscRegex = c.NotPlaceWithRscRegex
 	}
-	if c.XReplicasOnDiff != nil {
-		sf.XReplicasOnDiff = copyCounts(c.XReplicasOnDiff)
+	if c.XReplicasOnDifferent != nil {
+		sf.XReplicasOnDifferent = copyCounts(c.XReplicasOnDifferent)
 	}
 	if c.DisklessOnRemaining != nil {
 		sf.DisklessOnRemaining = c.DisklessOnRemaining
@@ -188,11 +169,11 @@ func (sf autoSelectFilter) change() *autoSelectFilter {
 		pc = *sf.PlaceCount
 	}
 	return &autoSelectFilter{
-		PlaceCount: &pc, NodeNames: nonNil(sf.NodeNames), StoragePools: nonNil(sf.StoragePools),
-		DisklessPools: nonNil(sf.DisklessPools), NotPlaceWith: nonNil(sf.NotPlaceWith),
-		NotPlaceWithRegex: sf.NotPlaceWithRegex, ReplicasOnSame: nonNil(sf.ReplicasOnSame),
-		ReplicasOnDifferent: nonNil(sf.ReplicasOnDifferent), XReplicasOnDiff: sf.XReplicasOnDiff,
-		LayerStack: nonNil(sf.LayerStack), Providers: nonNil(sf.Providers),
+		PlaceCount: &pc, NodeNameList: nonNil(sf.NodeNameList), StoragePoolList: nonNil(sf.StoragePoolList),
+		StoragePoolDisklessList: nonNil(sf.StoragePoolDisklessList), NotPlaceWithRsc: nonNil(sf.NotPlaceWithRsc),
+		NotPlaceWithRscRegex: sf.NotPlaceWithRscRegex, ReplicasOnSame: nonNil(sf.ReplicasOnSame),
+		ReplicasOnDifferent: nonNil(sf.ReplicasOnDifferent), XReplicasOnDifferent: sf.XReplicasOnDifferent,
+		LayerStack: nonNil(sf.LayerStack), ProviderList: nonNil(sf.ProviderList),
 		DisklessOnRemaining: sf.DisklessOnRemaining,
 	}
 }
@@ -214,19 +195,19 @@ func mergeFilters(first, second *autoSelectFilter) *autoSelectFilter {
 	if m.PlaceCount == nil {
 		m.PlaceCount = second.PlaceCount
 	}
-	pickList(&m.NodeNames, second.NodeNames)
-	pickList(&m.StoragePools, second.StoragePools)
-	pickList(&m.DisklessPools, second.DisklessPools)
-	pickList(&m.NotPlaceWith, second.NotPlaceWith)
+	pickList(&m.NodeNameList, second.NodeNameList)
+	pickList(&m.StoragePoolList, second.StoragePoolList)
+	pickList(&m.StoragePoolDisklessList, second.StoragePoolDisklessList)
+	pickList(&m.NotPlaceWithRsc, second.NotPlaceWithRsc)
 	pickList(&m.ReplicasOnSame, second.ReplicasOnSame)
 	pickList(&m.ReplicasOnDifferent, second.ReplicasOnDifferent)
 	pickList(&m.LayerStack, second.LayerStack)
-	pickList(&m.Providers, second.Providers)
-	if m.NotPlaceWithRegex == nil {
-		m.NotPlaceWithRegex = second.NotPlaceWithRegex
+	pickList(&m.ProviderList, second.ProviderList)
+	if m.NotPlaceWithRscRegex == nil {
+		m.NotPlaceWithRscRegex = second.NotPlaceWithRscRegex
 	}
-	if m.XReplicasOnDiff == nil {
-		m.XReplicasOnDiff = second.XReplicasOnDiff
+	if m.XReplicasOnDifferent == nil {
+		m.XReplicasOnDifferent = second.XReplicasOnDifferent
 	}
 	if m.DisklessOnRemaining == nil {
 		m.DisklessOnRemaining = second.DisklessOnRemaining
@@ -245,20 +226,20 @@ func pickList(dst *[]string, fallback []string) {
 // list, and storage_pool only for a single-pool list.
 func (sf autoSelectFilter) out() autoSelectFilter {
 	o := autoSelectFilter{
-		PlaceCount: sf.PlaceCount, StoragePools: sf.StoragePools, NotPlaceWith: sf.NotPlaceWith,
+		PlaceCount: sf.PlaceCount, StoragePoolList: sf.StoragePoolList, NotPlaceWithRsc: sf.NotPlaceWithRsc,
 		ReplicasOnSame: sf.ReplicasOnSame, ReplicasOnDifferent: sf.ReplicasOnDifferent,
-		XReplicasOnDiff: sf.XReplicasOnDiff, LayerStack: sf.LayerStack, Providers: sf.Providers,
+		XReplicasOnDifferent: sf.XReplicasOnDifferent, LayerStack: sf.LayerStack, ProviderList: sf.ProviderList,
 		DisklessOnRemaining: sf.DisklessOnRemaining,
 	}
 	if o.PlaceCount == nil {
 		pc := int32(defaultPlaceCount)
 		o.PlaceCount = &pc
 	}
-	if len(sf.StoragePools) == 1 {
-		o.StoragePool = &sf.StoragePools[0]
+	if len(sf.StoragePoolList) == 1 {
+		o.StoragePool = &sf.StoragePoolList[0]
 	}
-	if sf.NotPlaceWithRegex != nil && *sf.NotPlaceWithRegex != "" {
-		o.NotPlaceWithRegex = sf.NotPlaceWithRegex
+	if sf.NotPlaceWithRscRegex != nil && *sf.NotPlaceWithRscRegex != "" {
+		o.NotPlaceWithRscRegex = sf.NotPlaceWithRscRegex
 	}
 	return o
 }

@@ -48,7 +48,7 @@ func (s *Server) newPlacement(rd *resourceDefinition, f *autoSelectFilter) *plac
 // forbid that value.
 func (p *placement) initDifferent(f *autoSelectFilter, deployed []*node) {
 	keys := slices.Clone(f.ReplicasOnDifferent)
-	for k := range f.XReplicasOnDiff {
+	for k := range f.XReplicasOnDifferent {
 		keys = append(keys, k)
 	}
 	for _, entry := range keys {
@@ -60,7 +60,7 @@ func (p *placement) initDifferent(f *autoSelectFilter, deployed []*node) {
 			p.remaining[k][v] = notUsable
 		}
 		p.maxPer[k] = 1
-		if x, ok := f.XReplicasOnDiff[k]; ok {
+		if x, ok := f.XReplicasOnDifferent[k]; ok {
 			p.maxPer[k] = x
 		}
 	}

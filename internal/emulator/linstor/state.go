@@ -104,6 +104,9 @@ type resource struct {
 	UUID      string   `json:"uuid"`
 	CreatedMs int64    `json:"create_timestamp"`
 	Flags     []string `json:"flags,omitempty"`
+	// Client marks a DRBD client (DrbdRscFlags.CLIENT: diskless without a
+	// quorum vote), as diskless_on_remaining creates them.
+	Client bool `json:"drbd_client,omitempty"`
 }
 
 // key is the identity of a LINSTOR name: names differ only by case collide.
