@@ -181,7 +181,14 @@ func (c *Client) isApprover(ctx context.Context, login string, r Rule) (bool, st
 				return true, "", nil
 			}
 		case status == http.StatusNotFound:
-			why = teamAccessNote(c.owner, team, "404 (not a member, or the token cannot see the team)")
+			// Not a member, or a token that cannot see the team at all.
+			visible, err := c.teamVisible(ctx, team)
+			if err != nil {
+				return false, "", err
+			}
+			if !visible {
+				why = teamAccessNote(c.owner, team, "404 (the token cannot see the team)")
+			}
 		case status == http.StatusForbidden:
 			why = teamAccessNote(c.owner, team, "403 (the token may not read organization members)")
 		default:
@@ -189,6 +196,26 @@ func (c *Client) isApprover(ctx context.Context, login string, r Rule) (bool, st
 		}
 	}
 	return false, why, nil
+}
+
+// teamVisible reports whether the token can see the team, which tells a
+// non-member's 404 from a token's that may not read the organization.
+func (c *Client) teamVisible(ctx context.Context, team string) (bool, error) {
+	if v, ok := c.teams[team]; ok {
+		return v, nil
+	}
+	_, _, err := c.gh.Teams.GetTeamBySlug(ctx, c.owner, team)
+	switch s := statusOf(err); {
+	case err == nil:
+	case s == http.StatusNotFound || s == http.StatusForbidden:
+	default:
+		return false, fmt.Errorf("team %s/%s: %w", c.owner, team, err)
+	}
+	if c.teams == nil {
+		c.teams = map[string]bool{}
+	}
+	c.teams[team] = err == nil
+	return err == nil, nil
 }
 
 func teamAccessNote(org, team, got string) string {

@@ -109,3 +109,16 @@ func TestMergedPullRequest(t *testing.T) {
 		t.Errorf("a direct push: ok=%v err=%v", ok, err)
 	}
 }
+
+func TestCheckApprovalsTeamInvisibleIsExplained(t *testing.T) {
+	// A token that cannot see the team gets 404 for every membership.
+	_, c := fake(t, githubtest.State{Reviews: map[int][]githubtest.Review{7: {rv("dave", "APPROVED", headSHA)}}})
+	rule := Rule{Teams: []string{"release-managers"}, MinApprovals: 1}
+	a, err := c.CheckApprovals(context.Background(), Merged{Number: 7, Head: headSHA, Author: "carol"}, rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Approved() || !strings.Contains(a.TeamAccess, "404 (the token cannot see the team)") {
+		t.Errorf("approved=%v, note %q", a.Approved(), a.TeamAccess)
+	}
+}

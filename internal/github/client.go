@@ -14,6 +14,8 @@ import (
 type Client struct {
 	gh          *gh.Client
 	owner, repo string
+	// teams caches whether the token can see each team.
+	teams map[string]bool
 }
 
 // ClientOptions configure NewClient.

@@ -18,6 +18,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /repos/{o}/{r}/pulls/{n}/reviews", s.listReviews)
 	mux.HandleFunc("GET /repos/{o}/{r}/pulls/{n}/files", s.listFiles)
 	mux.HandleFunc("GET /orgs/{org}/teams/{team}/memberships/{user}", s.membership)
+	mux.HandleFunc("GET /orgs/{org}/teams/{team}", s.team)
 	mux.HandleFunc("POST /repos/{o}/{r}/check-runs", s.createCheckRun)
 	mux.HandleFunc("PATCH /repos/{o}/{r}/check-runs/{id}", s.updateCheckRun)
 	mux.HandleFunc("GET /repos/{o}/{r}/issues", s.listIssues)
@@ -161,6 +162,16 @@ func (s *Server) membership(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply(w, http.StatusOK, map[string]any{"state": "active", "role": "member"})
+}
+
+func (s *Server) team(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.state.Teams[r.PathValue("team")]; !ok || s.state.TeamsForbidden {
+		fail(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	reply(w, http.StatusOK, map[string]any{"slug": r.PathValue("team"), "name": r.PathValue("team")})
 }
 
 // annotations reads a check run request's output.annotations.
