@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/internal/github/githubtest"
+	"github.com/lingate/lingate/internal/render"
 )
 
 func problems(n int) []Problem {
@@ -154,5 +156,23 @@ func TestDriftIssueLifecycle(t *testing.T) {
 	}
 	if len(srv.State().Issues) != 3 {
 		t.Errorf("%d issues, want one per environment and the unrelated one", len(srv.State().Issues))
+	}
+}
+
+func TestPlanOutputLeavesOutDiffsAboveTheLimit(t *testing.T) {
+	diff := strings.Repeat("+ a long line of a diff\n", 50_000)
+	p := render.Plan{Environments: []string{"prod"}, Changes: apply.ChangeSet{Changes: []apply.Change{
+		{Ref: apply.Ref{Env: "prod", System: "apigee", Kind: "proxy", Name: "payments"}, Action: apply.Update, Diff: diff},
+	}}}
+	var log bytes.Buffer
+	js, err := Run{Stdout: &log}.planOutput(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(js) > outputLimit || !strings.Contains(js, `"name": "payments"`) || strings.Contains(js, "a long line") {
+		t.Errorf("plan-json of %d bytes", len(js))
+	}
+	if !strings.Contains(log.String(), "::warning::the plan JSON") {
+		t.Errorf("no warning: %q", log.String())
 	}
 }

@@ -178,6 +178,25 @@ func (r Run) comment(ctx context.Context, number int, marker, body string) error
 	return nil
 }
 
+// outputLimit keeps plan-json under GitHub's 1 MB per job output.
+const outputLimit = 900_000
+
+// planOutput is the plan-json output: the plan JSON, without the diffs
+// when it is too large for an output (with a warning).
+func (r Run) planOutput(p render.Plan) (string, error) {
+	js, err := PlanJSON(p)
+	if err != nil || len(js) <= outputLimit {
+		return js, err
+	}
+	lean := p
+	lean.Changes.Changes = slices.Clone(p.Changes.Changes)
+	for i := range lean.Changes.Changes {
+		lean.Changes.Changes[i].Diff = ""
+	}
+	r.warn(fmt.Sprintf("the plan JSON (%d bytes) is above GitHub's 1 MB output limit: plan-json leaves out the diffs", len(js)))
+	return PlanJSON(lean)
+}
+
 func (r Run) warn(msg string) {
 	fmt.Fprintf(r.Stdout, "::warning::%s\n", escapeData(msg))
 }
@@ -187,7 +206,7 @@ func (r Run) outputs(p render.Plan, markdown string) error {
 	if err := WriteSummary(r.SummaryPath, markdown); err != nil {
 		return err
 	}
-	js, err := PlanJSON(p)
+	js, err := r.planOutput(p)
 	if err != nil {
 		return err
 	}
