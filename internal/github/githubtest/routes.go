@@ -40,13 +40,12 @@ func (s *Server) commentJSON(r *http.Request, c *Comment) map[string]any {
 }
 
 func (s *Server) listComments(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	var out []map[string]any
-	for _, c := range s.state.Comments[num(r, "n")] {
-		out = append(out, s.commentJSON(r, c))
-	}
-	s.mu.Unlock()
-	page(w, r, out)
+	s.list(w, r, func() (out []map[string]any) {
+		for _, c := range s.state.Comments[num(r, "n")] {
+			out = append(out, s.commentJSON(r, c))
+		}
+		return out
+	})
 }
 
 func decode(r *http.Request) map[string]any {
@@ -130,21 +129,27 @@ func (s *Server) pullsWithCommit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listReviews(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	var out []map[string]any
-	for i, rv := range s.state.Reviews[num(r, "n")] {
-		out = append(out, map[string]any{"id": i + 1, "user": map[string]any{"login": rv.User}, "state": rv.State, "commit_id": rv.CommitID})
-	}
-	s.mu.Unlock()
-	page(w, r, out)
+	s.list(w, r, func() (out []map[string]any) {
+		for i, rv := range s.state.Reviews[num(r, "n")] {
+			out = append(out, map[string]any{"id": i + 1, "user": map[string]any{"login": rv.User}, "state": rv.State, "commit_id": rv.CommitID})
+		}
+		return out
+	})
 }
 
 func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) {
+	s.list(w, r, func() (out []map[string]any) {
+		for _, f := range s.state.Files[num(r, "n")] {
+			out = append(out, map[string]any{"filename": f, "status": "modified"})
+		}
+		return out
+	})
+}
+
+// list serves one page of what build lists with the lock held.
+func (s *Server) list(w http.ResponseWriter, r *http.Request, build func() []map[string]any) {
 	s.mu.Lock()
-	var out []map[string]any
-	for _, f := range s.state.Files[num(r, "n")] {
-		out = append(out, map[string]any{"filename": f, "status": "modified"})
-	}
+	out := build()
 	s.mu.Unlock()
 	page(w, r, out)
 }
