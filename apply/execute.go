@@ -3,7 +3,6 @@ package apply
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,8 +74,12 @@ func (r Result) Err() error {
 	if len(failed) == 0 && skipped == 0 {
 		return nil
 	}
-	return fmt.Errorf("apply: %d of %d changes applied, %d failed (%s), %d not done",
-		r.Count(Applied), len(r.Outcomes), len(failed), strings.Join(failed, ", "), skipped)
+	names := ""
+	if len(failed) > 0 {
+		names = " (" + strings.Join(failed, ", ") + ")"
+	}
+	return fmt.Errorf("apply: %d of %d changes applied, %d failed%s, %d not done",
+		r.Count(Applied), len(r.Outcomes), len(failed), names, skipped)
 }
 
 // Reporter hears of each change as the apply carries it out. Its methods
@@ -109,6 +112,7 @@ type ExecOptions struct {
 // product whose proxy failed, the Apigee objects of an environment whose
 // LINSTOR changes failed, the proxy whose product could not be deleted, and
 // the resource groups of an environment whose Apigee deletes failed.
+// When ctx ends, the changes in flight are finished and no other starts.
 //
 // desired holds the objects at head; every create, update and replace must
 // find its object there. Execute does not lock: the caller holds the
@@ -274,15 +278,15 @@ func (e *executor) run(ctx context.Context, stage []step) {
 func (e *executor) apply(ctx context.Context, s step) Outcome {
 	e.report.Started(s.Change)
 	start := e.now()
-	err := s.driver.Apply(ctx, s.Change, s.desired)
+	// A change in flight is carried to its end when ctx ends (Ctrl-C): a
+	// proxy imported and not yet deployed, or a group created without its
+	// properties, is worse than either. The drivers bound their waits.
+	err := s.driver.Apply(context.WithoutCancel(ctx), s.Change, s.desired)
 	o := Outcome{Change: s.Change, Status: Applied, Duration: e.now().Sub(start)}
 	if err != nil {
 		o.Status = Failed
 		// The outcome names the change; the driver's error says what failed.
 		o.Error = err.Error()
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			o.Error = "interrupted"
-		}
 	}
 	return o
 }

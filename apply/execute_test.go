@@ -306,3 +306,27 @@ func TestRateLimitedSpacesCalls(t *testing.T) {
 		t.Errorf("6 calls at 20/s took %s, want at least 250ms", d)
 	}
 }
+
+func TestExecuteInterruptFinishesInFlight(t *testing.T) {
+	cs, desired := scenario("prod")
+	f := newFakes(nil, 50*time.Millisecond, "prod")
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &cancelAfterStart{cancel: cancel}
+	res, err := Execute(ctx, cs, desired, f.drivers, ExecOptions{Reporter: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The resource group in flight when ctx ended is applied; nothing after it starts.
+	if res.Outcomes[0].Status != Applied || res.Count(Applied) != 1 || res.Count(Skipped) != len(cs.Changes)-1 {
+		t.Errorf("outcomes: %+v", res.Outcomes)
+	}
+}
+
+// cancelAfterStart cancels the apply as soon as the first change starts.
+type cancelAfterStart struct {
+	nopReporter
+	once   sync.Once
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfterStart) Started(Change) { c.once.Do(c.cancel) }

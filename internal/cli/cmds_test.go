@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -15,8 +17,10 @@ import (
 // scriptCmds are the custom commands the scripts use.
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"httpget": cmdHTTPGet,
-		"httpdo":  cmdHTTPDo,
+		"httpget":  cmdHTTPGet,
+		"httpdo":   cmdHTTPDo,
+		"httpwait": cmdHTTPWait,
+		"waitfile": cmdWaitFile,
 		// lingate ci's fake GitHub and event payloads (ci_cmds_test.go).
 		"fakegithub": cmdFakeGitHub,
 		"gitsha":     cmdGitSHA,
@@ -65,6 +69,46 @@ func cmdHTTPDo(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// cmdHTTPWait polls a URL until its body matches a regular expression,
+// for up to 20 s: httpwait URL REGEXP.
+func cmdHTTPWait(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: httpwait URL REGEXP")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(args[0]); err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if re.Match(body) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("GET %s: no body matching %s within 20s", args[0], args[1])
+}
+
+// cmdWaitFile polls a file until its content matches a regular expression
+// (multi-line mode), for up to 20 s: waitfile FILE REGEXP.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: waitfile FILE REGEXP")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if data, err := os.ReadFile(ts.MkAbs(args[0])); err == nil && re.Match(data) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("%s: nothing matching %s within 20s", args[0], args[1])
 }
 
 // freePort returns a loopback port nothing listens on right now.
