@@ -99,8 +99,8 @@ func runCI(ctx context.Context, e *env, opts ciOptions) error {
 func ciOps(e *env) github.Ops {
 	return github.Ops{
 		Validate: func() ([]github.Problem, error) { return ciValidate(e) },
-		PlanCommits: func(base, head string) (render.Plan, error) {
-			p, err := plan.Commits(plan.Options{Policies: e.policies, Base: base, Head: head})
+		PlanCommits: func(base, head string, envs []string) (render.Plan, error) {
+			p, err := plan.Commits(plan.Options{Policies: e.policies, Base: base, Head: head, Envs: envs})
 			return p.View, err
 		},
 		PlanLive: func(ctx context.Context, envs []string, head string) (render.Plan, error) {

@@ -32,10 +32,14 @@ func (r Run) push(ctx context.Context) error {
 		return err
 	}
 	rec, applyErr := r.Ops.Apply(ctx, r.Envs)
-	if rec.PlanDigest == "" {
-		return applyErr
-	}
 	report := ApplyComment(rec, approvers, r.RunURL)
+	if rec.PlanDigest == "" {
+		if applyErr == nil {
+			return nil
+		}
+		// Refused before planning (a lock, an unreachable target): no record.
+		report = "## lingate apply: failed\n\nNothing was applied: " + escapeMarkdown(applyErr.Error()) + "\n"
+	}
 	if pr != nil {
 		if err := r.comment(ctx, pr.Number, Marker("apply", r.key()), report); err != nil {
 			return err

@@ -19,8 +19,8 @@ type Ops struct {
 	// Validate returns the problems of the policies in the work tree, with
 	// files relative to the repository's root; err is any other failure.
 	Validate func() ([]Problem, error)
-	// PlanCommits plans between two commits.
-	PlanCommits func(base, head string) (render.Plan, error)
+	// PlanCommits plans envs (none: all) between two commits.
+	PlanCommits func(base, head string, envs []string) (render.Plan, error)
 	// PlanLive plans envs (none: all) against live targets, with the
 	// policies at commit head ("": the work tree).
 	PlanLive func(ctx context.Context, envs []string, head string) (render.Plan, error)
@@ -88,7 +88,7 @@ func (r Run) pullRequest(ctx context.Context) error {
 	if len(problems) > 0 {
 		return r.invalid(ctx, problems)
 	}
-	p, err := r.Ops.PlanCommits(pr.Base.SHA, pr.Head.SHA)
+	p, err := r.Ops.PlanCommits(pr.Base.SHA, pr.Head.SHA, r.Envs)
 	if err != nil {
 		return err
 	}
