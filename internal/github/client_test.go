@@ -78,3 +78,29 @@ func TestAPIURL(t *testing.T) {
 		t.Errorf("repository without owner: %v", err)
 	}
 }
+
+func TestWaitFor(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	tr := &rateLimitTransport{opts: RetryOptions{Now: func() time.Time { return now }}.withDefaults()}
+	for _, tc := range []struct {
+		status  int
+		headers map[string]string
+		wait    time.Duration
+		limited bool
+	}{
+		{http.StatusTooManyRequests, map[string]string{"Retry-After": "7"}, 7 * time.Second, true},
+		{http.StatusTooManyRequests, nil, time.Minute, true},
+		{http.StatusForbidden, map[string]string{"Retry-After": "30"}, 30 * time.Second, true}, // secondary limit
+		{http.StatusForbidden, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1000010"}, 11 * time.Second, true},
+		{http.StatusForbidden, map[string]string{"X-RateLimit-Remaining": "12"}, 0, false}, // a permission refusal
+		{http.StatusNotFound, map[string]string{"Retry-After": "7"}, 0, false},
+	} {
+		resp := &http.Response{StatusCode: tc.status, Header: http.Header{}}
+		for k, v := range tc.headers {
+			resp.Header.Set(k, v)
+		}
+		if wait, limited := tr.waitFor(resp); wait != tc.wait || limited != tc.limited {
+			t.Errorf("%d %v: wait %v limited %v, want %v %v", tc.status, tc.headers, wait, limited, tc.wait, tc.limited)
+		}
+	}
+}
