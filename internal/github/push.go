@@ -66,14 +66,18 @@ func (r Run) approve(ctx context.Context, sha string, rule *Rule, gated []string
 		return nil, nil, nil
 	}
 	pr, ok, err := r.Client.MergedPullRequest(ctx, sha)
-	if err != nil {
-		return nil, nil, err
-	}
 	if !need {
-		if !ok {
+		// The pull request is only wanted for the result comment.
+		if err != nil {
+			r.warn(err.Error() + ": the result is in the job summary only")
+		}
+		if err != nil || !ok {
 			return nil, nil, nil
 		}
 		return &pr, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	if !ok {
 		r.refuse(fmt.Sprintf("release: commit %s came from no merged pull request, and applying %s needs %d approval(s) on one: nothing was applied", short(sha), strings.Join(gated, ", "), max(rule.MinApprovals, 1)))
