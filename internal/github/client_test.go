@@ -2,7 +2,9 @@ package github
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +104,31 @@ func TestWaitFor(t *testing.T) {
 		if wait, limited := tr.waitFor(resp); wait != tc.wait || limited != tc.limited {
 			t.Errorf("%d %v: wait %v limited %v, want %v %v", tc.status, tc.headers, wait, limited, tc.wait, tc.limited)
 		}
+	}
+}
+
+func TestAPIURLWithoutPrefix(t *testing.T) {
+	// A server at its root, as a plain base URL names it.
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		if r.Method == http.MethodPost {
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprint(w, `{"id":1,"html_url":"https://github.example/c/1"}`)
+			return
+		}
+		fmt.Fprint(w, `[]`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(ClientOptions{APIURL: srv.URL, Token: testToken, Repository: "o/r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := c.UpsertComment(context.Background(), 7, Marker("plan", ""), "plan")
+	if err != nil || url != "https://github.example/c/1" {
+		t.Fatalf("url %q err %v", url, err)
+	}
+	if strings.Join(paths, "; ") != "GET /repos/o/r/issues/7/comments; POST /repos/o/r/issues/7/comments" {
+		t.Errorf("paths %q", paths)
 	}
 }
