@@ -32,7 +32,7 @@ func (r Run) push(ctx context.Context) error {
 		return err
 	}
 	rec, applyErr := r.Ops.Apply(ctx, r.Envs)
-	report := ApplyComment(rec, approvers, r.RunURL)
+	report := ApplyComment(rec, ev.After, approvers, r.RunURL)
 	if rec.PlanDigest == "" {
 		if applyErr == nil {
 			return nil

@@ -82,12 +82,17 @@ func escapeMarkdown(s string) string {
 	return b.String()
 }
 
-// ApplyComment reports an apply on the pull request it came from: each
-// environment's result, the audit record's digest and the run's link.
-func ApplyComment(rec apply.AuditRecord, approvers []string, runURL string) string {
+// ApplyComment reports an apply of the pushed commit on the pull request it
+// came from: each change's result, the audit record's digest and the run's
+// link.
+func ApplyComment(rec apply.AuditRecord, pushed string, approvers []string, runURL string) string {
 	var b strings.Builder
+	commit := rec.Commit
+	if commit == "" {
+		commit = pushed
+	}
 	fmt.Fprintf(&b, "## lingate apply: %s\n\n", rec.Result)
-	fmt.Fprintf(&b, "Commit `%s` applied to %s", short(rec.Commit), envList(rec.Environments))
+	fmt.Fprintf(&b, "Commit `%s` applied to %s", short(commit), envList(rec.Environments))
 	if len(approvers) > 0 {
 		fmt.Fprintf(&b, ", approved by %s", strings.Join(approvers, ", "))
 	}
