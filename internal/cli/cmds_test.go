@@ -21,6 +21,10 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		"httpdo":   cmdHTTPDo,
 		"httpwait": cmdHTTPWait,
 		"waitfile": cmdWaitFile,
+		// lingate ci's fake GitHub and event payloads (ci_cmds_test.go).
+		"fakegithub": cmdFakeGitHub,
+		"gitsha":     cmdGitSHA,
+		"expand":     cmdExpand,
 	}
 }
 

@@ -98,6 +98,7 @@ Sandbox environments run against embedded emulators of both APIs.`,
 		newCompileCmd(e),
 		newPlanCmd(e),
 		newApplyCmd(e),
+		newCICmd(e),
 		newSchemaCmd(e),
 		newSandboxCmd(e),
 	)
