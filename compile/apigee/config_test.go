@@ -60,7 +60,7 @@ func richConfig() *schema.Config {
 			},
 		},
 		Roles: map[string]*schema.Role{
-			"payments-writer": {Members: schema.Members{Claims: schema.Claims{Groups: []string{"payments-eng", "checkout svc"}}},
+			"payments-writer": {Members: schema.Members{Claims: schema.Claims{Groups: []string{"payments-eng", "checkout svc", "CN=payments,OU=eng,DC=acme"}}},
 				Grants: map[string]*schema.Grant{"payments": {Scopes: []string{"payments.read", "payments.write"}, Quota: &schema.Quota{Limit: 600, Per: "minute"}}},
 				Tier:   "fast"},
 			"payments-reader": {Members: schema.Members{Claims: schema.Claims{Groups: []string{"support", "finance.analysts", "Ünïcode/Group"}}},

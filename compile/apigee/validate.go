@@ -2,6 +2,7 @@ package apigee
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/lingate/lingate/schema"
@@ -144,14 +145,13 @@ func (v *validator) attributes(path string, attrs map[string]string) {
 	}
 }
 
-// group requires a group value the role condition can find as one item:
-// no comma, quote or backslash (they delimit or escape items in the
-// claim), no control characters, no spaces around it.
+// group requires a group name without control characters. Any other
+// character is allowed: JS-Groups compares whole items (see groups.go).
 func (v *validator) group(path, g string) {
 	if !v.text(path, g) {
 		return
 	}
-	if strings.ContainsAny(g, ",\"\\\t\r\n") || strings.TrimSpace(g) != g {
-		v.add(path, "group %q holds a comma, quote, backslash, tab, line break or outer space (expected a group name as the identity provider sends it)", g)
+	if i := strings.IndexFunc(g, unicode.IsControl); i >= 0 {
+		v.add(path, "value holds the control character %U (expected a group name)", []rune(g[i:])[0])
 	}
 }
