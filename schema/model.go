@@ -24,6 +24,9 @@ type Environment struct {
 	Linstor LinstorTarget `json:"linstor"`
 	// Prune deletes managed objects that left the configuration.
 	Prune bool `json:"prune"`
+	// AllowHTTP lets the URLs of an environment that is not a sandbox
+	// use plain HTTP.
+	AllowHTTP bool `json:"allowHTTP,omitempty"`
 }
 
 // ApigeeTarget names the Apigee organization and environment to deploy to.

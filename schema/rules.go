@@ -27,6 +27,7 @@ func check(cfg *Config, names declared) Errors {
 		errs = append(errs, checkRole(ck, cfg.Roles[name])...)
 	}
 	errs = append(errs, checkRelease(ck)...)
+	errs = append(errs, checkURLs(cfg)...)
 	return append(errs, checkBasePaths(cfg)...)
 }
 
