@@ -28,6 +28,7 @@ func check(cfg *Config, names declared) Errors {
 	}
 	errs = append(errs, checkRelease(ck)...)
 	errs = append(errs, checkURLs(cfg)...)
+	errs = append(errs, checkText(cfg)...)
 	return append(errs, checkBasePaths(cfg)...)
 }
 
@@ -82,6 +83,7 @@ func checkProduct(ck *checker, p *Product) Errors {
 	errs = append(errs, checkAuth(cfg, p)...)
 	errs = append(errs, checkTargets(ck, p)...)
 	errs = append(errs, checkOperations(cfg, p)...)
+	errs = append(errs, checkPaths(cfg, p)...)
 	return append(errs, checkHeaders(cfg, p)...)
 }
 
@@ -201,29 +203,6 @@ func checkRelease(ck *checker) Errors {
 	}
 	for i, env := range rel.Environments {
 		errs = append(errs, ck.ref(Path(SectionRelease, "environments", i), SectionEnvironments, env)...)
-	}
-	return errs
-}
-
-// checkBasePaths requires each base path once per environment, indexing
-// products by environment and path.
-func checkBasePaths(cfg *Config) Errors {
-	var errs Errors
-	owner := map[[2]string]string{}
-	for _, name := range Names(cfg.Products) {
-		p := cfg.Products[name]
-		for _, env := range p.Environments {
-			key := [2]string{env, p.BasePath}
-			first, dup := owner[key]
-			if !dup {
-				owner[key] = name
-				continue
-			}
-			e := cfg.Errorf(Path(SectionProducts, name, "basePath"),
-				"base path %s is also used by product %s in environment %s (expected a unique base path per environment)", p.BasePath, first, env)
-			e.Related = []Position{cfg.Pos(Path(SectionProducts, first, "basePath"))}
-			errs = append(errs, e)
-		}
 	}
 	return errs
 }
