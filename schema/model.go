@@ -182,10 +182,12 @@ type Headers struct {
 	Response HeaderOps `json:"response"`
 }
 
-// HeaderOps sets and removes headers.
+// HeaderOps sets and removes headers. Set values are literal text;
+// FromVariable sets headers to the values of flow variables, by name.
 type HeaderOps struct {
-	Set    map[string]string `json:"set,omitempty"`
-	Remove []string          `json:"remove,omitempty"`
+	Set          map[string]string `json:"set,omitempty"`
+	FromVariable map[string]string `json:"fromVariable,omitempty"`
+	Remove       []string          `json:"remove,omitempty"`
 }
 
 // Role ties identities to what they may call, how much, and their tier.

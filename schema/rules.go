@@ -84,6 +84,7 @@ func checkProduct(ck *checker, p *Product) Errors {
 	errs = append(errs, checkTargets(ck, p)...)
 	errs = append(errs, checkOperations(cfg, p)...)
 	errs = append(errs, checkPaths(cfg, p)...)
+	errs = append(errs, checkTemplates(cfg, p)...)
 	return append(errs, checkHeaders(cfg, p)...)
 }
 
@@ -147,20 +148,36 @@ func checkOperations(cfg *Config, p *Product) Errors {
 	return errs
 }
 
-// checkHeaders refuses a header that is both set and removed.
+// checkHeaders refuses a header that is both set and removed, or set both
+// to a literal and from a variable (header names are case-insensitive).
 func checkHeaders(cfg *Config, p *Product) Errors {
 	var errs Errors
-	for dir, ops := range map[string]HeaderOps{"request": p.Headers.Request, "response": p.Headers.Response} {
+	for _, dir := range []string{"request", "response"} {
+		ops := p.Headers.ops(dir)
 		for i, h := range ops.Remove {
-			for name := range ops.Set {
-				if strings.EqualFold(name, h) {
-					errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "headers", dir, "remove", i),
-						"header %s is both set and removed (expected one or the other)", h))
-				}
+			if setsHeader(ops.Set, h) || setsHeader(ops.FromVariable, h) {
+				errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "headers", dir, "remove", i),
+					"header %s is both set and removed (expected one or the other)", h))
+			}
+		}
+		for _, h := range Names(ops.FromVariable) {
+			if setsHeader(ops.Set, h) {
+				errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "headers", dir, "fromVariable", h),
+					"header %s is set both to a literal and from a variable (expected one or the other)", h))
 			}
 		}
 	}
 	return errs
+}
+
+// setsHeader reports whether set names header h, in any case.
+func setsHeader(set map[string]string, h string) bool {
+	for name := range set {
+		if strings.EqualFold(name, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRole checks a role's tier, and each grant against its product.

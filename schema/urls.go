@@ -75,6 +75,9 @@ func checkURL(cfg *Config, f urlField) Errors {
 	if u.User != nil {
 		return Errors{cfg.Errorf(f.path, "URL %s holds credentials (expected none: a URL is copied into bundles, plans and logs; keep secrets out of git)", u.Redacted())}
 	}
+	if strings.ContainsAny(f.url, "{}") {
+		return Errors{cfg.Errorf(f.path, "URL %s holds a brace, which Apigee reads as a message template variable (expected the URL written out)", quoteShort(f.url))}
+	}
 	if tlsScheme(u.Scheme) {
 		return nil
 	}

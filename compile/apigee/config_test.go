@@ -32,7 +32,7 @@ func richConfig() *schema.Config {
 					{Path: "/refunds/**", Methods: []string{"POST"}, Scopes: []string{"payments.write"}},
 				},
 				Headers: schema.Headers{
-					Request:  schema.HeaderOps{Set: map[string]string{"X-Api-Product": "payments", "X-Client": "{client_id}"}, Remove: []string{"Cookie", "X-Debug"}},
+					Request:  schema.HeaderOps{Set: map[string]string{"X-Api-Product": "payments"}, FromVariable: map[string]string{"X-Client": "client_id"}, Remove: []string{"Cookie", "X-Debug"}},
 					Response: schema.HeaderOps{Set: map[string]string{"Cache-Control": "no-store"}, Remove: []string{"Server"}},
 				},
 				Tier: "standard", Approval: "manual",
