@@ -67,6 +67,7 @@ func Commits(opts Options) (Result, error) {
 	}
 	v := view(rng, envs, apply.Compare(pairs(envs, base, head)))
 	v.Notes = notes(dir, rng, envs, base, head)
+	v.Warnings = warnings(rng, envs, base, head, v.Changes)
 	return Result{View: v, Head: head.ordered(envs)}, nil
 }
 

@@ -28,6 +28,12 @@ const (
 func Text(w io.Writer, p Plan, color bool) error {
 	t := textWriter{w: bufio.NewWriter(w), color: color}
 	t.header(p)
+	for _, w := range p.Warnings {
+		t.line(yellow, "Warning: %s\n", w.Error())
+	}
+	if len(p.Warnings) > 0 {
+		t.w.WriteString("\n")
+	}
 	for _, n := range p.Notes {
 		t.line("", "Note: %s\n\n", n)
 	}
