@@ -18,6 +18,16 @@ type jsonPlan struct {
 	Notes        []string      `json:"notes"`
 	Kept         []jsonKept    `json:"kept"`
 	Warnings     []JSONProblem `json:"warnings"`
+	Valid        jsonValidity  `json:"valid"`
+	BaseErrors   []JSONProblem `json:"base_errors"`
+}
+
+// jsonValidity says whether the policies were valid at each commit. A
+// plan is made only when head is valid; an invalid base is planned
+// against nothing, and its problems are in base_errors.
+type jsonValidity struct {
+	Base bool `json:"base"`
+	Head bool `json:"head"`
 }
 
 // jsonCommits are the commits compared, as the user named them.
@@ -72,6 +82,8 @@ func JSON(w io.Writer, p Plan) error {
 		Notes:        nonNil(p.Notes),
 		Kept:         []jsonKept{},
 		Warnings:     Problems(p.Warnings),
+		Valid:        jsonValidity{Base: len(p.BaseErrors) == 0, Head: true},
+		BaseErrors:   Problems(p.BaseErrors),
 	}
 	if p.Base.SHA != "" || p.Head.SHA != "" {
 		doc.Commits = &jsonCommits{Base: jsonCommit(p.Base), Head: jsonCommit(p.Head)}

@@ -30,6 +30,7 @@ func Markdown(w io.Writer, p Plan) error {
 	for _, n := range p.Notes {
 		fmt.Fprintf(m, "> [!NOTE]\n> %s\n\n", escape(n))
 	}
+	baseErrors(m, p)
 	for _, env := range p.Environments {
 		markdownEnv(m, env, p.Changes.In(env))
 	}
@@ -58,6 +59,18 @@ func warnings(m *bufio.Writer, ws []schema.Error) {
 			fmt.Fprintf(m, "%s: ", code(w.Path))
 		}
 		fmt.Fprintf(m, "%s\n", escape(w.Msg))
+	}
+	m.WriteString("\n")
+}
+
+// baseErrors lists the problems of an invalid base, when head is valid.
+func baseErrors(m *bufio.Writer, p Plan) {
+	if len(p.BaseErrors) == 0 {
+		return
+	}
+	fmt.Fprintf(m, "> [!IMPORTANT]\n> Base %s is invalid; head %s is valid. The problems at base:\n", code(short(p.Base.SHA)), code(short(p.Head.SHA)))
+	for _, e := range p.BaseErrors {
+		fmt.Fprintf(m, "> - %s\n", code(e.Error()))
 	}
 	m.WriteString("\n")
 }

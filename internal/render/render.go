@@ -29,6 +29,9 @@ type Plan struct {
 	// mistake, and changes that look like one (an environment removed with
 	// prune on); shown first. They never change the exit code.
 	Warnings []schema.Error
+	// BaseErrors are the problems of the base's policies when only head
+	// is valid: the plan is made against nothing (see Notes).
+	BaseErrors []schema.Error
 }
 
 // Commit is one side of a plan.

@@ -37,6 +37,13 @@ func Text(w io.Writer, p Plan, color bool) error {
 	for _, n := range p.Notes {
 		t.line("", "Note: %s\n\n", n)
 	}
+	if len(p.BaseErrors) > 0 {
+		t.line(red, "Base %s is invalid; head %s is valid.\n", short(p.Base.SHA), short(p.Head.SHA))
+		for _, e := range p.BaseErrors {
+			t.line("", "  %s\n", e.Error())
+		}
+		t.w.WriteString("\n")
+	}
 	for _, env := range p.Environments {
 		t.env(env, p.Changes.In(env))
 	}
