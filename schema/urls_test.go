@@ -40,6 +40,9 @@ products: ledger: {displayName: "L", basePath: "/ledger", environments: ["edge"]
 			`environments.edge.linstor.controllers[1]: URL linstor://linstor:3370 is plain linstor`,
 			`products.ledger.target.url: URL http://ledger.internal is plain http in environment edge`,
 		}},
+		{"dot segments in a URL", ledger(`linstor: controllers: ["https://l:3371"]`, `target: url: "https://ledger.internal/api/../admin"`), []string{
+			`products.ledger.target.url: URL "https://ledger.internal/api/../admin" holds the dot segment ".."`,
+		}},
 		{"plain http allowed explicitly", ledger(`{allowHTTP: true, linstor: controllers: ["http://linstor:3370"]}`, `target: url: "http://ledger.internal"`), nil},
 		{"plain http in a sandbox only", `
 products: ledger: {displayName: "L", basePath: "/ledger", environments: ["sandbox"], tier: "fast", auth: apiKey: {}, target: url: "http://ledger.internal"}
