@@ -73,7 +73,9 @@ type Change struct {
 	Ref
 	Action Action `json:"action"`
 	// Diff is the unified diff of the object's changed text files, for
-	// updates and replacements; empty otherwise.
+	// updates and replacements, and of all its text files (from
+	// /dev/null) for creates, so a plan shows what a new object holds;
+	// empty for deletes.
 	Diff string `json:"diff,omitempty"`
 	// Reason says why an object is replaced rather than updated in place.
 	Reason string `json:"reason,omitempty"`
@@ -195,7 +197,7 @@ func comparePair(p Pair) ChangeSet {
 		delete(base, r)
 		switch {
 		case !ok:
-			cs.Changes = append(cs.Changes, Change{Ref: r, Action: Create})
+			cs.Changes = append(cs.Changes, Change{Ref: r, Action: Create, Diff: diffObject(p.Env, artifact.Object{}, h)})
 		case changed(b, h):
 			cs.Changes = append(cs.Changes, update(r, b, h))
 		}

@@ -27,7 +27,14 @@ import (
 // with the file's path under it. The schema's definitions (#Tier, #Product,
 // ...) are in scope for the policies. A non-nil error is Errors, holding
 // every problem found, sorted by position.
+//
+// Evaluation is bounded by DefaultLimits (see LoadWithin).
 func Load(fsys fs.FS, dir string) (*Config, error) {
+	return LoadWithin(fsys, dir, DefaultLimits)
+}
+
+// load is Load without limits.
+func load(fsys fs.FS, dir string) (*Config, error) {
 	files, errs := readFiles(fsys, dir)
 	if len(errs) > 0 {
 		return nil, errs.Sort()

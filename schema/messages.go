@@ -176,7 +176,7 @@ func (l *polisher) polish(r rawErr) Error {
 	e := r.Error
 	switch r.format {
 	case fmtOutOfBound:
-		e.Msg = fmt.Sprintf("invalid value %v (expected %s)", r.args[0], boundText(fmt.Sprint(r.args[1])))
+		e.Msg = fmt.Sprintf("invalid value %s (expected %s)", brief(r.args[0]), boundText(fmt.Sprint(r.args[1])))
 	case fmtRequired:
 		if k, ok := l.kind(r.path); ok {
 			e.Msg = fmt.Sprintf("field is required but not present (expected %s)", k)
@@ -200,9 +200,32 @@ func (l *polisher) polish(r rawErr) Error {
 	case fmtFieldCycle:
 		e.Msg += " (expected a value that does not depend on itself)"
 	case fmtIncomplete:
-		e.Msg = fmt.Sprintf("incomplete value %v (expected a concrete value)", r.args[0])
+		e.Msg = fmt.Sprintf("incomplete value %v (expected a concrete value)", brief(r.args[0]))
+	}
+	if len(e.Msg) > maxMessage && r.format != "" && e.Msg == r.Error.Msg {
+		e.Msg = fmt.Sprintf(r.format, briefArgs(r.args)...)
+	}
+	if len(e.Msg) > maxMessage {
+		e.Msg = e.Msg[:maxMessage/2] + " ... " + e.Msg[len(e.Msg)-maxMessage/2:]
+		e.Msg = strings.ToValidUTF8(e.Msg, "")
 	}
 	return e
+}
+
+// maxMessage is the longest message lingate prints for one problem: a
+// value the user wrote may be megabytes long, and CUE's messages quote it.
+const maxMessage = 400
+
+// briefArgs shortens the values among a message's arguments.
+func briefArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		out[i] = a
+		if len(fmt.Sprint(a)) > 60 {
+			out[i] = brief(a)
+		}
+	}
+	return out
 }
 
 // notAllowed words a field that a closed struct does not allow. When the

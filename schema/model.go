@@ -24,6 +24,9 @@ type Environment struct {
 	Linstor LinstorTarget `json:"linstor"`
 	// Prune deletes managed objects that left the configuration.
 	Prune bool `json:"prune"`
+	// AllowHTTP lets the URLs of an environment that is not a sandbox
+	// use plain HTTP.
+	AllowHTTP bool `json:"allowHTTP,omitempty"`
 }
 
 // ApigeeTarget names the Apigee organization and environment to deploy to.
@@ -185,10 +188,12 @@ type Headers struct {
 	Response HeaderOps `json:"response"`
 }
 
-// HeaderOps sets and removes headers.
+// HeaderOps sets and removes headers. Set values are literal text;
+// FromVariable sets headers to the values of flow variables, by name.
 type HeaderOps struct {
-	Set    map[string]string `json:"set,omitempty"`
-	Remove []string          `json:"remove,omitempty"`
+	Set          map[string]string `json:"set,omitempty"`
+	FromVariable map[string]string `json:"fromVariable,omitempty"`
+	Remove       []string          `json:"remove,omitempty"`
 }
 
 // Role ties identities to what they may call, how much, and their tier.

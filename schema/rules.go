@@ -27,6 +27,8 @@ func check(cfg *Config, names declared) Errors {
 		errs = append(errs, checkRole(ck, cfg.Roles[name])...)
 	}
 	errs = append(errs, checkRelease(ck)...)
+	errs = append(errs, checkURLs(cfg)...)
+	errs = append(errs, checkText(cfg)...)
 	return append(errs, checkBasePaths(cfg)...)
 }
 
@@ -81,6 +83,8 @@ func checkProduct(ck *checker, p *Product) Errors {
 	errs = append(errs, checkAuth(cfg, p)...)
 	errs = append(errs, checkTargets(ck, p)...)
 	errs = append(errs, checkOperations(cfg, p)...)
+	errs = append(errs, checkPaths(cfg, p)...)
+	errs = append(errs, checkTemplates(cfg, p)...)
 	return append(errs, checkHeaders(cfg, p)...)
 }
 
@@ -144,20 +148,36 @@ func checkOperations(cfg *Config, p *Product) Errors {
 	return errs
 }
 
-// checkHeaders refuses a header that is both set and removed.
+// checkHeaders refuses a header that is both set and removed, or set both
+// to a literal and from a variable (header names are case-insensitive).
 func checkHeaders(cfg *Config, p *Product) Errors {
 	var errs Errors
-	for dir, ops := range map[string]HeaderOps{"request": p.Headers.Request, "response": p.Headers.Response} {
+	for _, dir := range []string{"request", "response"} {
+		ops := p.Headers.ops(dir)
 		for i, h := range ops.Remove {
-			for name := range ops.Set {
-				if strings.EqualFold(name, h) {
-					errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "headers", dir, "remove", i),
-						"header %s is both set and removed (expected one or the other)", h))
-				}
+			if setsHeader(ops.Set, h) || setsHeader(ops.FromVariable, h) {
+				errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "headers", dir, "remove", i),
+					"header %s is both set and removed (expected one or the other)", h))
+			}
+		}
+		for _, h := range Names(ops.FromVariable) {
+			if setsHeader(ops.Set, h) {
+				errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "headers", dir, "fromVariable", h),
+					"header %s is set both to a literal and from a variable (expected one or the other)", h))
 			}
 		}
 	}
 	return errs
+}
+
+// setsHeader reports whether set names header h, in any case.
+func setsHeader(set map[string]string, h string) bool {
+	for name := range set {
+		if strings.EqualFold(name, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRole checks a role's tier, and each grant against its product.
@@ -200,29 +220,6 @@ func checkRelease(ck *checker) Errors {
 	}
 	for i, env := range rel.Environments {
 		errs = append(errs, ck.ref(Path(SectionRelease, "environments", i), SectionEnvironments, env)...)
-	}
-	return errs
-}
-
-// checkBasePaths requires each base path once per environment, indexing
-// products by environment and path.
-func checkBasePaths(cfg *Config) Errors {
-	var errs Errors
-	owner := map[[2]string]string{}
-	for _, name := range Names(cfg.Products) {
-		p := cfg.Products[name]
-		for _, env := range p.Environments {
-			key := [2]string{env, p.BasePath}
-			first, dup := owner[key]
-			if !dup {
-				owner[key] = name
-				continue
-			}
-			e := cfg.Errorf(Path(SectionProducts, name, "basePath"),
-				"base path %s is also used by product %s in environment %s (expected a unique base path per environment)", p.BasePath, first, env)
-			e.Related = []Position{cfg.Pos(Path(SectionProducts, first, "basePath"))}
-			errs = append(errs, e)
-		}
 	}
 	return errs
 }

@@ -14,6 +14,7 @@ type identity struct {
 	policies []policyFile
 	steps    []step
 	groups   string // variable holding the caller's groups
+	listed   bool   // whether groups may be a comma-separated list (a developer app attribute)
 	caller   string // variable identifying the caller, for quota counters
 }
 
@@ -92,6 +93,7 @@ func apiKeyIdentity(claim string) identity {
 		policies: []policyFile{{policyVerifyAPIKey, v}},
 		steps:    []step{{Name: policyVerifyAPIKey}},
 		groups:   prefix + "app." + claimOrDefault(claim),
+		listed:   true,
 		caller:   prefix + "client_id",
 	}
 }
@@ -111,6 +113,7 @@ func accessTokenIdentity(claim string) identity {
 		policies: []policyFile{{policyVerifyToken, oauthV2{Name: policyVerifyToken, Operation: "VerifyAccessToken"}}},
 		steps:    []step{{Name: policyVerifyToken}},
 		groups:   "app." + claimOrDefault(claim),
+		listed:   true,
 		caller:   "client_id",
 	}
 }
@@ -122,16 +125,6 @@ func claimOrDefault(claim string) string {
 		return schema.DefaultClaim
 	}
 	return claim
-}
-
-// groupsPolicy copies the caller's groups into lingate.groups, so the role
-// conditions read one short variable whatever the auth kind.
-func groupsPolicy(from string) policyFile {
-	return policyFile{policyGroups, assignMessage{
-		Name:                      policyGroups,
-		AssignVariables:           []assignVariable{{Name: varGroups, Ref: from}},
-		IgnoreUnresolvedVariables: true,
-	}}
 }
 
 // discoveryDocument is where an OpenID provider publishes its metadata,

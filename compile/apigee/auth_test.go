@@ -73,10 +73,3 @@ func TestAccessTokenIdentity(t *testing.T) {
 		t.Errorf("%+v %s %s", v, id.groups, id.caller)
 	}
 }
-
-func TestGroupsPolicyCopiesTheSource(t *testing.T) {
-	am := groupsPolicy("app.team").doc.(assignMessage)
-	if len(am.AssignVariables) != 1 || am.AssignVariables[0] != (assignVariable{Name: varGroups, Ref: "app.team"}) {
-		t.Errorf("AM-Groups %+v", am)
-	}
-}

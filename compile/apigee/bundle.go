@@ -19,6 +19,7 @@ type proxy struct {
 	endpoint proxyEndpoint
 	targets  []targetEndpoint
 	policies []policyFile
+	scripts  []artifact.File // resource files, paths relative to the bundle root
 }
 
 // add records policies.
@@ -53,6 +54,9 @@ func build(cfg *schema.Config, env *schema.Environment, p *schema.Product) proxy
 		names[i] = f.name
 	}
 	b.base = baseConfig(p, names, b.targets)
+	for _, f := range b.scripts {
+		b.base.Resources = append(b.base.Resources, resourceURL(f.Path))
+	}
 	return b
 }
 
@@ -70,7 +74,8 @@ func (b *proxy) admission(p *schema.Product, ms []member, checks access, id iden
 	}
 	b.add(id.policies...)
 	steps = append(steps, id.steps...)
-	b.add(groupsPolicy(id.groups))
+	b.add(groupsPolicy())
+	b.scripts = append(b.scripts, artifact.File{Path: groupsResourceFile, Data: groupsSource(id, ms)})
 	steps = append(steps, step{Name: policyGroups})
 	roles, roleSteps := rolePolicies(p, ms, checks, id.caller)
 	b.add(roles...)
@@ -119,6 +124,7 @@ func (b proxy) render() ([]artifact.File, error) {
 		}
 		files[i] = artifact.File{Path: d.path, Data: data}
 	}
+	files = append(files, b.scripts...)
 	sortFiles(files)
 	return files, nil
 }

@@ -32,7 +32,7 @@ func richConfig() *schema.Config {
 					{Path: "/refunds/**", Methods: []string{"POST"}, Scopes: []string{"payments.write"}},
 				},
 				Headers: schema.Headers{
-					Request:  schema.HeaderOps{Set: map[string]string{"X-Api-Product": "payments", "X-Client": "{client_id}"}, Remove: []string{"Cookie", "X-Debug"}},
+					Request:  schema.HeaderOps{Set: map[string]string{"X-Api-Product": "payments"}, FromVariable: map[string]string{"X-Client": "client_id"}, Remove: []string{"Cookie", "X-Debug"}},
 					Response: schema.HeaderOps{Set: map[string]string{"Cache-Control": "no-store"}, Remove: []string{"Server"}},
 				},
 				Tier: "standard", Approval: "manual",
@@ -60,7 +60,7 @@ func richConfig() *schema.Config {
 			},
 		},
 		Roles: map[string]*schema.Role{
-			"payments-writer": {Members: schema.Members{Claims: schema.Claims{Groups: []string{"payments-eng", "checkout svc"}}},
+			"payments-writer": {Members: schema.Members{Claims: schema.Claims{Groups: []string{"payments-eng", "checkout svc", "CN=payments,OU=eng,DC=acme"}}},
 				Grants: map[string]*schema.Grant{"payments": {Scopes: []string{"payments.read", "payments.write"}, Quota: &schema.Quota{Limit: 600, Per: "minute"}}},
 				Tier:   "fast"},
 			"payments-reader": {Members: schema.Members{Claims: schema.Claims{Groups: []string{"support", "finance.analysts", "Ünïcode/Group"}}},

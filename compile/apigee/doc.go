@@ -7,9 +7,11 @@
 //
 //   - PreFlow: CORS (answers preflights first), SpikeArrest, authentication
 //     (VerifyJWT against the OIDC issuer's keys, VerifyAPIKey, or OAuthV2
-//     VerifyAccessToken), AM-Groups (copies the caller's groups into
-//     lingate.groups), one AM-Role-<role> per role whose groups the caller is
-//     in, and RF-Forbidden (403) when no role admits the caller;
+//     VerifyAccessToken), JS-Groups (a JavaScript policy that parses the
+//     caller's groups claim or attribute and marks lingate.member.<role>
+//     for each role one of whose groups is exactly one of the caller's),
+//     one AM-Role-<role> per role marked, and RF-Forbidden (403) when no
+//     role admits the caller;
 //   - one conditional flow per operation path and method, answering 403 when
 //     none of the caller's roles allows the method or holds a scope the
 //     operation asks for, then one unconditional flow (404 for a request no
@@ -25,8 +27,9 @@
 //
 // Role semantics: a caller in several roles granted on the product gets the
 // union of their scopes and methods, the largest of their quotas, and the
-// tier of the first such role in name order. The role policies implement
-// this without code: every matching AM-Role-<role> sets flags
+// tier of the first such role in name order. Apart from
+// membership, the role policies implement this without code: every
+// matching AM-Role-<role> sets flags
 // (lingate.role.<role>, lingate.method.<METHOD>, lingate.scope.op<N>), and
 // the role policies run in ascending quota order, so the quota variables
 // left behind are those of the largest quota. Tier steps run in role name

@@ -99,6 +99,7 @@ type apiProxy struct {
 	Policies        []string      `xml:"Policies>Policy"`
 	ProxyEndpoints  []string      `xml:"ProxyEndpoints>ProxyEndpoint"`
 	TargetEndpoints []string      `xml:"TargetEndpoints>TargetEndpoint"`
+	Resources       []string      `xml:"Resources>Resource,omitempty"`
 }
 
 // configVersion is the only configuration version Apigee knows, 4.0.

@@ -2,6 +2,7 @@ package apigee
 
 import (
 	"encoding/xml"
+	"maps"
 	"slices"
 
 	"github.com/lingate/lingate/schema"
@@ -40,9 +41,10 @@ type assignVariable struct {
 }
 
 // headersPolicy is the AssignMessage called name that applies ops, or
-// false when ops change nothing.
+// false when ops change nothing. Literal values hold no braces (the schema
+// refuses them), so only FromVariable inserts a variable.
 func headersPolicy(name string, ops schema.HeaderOps) (policyFile, bool) {
-	if len(ops.Set) == 0 && len(ops.Remove) == 0 {
+	if len(ops.Set) == 0 && len(ops.FromVariable) == 0 && len(ops.Remove) == 0 {
 		return policyFile{}, false
 	}
 	am := assignMessage{Name: name, IgnoreUnresolvedVariables: true}
@@ -52,10 +54,17 @@ func headersPolicy(name string, ops schema.HeaderOps) (policyFile, bool) {
 			am.Remove.Headers = append(am.Remove.Headers, header{Name: h})
 		}
 	}
-	if len(ops.Set) > 0 {
+	values := maps.Clone(ops.Set)
+	for h, v := range ops.FromVariable {
+		if values == nil {
+			values = map[string]string{}
+		}
+		values[h] = "{" + v + "}"
+	}
+	if len(values) > 0 {
 		am.Set = &headerList{}
-		for _, h := range schema.Names(ops.Set) {
-			am.Set.Headers = append(am.Set.Headers, header{Name: h, Value: ops.Set[h]})
+		for _, h := range schema.Names(values) {
+			am.Set.Headers = append(am.Set.Headers, header{Name: h, Value: values[h]})
 		}
 	}
 	return policyFile{name, am}, true

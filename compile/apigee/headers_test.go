@@ -8,8 +8,9 @@ import (
 
 func TestHeadersPolicySortsAndEscapes(t *testing.T) {
 	file, ok := headersPolicy(policyRequestHeaders, schema.HeaderOps{
-		Set:    map[string]string{"X-B": hostile, "X-A": "{client_id}"},
-		Remove: []string{"Cookie", "Authorization"},
+		Set:          map[string]string{"X-B": hostile},
+		FromVariable: map[string]string{"X-A": "client_id"},
+		Remove:       []string{"Cookie", "Authorization"},
 	})
 	if !ok {
 		t.Fatal("no policy")

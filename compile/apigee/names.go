@@ -17,7 +17,7 @@ const (
 	policyCallDiscovery   = "SC-OIDCDiscovery"
 	policyExtractJWKS     = "EV-OIDCDiscovery"
 	policyPopulateJWKS    = "PC-OIDCDiscovery"
-	policyGroups          = "AM-Groups"
+	policyGroups          = "JS-Groups"
 	policyForbidden       = "RF-Forbidden"
 	policyNotFound        = "RF-NotFound"
 	policyProductQuota    = "Q-Product"
@@ -35,7 +35,6 @@ func tierPolicy(tier string) string { return "AM-Tier-" + tier }
 // Flow variables the bundle sets. They all live under "lingate." so they
 // cannot clash with Apigee's own.
 const (
-	varGroups       = "lingate.groups"         // the caller's groups, as the identity source gives them
 	varRole         = "lingate.role"           // the role whose quota applies; unset when no role admits the caller
 	varTier         = "lingate.tier"           // the caller's tier
 	varJWKSURI      = "lingate.jwks_uri"       // the issuer's key set, found by OIDC discovery

@@ -104,9 +104,7 @@ func rolePolicies(p *schema.Product, ms []member, a access, caller string) ([]po
 	for _, m := range quotaOrder(ms) {
 		name := rolePolicy(m.role.Name)
 		files = append(files, policyFile{name, roleAssignment(p, m, a, caller)})
-		for _, cond := range groupConditions(m.role.Members.Claims.Groups) {
-			steps = append(steps, step{Name: name, Condition: cond})
-		}
+		steps = append(steps, step{Name: name, Condition: isTrue(memberVar(m.role.Name))})
 	}
 	steps = append(steps, step{Name: policyForbidden, Condition: isUnset(varRole)})
 	return files, steps

@@ -81,6 +81,8 @@ func (s *sim) exec(name string) bool {
 		var am assignMessage
 		decode(s.t, data, &am)
 		s.assign(am)
+	case strings.Contains(string(data), "<Javascript"):
+		s.script(name)
 	case strings.Contains(string(data), "<RaiseFault"):
 		var rf raiseFault
 		decode(s.t, data, &rf)
@@ -113,6 +115,22 @@ func (s *sim) assign(am assignMessage) {
 		default:
 			s.vars[v.Name] = v.Value
 		}
+	}
+}
+
+// script runs JS-Groups on the model of its code (groups_model_test.go)
+// with the data compiled into the bundle's copy.
+func (s *sim) script(name string) {
+	if name != policyGroups {
+		s.t.Fatalf("no model of the script of %s", name)
+	}
+	d, err := parseScriptData(s.files[groupsResourceFile])
+	if err != nil {
+		s.t.Fatalf("%s: %v", groupsResourceFile, err)
+	}
+	raw, set := s.vars[d.Source]
+	for _, role := range modelMembers(modelGroups(raw, set, d.Listed), d.Roles) {
+		s.vars[memberVar(role)] = "true"
 	}
 }
 
@@ -247,8 +265,14 @@ func TestRoleSemantics(t *testing.T) {
 		{"no methods granted means all of the product's", `["payments-eng"]`, "DELETE", "/charges/42", 0, "fast", "tier-fast",
 			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
 		{"undeclared operation", `["payments-eng"]`, "GET", "/other", 404, "", "", nil},
-		{"comma-separated groups and unicode", `finance.analysts, Ünïcode/Group`, "GET", "/charges/export", 0, "standard", "default",
+		{"unicode, escaped or not", `["finance.analysts", "\u00dcn\u00efcode\/Group"]`, "GET", "/charges/export", 0, "standard", "default",
 			[]string{product, "Q-Role 100/minute payments-reader:alice"}},
+		{"a JWT string claim is one group, commas and all", `finance.analysts, Ünïcode/Group`, "GET", "/charges/export", 403, "", "", nil},
+		{"a distinguished name is one group", `["CN=payments,OU=eng,DC=acme"]`, "POST", "/charges", 0, "fast", "tier-fast",
+			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
+		{"a distinguished name holding a role's group is another group", `["CN=x,support,DC=acme","CN=payments,OU=eng"]`, "GET", "/charges", 403, "", "", nil},
+		{"quotes and brackets inside an item", `["a\",\"support\"]","[\"support\"]"]`, "GET", "/charges", 403, "", "", nil},
+		{"malformed JSON grants nothing", `["support",]`, "GET", "/charges", 403, "", "", nil},
 		{"a dot is no wildcard", `["financeXanalysts"]`, "GET", "/charges", 403, "", "", nil},
 		{"group with a space, as one JSON string", `"checkout svc"`, "GET", "/charges", 0, "fast", "tier-fast",
 			[]string{product, "Q-Role 600/minute payments-writer:alice"}},

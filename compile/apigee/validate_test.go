@@ -19,7 +19,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	p.CORS.Origins = append(p.CORS.Origins, "*")
 	p.Attributes[ManagedAttribute] = "no"
 	cfg.Environments["prod"].Linstor.ResourceGroupPrefix = "{x}"
-	cfg.Roles["payments-writer"].Members.Claims.Groups = append(cfg.Roles["payments-writer"].Members.Claims.Groups, "a,b", " pad")
+	cfg.Roles["payments-writer"].Members.Claims.Groups = append(cfg.Roles["payments-writer"].Members.Claims.Groups, "CN=a,OU=b", " pad", "nul\x00")
 	_, _, err := Bundle(cfg, "prod", "payments")
 	var errs schema.Errors
 	if !errors.As(err, &errs) {
@@ -33,8 +33,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		`products.payments.cors.origins[2]: origin "*" is listed with other origins`,
 		`products.payments.attributes."lingate-managed": attribute lingate-managed is lingate's ownership marker`,
 		`environments.prod.linstor.resourceGroupPrefix: value "{x}" holds a brace`,
-		`roles."payments-writer".members.claims.groups[2]: group "a,b" holds a comma`,
-		`roles."payments-writer".members.claims.groups[3]: group " pad" holds`,
+		`roles."payments-writer".members.claims.groups[5]: value holds the control character U+0000`,
 	}
 	got := err.Error()
 	for _, w := range want {

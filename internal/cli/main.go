@@ -6,6 +6,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -31,10 +32,27 @@ type env struct {
 	policies string
 	// format is the output format of the command being run, for the error printer.
 	format string
+	// doing is the command being run ("lingate plan"), for a panic's message.
+	doing string
 }
 
-// Main runs lingate with the process's arguments and returns its exit code.
+// Main runs lingate with the process's arguments and returns its exit code:
+// 0, 1 for any failure (a crash included), or 2 for changes with
+// --detailed-exitcode. The command runs in a child process (see
+// supervise_unix.go) unless this process is that child.
 func Main() int {
+	out, ok := supervised()
+	if !ok {
+		return supervise(os.Args)
+	}
+	code := runMain()
+	report(out, code)
+	return code
+}
+
+// runMain runs the command in this process.
+func runMain() int {
+	applyLimits(os.Getenv)
 	if os.Getenv("GOGC") == "" {
 		// lingate runs briefly and CUE allocates heavily: fewer collections
 		// save a third of a large validate for a little more memory.
@@ -53,8 +71,15 @@ func Main() int {
 
 // Run runs lingate with args, writing to stdout and stderr, and returns the
 // exit code. Errors are printed once, here.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdout: stdout, stderr: stderr, getenv: getenv, format: formatText}
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) (code int) {
+	e := &env{stdout: stdout, stderr: stderr, getenv: getenv, format: formatText, doing: "lingate"}
+	defer func() {
+		if r := recover(); r != nil {
+			printError(e, fmt.Errorf("%s: internal error (a bug in lingate; please report it with the stack below): %v", e.doing, r))
+			fmt.Fprintf(stderr, "%s", debug.Stack())
+			code = ExitFailed
+		}
+	}()
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -63,9 +88,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err == nil {
 		return ExitOK
 	}
-	var code exitCode
-	if errors.As(err, &code) {
-		return int(code)
+	var ec exitCode
+	if errors.As(err, &ec) {
+		return int(ec)
 	}
 	printError(e, err)
 	return ExitFailed
@@ -91,6 +116,10 @@ Sandbox environments run against embedded emulators of both APIs.`,
 		Version:       version(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			e.doing = cmd.CommandPath()
+			crashForTest(e.getenv(crashEnv))
+		},
 	}
 	root.PersistentFlags().StringVar(&e.policies, "policies", "policies", "`DIR` of policy files (package policies), read recursively")
 	root.AddCommand(

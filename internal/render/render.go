@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/schema"
 )
 
 // Plan is what the renderers show.
@@ -24,6 +25,13 @@ type Plan struct {
 	// Notes explain the plan as a whole, such as a policies folder absent
 	// at one commit; shown before the changes.
 	Notes []string
+	// Warnings are policies at head that are valid but almost certainly a
+	// mistake, and changes that look like one (an environment removed with
+	// prune on); shown first. They never change the exit code.
+	Warnings []schema.Error
+	// BaseErrors are the problems of the base's policies when only head
+	// is valid: the plan is made against nothing (see Notes).
+	BaseErrors []schema.Error
 }
 
 // Commit is one side of a plan.

@@ -230,6 +230,8 @@ func TestDestroyWarningWording(t *testing.T) {
 // 8-bit C1), DEL, a carriage return, bidi overrides, invalid UTF-8, and
 // markdown/HTML.
 func hostile() Plan {
+	created := "--- /dev/null\n+++ head/prod/apigee/proxies/new/apiproxy/new.xml\n@@ -0,0 +1 @@\n" +
+		"+<Description>ok\u202e\x1b[8m</Description>\n"
 	diff := "--- base/prod/apigee/products/x.json\n+++ head/prod/apigee/products/x.json\n@@ -1 +1 @@\n" +
 		"-  \"description\": \"a\"\n+  \"description\": \"\x1b[2J\u009b31m\x7f\rbad\u202egnp.exe\xff\"\n"
 	return Plan{
@@ -238,6 +240,7 @@ func hostile() Plan {
 		Environments: []string{"prod"},
 		Changes: apply.ChangeSet{Changes: []apply.Change{
 			{Ref: apply.Ref{Env: "prod", System: "apigee", Kind: "product", Name: "x\x1b]0;title\x07"}, Action: apply.Replace, Diff: diff, Reason: "why\x1b[1m\nnext"},
+			{Ref: apply.Ref{Env: "prod", System: "apigee", Kind: "proxy", Name: "new"}, Action: apply.Create, Diff: created},
 		}},
 	}
 }
@@ -264,6 +267,8 @@ func TestTextWritesNoControlCharacters(t *testing.T) {
 			`-/+ replace apigee product x\x1b]0;title\x07`,
 			`# why\x1b[1m\nnext`,
 			`+  "description": "\x1b[2J\u009b31m\x7f\rbad\u202egnp.exe\xff"`,
+			"+ create apigee proxy new\n      --- /dev/null",
+			`+<Description>ok\u202e\x1b[8m</Description>`,
 		} {
 			if !strings.Contains(s, want) {
 				t.Errorf("colour %v: text lacks %s:\n%s", color, want, s)
@@ -288,6 +293,9 @@ func TestMarkdownEscapesCommitLabelsAndControls(t *testing.T) {
 	}
 	if !strings.Contains(s, `+  "description": "\x1b[2J\u009b31m\x7f\rbad\u202egnp.exe\xff"`+"\n") {
 		t.Errorf("diff not shown with visible escapes:\n%s", s)
+	}
+	if !strings.Contains(s, `+<Description>ok\u202e\x1b[8m</Description>`+"\n") {
+		t.Errorf("a create's content not shown with visible escapes:\n%s", s)
 	}
 	if strings.Count(s, "<img") != 2 {
 		t.Errorf("a label's HTML outside code spans:\n%s", s)

@@ -28,8 +28,21 @@ const (
 func Text(w io.Writer, p Plan, color bool) error {
 	t := textWriter{w: bufio.NewWriter(w), color: color}
 	t.header(p)
+	for _, w := range p.Warnings {
+		t.line(yellow, "Warning: %s\n", w.Error())
+	}
+	if len(p.Warnings) > 0 {
+		t.w.WriteString("\n")
+	}
 	for _, n := range p.Notes {
 		t.line("", "Note: %s\n\n", n)
+	}
+	if len(p.BaseErrors) > 0 {
+		t.line(red, "Base %s is invalid; head %s is valid.\n", short(p.Base.SHA), short(p.Head.SHA))
+		for _, e := range p.BaseErrors {
+			t.line("", "  %s\n", e.Error())
+		}
+		t.w.WriteString("\n")
 	}
 	for _, env := range p.Environments {
 		t.env(env, p.Changes.In(env))

@@ -1,0 +1,8 @@
+//go:build unix && !linux
+
+package cli
+
+import "syscall"
+
+// childAttr: only Linux can end a child with its parent.
+func childAttr() *syscall.SysProcAttr { return nil }
