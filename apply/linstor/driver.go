@@ -63,6 +63,8 @@ type Driver struct {
 	retry       apply.RetryPolicy
 	// now is the clock locks are judged by.
 	now func() time.Time
+	// getenv reads the variables naming remotes' secrets.
+	getenv func(string) string
 }
 
 var _ apply.Driver = (*Driver)(nil)
@@ -104,7 +106,7 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: golinstor client: %w", subject, err)
 	}
-	return &Driver{env: cfg.Env, commit: cfg.Commit, c: c, hc: hc, base: urls[0], retry: cfg.Retry, now: time.Now}, nil
+	return &Driver{env: cfg.Env, commit: cfg.Commit, c: c, hc: hc, base: urls[0], retry: cfg.Retry, now: time.Now, getenv: getenv}, nil
 }
 
 // System is artifact.SystemLinstor.
