@@ -49,7 +49,9 @@ type Config struct {
 	// LS_USERNAME and LS_PASSWORD (basic auth), LS_BEARER_TOKEN or
 	// LS_BEARER_TOKEN_FILE (overrides basic auth), LS_USER_CERTIFICATE and
 	// LS_USER_KEY (or their _FILE forms, a pair) and LS_ROOT_CA (or
-	// LS_ROOT_CA_FILE) for TLS. Nil reads nothing.
+	// LS_ROOT_CA_FILE) for TLS, and the variables backup remotes name for
+	// their secrets (accessKeyEnv, secretKeyEnv, passphraseEnv). Nil reads
+	// nothing.
 	Getenv func(string) string
 }
 
