@@ -121,13 +121,8 @@ func remoteObject(name, kind string, body any, stamp string) artifact.Object {
 }
 
 func fileObject(kind, name, path string, body any) artifact.Object {
-	data, _ := encode(body)
+	data, _ := cl.EncodeJSON(body)
 	return artifact.Object{System: artifact.SystemLinstor, Kind: kind, Name: name, Files: []artifact.File{{Path: path, Data: data}}}
-}
-
-func encode(v any) ([]byte, error) {
-	data, err := json.MarshalIndent(v, "", "  ")
-	return append(data, '\n'), err
 }
 
 // listSchedules reads every schedule (golinstor has no schedule API),
@@ -233,11 +228,10 @@ func (d *Driver) putRemote(ctx context.Context, c apply.Change, desired artifact
 		return fmt.Errorf("read remotes: %w", err)
 	}
 	liveKind := remoteKind(live, c.Name)
-	props, err := d.c.Controller.GetProps(ctx)
+	owned, err := d.marked(ctx, d.remoteKey(c.Name))
 	if err != nil {
-		return fmt.Errorf("read controller properties: %w", err)
+		return err
 	}
-	_, owned := props[d.remoteKey(c.Name)]
 	if liveKind != "" && !owned && c.Action == apply.Create {
 		return fmt.Errorf("a remote %s exists without lingate's marker for environment %s; adopt it with `lingate apply --adopt %s`", c.Name, d.env, c.Name)
 	}
@@ -318,13 +312,24 @@ func (d *Driver) stampRemote(ctx context.Context, name string, lines []secretLin
 	return nil
 }
 
-// deleteRemote removes a remote lingate manages.
-func (d *Driver) deleteRemote(ctx context.Context, name string) error {
+// marked reports whether the controller property key is set: lingate's
+// marker of a remote or schedule.
+func (d *Driver) marked(ctx context.Context, key string) (bool, error) {
 	props, err := d.c.Controller.GetProps(ctx)
 	if err != nil {
-		return fmt.Errorf("read controller properties: %w", err)
+		return false, fmt.Errorf("read controller properties: %w", err)
 	}
-	if _, owned := props[d.remoteKey(name)]; !owned {
+	_, ok := props[key]
+	return ok, nil
+}
+
+// deleteRemote removes a remote lingate manages.
+func (d *Driver) deleteRemote(ctx context.Context, name string) error {
+	owned, err := d.marked(ctx, d.remoteKey(name))
+	if err != nil {
+		return err
+	}
+	if !owned {
 		return fmt.Errorf("the remote carries no marker of lingate's for environment %s: lingate deletes only remotes it manages", d.env)
 	}
 	if err := d.removeRemote(ctx, name); err != nil {
@@ -358,11 +363,11 @@ func (d *Driver) putSchedule(ctx context.Context, c apply.Change, desired artifa
 		return err
 	}
 	i := slices.IndexFunc(scheds, func(s cl.Schedule) bool { return strings.EqualFold(s.ScheduleName, c.Name) })
-	props, err := d.c.Controller.GetProps(ctx)
+	owned, err := d.marked(ctx, d.scheduleKey(c.Name))
 	if err != nil {
-		return fmt.Errorf("read controller properties: %w", err)
+		return err
 	}
-	if _, owned := props[d.scheduleKey(c.Name)]; i >= 0 && !owned && c.Action == apply.Create {
+	if i >= 0 && !owned && c.Action == apply.Create {
 		return fmt.Errorf("a schedule %s exists without lingate's marker for environment %s; adopt it with `lingate apply --adopt %s`", c.Name, d.env, c.Name)
 	}
 	if err := d.modifyCtrlProps(ctx, client.GenericPropsModify{OverrideProps: client.OverrideProps{d.scheduleKey(c.Name): d.commit}}); err != nil {
@@ -401,11 +406,11 @@ func (d *Driver) putSchedule(ctx context.Context, c apply.Change, desired artifa
 
 // deleteSchedule removes a schedule lingate manages.
 func (d *Driver) deleteSchedule(ctx context.Context, name string) error {
-	props, err := d.c.Controller.GetProps(ctx)
+	owned, err := d.marked(ctx, d.scheduleKey(name))
 	if err != nil {
-		return fmt.Errorf("read controller properties: %w", err)
+		return err
 	}
-	if _, owned := props[d.scheduleKey(name)]; !owned {
+	if !owned {
 		return fmt.Errorf("the schedule carries no marker of lingate's for environment %s: lingate deletes only schedules it manages", d.env)
 	}
 	err = d.do(ctx, "DELETE", "/v1/schedules/"+url.PathEscape(name), nil, nil)

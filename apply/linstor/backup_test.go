@@ -241,8 +241,9 @@ func TestBackupSecretVariableEmpty(t *testing.T) {
 	}
 	requireContains(t, "error", err.Error(), "linstor remote offsite: variable OFFSITE_SECRET_KEY (the secret_key of remote offsite) is not set or empty")
 	// Planned with the variable set, applied without it.
-	err = r.d.Apply(context.Background(), apply.Change{Ref: apply.Ref{Env: "prod", System: artifact.SystemLinstor, Kind: artifact.KindRemote, Name: "offsite"}, Action: apply.Create},
-		findKind(want, apply.Change{Ref: apply.Ref{Kind: artifact.KindRemote, Name: "offsite"}}))
+	create := apply.Change{Ref: apply.Ref{Env: "prod", System: artifact.SystemLinstor, Kind: artifact.KindRemote, Name: "offsite"}, Action: apply.Create}
+	applyOffsite := func() error { return r.d.Apply(context.Background(), create, findKind(want, create)) }
+	err = applyOffsite()
 	if err == nil {
 		t.Fatal("Apply accepted an empty secret variable")
 	}
@@ -250,8 +251,7 @@ func TestBackupSecretVariableEmpty(t *testing.T) {
 	requireContains(t, "error", err.Error(), "linstor remote offsite: create: variable OFFSITE_SECRET_KEY")
 	// A secret changed between plan and apply is refused too.
 	r.vars["OFFSITE_SECRET_KEY"] = "another"
-	err = r.d.Apply(context.Background(), apply.Change{Ref: apply.Ref{Env: "prod", System: artifact.SystemLinstor, Kind: artifact.KindRemote, Name: "offsite"}, Action: apply.Create},
-		findKind(want, apply.Change{Ref: apply.Ref{Kind: artifact.KindRemote, Name: "offsite"}}))
+	err = applyOffsite()
 	if err == nil || !strings.Contains(err.Error(), "variable OFFSITE_SECRET_KEY changed since the plan was made") {
 		t.Fatalf("apply with a secret changed since the plan: %v", err)
 	}

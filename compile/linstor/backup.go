@@ -141,7 +141,7 @@ func remoteObject(name string, r *schema.Remote) (artifact.Object, error) {
 	} else {
 		body = LinstorRemote{RemoteName: name, URL: r.Linstor.URL, ClusterID: r.Linstor.ClusterID}
 	}
-	data, err := encodeJSON(body)
+	data, err := EncodeJSON(body)
 	if err != nil {
 		return artifact.Object{}, fmt.Errorf("linstor remote %s: encode: %w", name, err)
 	}
@@ -153,7 +153,7 @@ func remoteObject(name string, r *schema.Remote) (artifact.Object, error) {
 
 // scheduleObject is the schedule of a tier's backup, named as its group.
 func scheduleObject(name string, b *schema.Backup) (artifact.Object, error) {
-	data, err := encodeJSON(Schedule{ScheduleName: name, FullCron: b.Full, IncCron: b.Incremental,
+	data, err := EncodeJSON(Schedule{ScheduleName: name, FullCron: b.Full, IncCron: b.Incremental,
 		KeepLocal: int32(b.KeepLocal), KeepRemote: int32(b.KeepRemote), OnFailure: strings.ToUpper(b.OnFailure), MaxRetries: int32(b.Retries)})
 	if err != nil {
 		return artifact.Object{}, fmt.Errorf("linstor schedule %s: encode: %w", name, err)
@@ -168,11 +168,12 @@ func EncodeEnablements(es []Enablement) ([]byte, error) {
 	slices.SortFunc(es, func(a, b Enablement) int {
 		return strings.Compare(a.RemoteName+"\x00"+a.ScheduleName, b.RemoteName+"\x00"+b.ScheduleName)
 	})
-	return encodeJSON(es)
+	return EncodeJSON(es)
 }
 
-// encodeJSON is indented JSON as compile writes it.
-func encodeJSON(v any) ([]byte, error) {
+// EncodeJSON is v as compile writes its files: indented JSON with a
+// trailing newline, without HTML escaping.
+func EncodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

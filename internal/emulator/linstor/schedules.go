@@ -237,6 +237,16 @@ func enableKey(rg, remote, sched string) string {
 	return key(rg) + "/" + key(remote) + "/" + key(sched)
 }
 
+// loadPair loads the remote and schedule of an enablement call.
+func (s *Server) loadPair(remoteArg, schedArg string) (*remote, *schedule, error) {
+	r, err := s.loadRemote(remoteArg)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := s.loadSchedule(schedArg)
+	return r, sc, err
+}
+
 func handleScheduleEnable(s *Server, req *request) reply  { return s.setSchedule(req, true) }
 func handleScheduleDisable(s *Server, req *request) reply { return s.setSchedule(req, false) }
 
@@ -251,11 +261,7 @@ func (s *Server) setSchedule(req *request, add bool) reply {
 	if err := decodeBody(req.body, &in, "BackupSchedule"); err != nil {
 		return s.fixedReply(http.StatusBadRequest, errorEntries(err))
 	}
-	r, err := s.loadRemote(remoteArg)
-	if err != nil {
-		return s.respond(http.StatusOK, c, nil, err)
-	}
-	sc, err := s.loadSchedule(schedArg)
+	r, sc, err := s.loadPair(remoteArg, schedArg)
 	if err != nil {
 		return s.respond(http.StatusOK, c, nil, err)
 	}
@@ -292,11 +298,7 @@ func (s *Server) setSchedule(req *request, add bool) reply {
 func handleScheduleDelete(s *Server, req *request) reply {
 	remoteArg, schedArg := req.params[0], req.params[1]
 	c := scheduleCtx(schedArg)
-	r, err := s.loadRemote(remoteArg)
-	if err != nil {
-		return s.respond(http.StatusOK, c, nil, err)
-	}
-	sc, err := s.loadSchedule(schedArg)
+	r, sc, err := s.loadPair(remoteArg, schedArg)
 	if err != nil {
 		return s.respond(http.StatusOK, c, nil, err)
 	}
