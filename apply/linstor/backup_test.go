@@ -256,3 +256,35 @@ func TestBackupSecretVariableEmpty(t *testing.T) {
 		t.Fatalf("apply with a secret changed since the plan: %v", err)
 	}
 }
+
+// TestBackupFailedRemoteSkipsDependents: when a remote cannot be applied,
+// the schedule and enablement that need it are skipped and say why, while
+// the resource groups are applied.
+func TestBackupFailedRemoteSkipsDependents(t *testing.T) {
+	r := newBackupRig(t)
+	want, err := r.desired(t, backupPolicies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.vars["DR_PASSPHRASE"] = "changed-after-the-plan"
+	cs := r.plan(t, want)
+	drivers := map[apply.Target]apply.Driver{{Env: "prod", System: artifact.SystemLinstor}: r.d}
+	res, _ := apply.Execute(context.Background(), cs, []artifact.Set{{Env: "prod", Objects: want}}, drivers, apply.ExecOptions{})
+	got := map[string]string{}
+	for _, o := range res.Outcomes {
+		got[o.Change.Kind+" "+o.Change.Name] = string(o.Status) + " " + o.Error
+		r.seen = append(r.seen, o.Error)
+	}
+	for subject, want := range map[string]string{
+		"remote dr":               "failed linstor remote dr: create: variable DR_PASSPHRASE changed since the plan was made: plan again",
+		"remote offsite":          "applied ",
+		"resource-group fast":     "applied ",
+		"schedule fast":           "skipped ",
+		"backup-schedule fast":    "skipped ",
+		"backup-schedule archive": "skipped ",
+	} {
+		if !strings.HasPrefix(got[subject], want) {
+			t.Errorf("%s: %q, want %q", subject, got[subject], want)
+		}
+	}
+}

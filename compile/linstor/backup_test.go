@@ -169,3 +169,26 @@ func TestBackupOrder(t *testing.T) {
 		t.Errorf("order:\n%s\nwant:\n%s", strings.Join(got, ","), want)
 	}
 }
+
+// TestBackupRemoteNameTooLong: a remote whose LINSTOR name (prefix and
+// name) LINSTOR would refuse is reported at the remote's line.
+func TestBackupRemoteNameTooLong(t *testing.T) {
+	long := strings.Repeat("r", 40)
+	src := strings.ReplaceAll(backupPolicies, `remotes: offsite: s3: {endpoint: "https://s3.eu-west-1.amazonaws.com", bucket: "acme-staging-backups"`,
+		`remotes: `+long+`: s3: {endpoint: "https://s3.eu-west-1.amazonaws.com", bucket: "acme-staging-backups"`)
+	src = strings.Replace(src, `resourceGroupPrefix: "stg-"`, `resourceGroupPrefix: "staging-x-"`, 1)
+	src = strings.Replace(src, `environments: ["sandbox", "prod", "staging"]`, `environments: ["sandbox", "prod"]`, 1)
+	src = strings.Replace(src, `environments: ["sandbox", "prod"], target: url: "https://o.internal"`, `environments: ["sandbox", "prod", "staging"], target: url: "https://o.internal"`, 1)
+	src = strings.Replace(src, `backup: {remote: "dr", full: "*/30 * * * *", onFailure: "retry", retries: 3}`, `backup: {remote: "`+long+`", full: "*/30 * * * *"}`, 1)
+	src = strings.Replace(src, `dr: linstor: url: "http://dr.sandbox.invalid:3370"`, long+`: linstor: url: "http://dr.sandbox.invalid:3370"`, 1)
+	src = strings.Replace(src, `dr: linstor: {url: "https://linstor.dr.example.com:3371"`, long+`: linstor: {url: "https://linstor.dr.example.com:3371"`, 1)
+	cfg, err := loadBackupPolicies(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(cfg, "staging")
+	want := "policies/p.cue:23:13: environments.staging.linstor.remotes." + long + `: LINSTOR remote name "staging-x-` + long + `" has 50 bytes; LINSTOR allows 2 to 48`
+	if err == nil || err.Error() != want {
+		t.Fatalf("Compile(staging) = %v\nwant %s", err, want)
+	}
+}
