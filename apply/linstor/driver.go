@@ -3,6 +3,10 @@
 // groups) from a LINSTOR controller in the form compile/linstor writes, so a
 // plan right after an apply is empty, and it creates, changes and deletes
 // them with golinstor, safely repeatable after a failure or a lost response.
+// It does the same for backup remotes, schedules and their enablement on
+// groups (backup.go; docs/backups.md), reading remotes' secrets from the
+// variables the policies name and comparing them only by keyed hash
+// (secrets.go).
 //
 // What the driver stamps on a group besides the compiled props, and strips
 // again on read: Aux/lingate/commit (the source commit) and
