@@ -56,3 +56,21 @@ func TestNext(t *testing.T) {
 		t.Errorf("31 February fires")
 	}
 }
+
+// FuzzParse: Parse never panics, and what it accepts fires, when it fires,
+// at a minute it matches.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"0 2 * * 0", "*/15 1-5,7 1 JAN-MAR sun", "0 0 31 2 *", "5/10 * * * 7", "- - - - -"} {
+		f.Add(s)
+	}
+	start := time.Date(2026, 12, 1, 6, 15, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := Parse(s)
+		if err != nil {
+			return
+		}
+		if next := e.Next(start); !next.IsZero() && (!e.Matches(next) || !next.After(start)) {
+			t.Fatalf("%q: next %s does not match or is not after %s", s, next, start)
+		}
+	})
+}
