@@ -245,20 +245,37 @@ func (d *Driver) putRemote(ctx context.Context, c apply.Change, desired artifact
 		liveKind = ""
 	}
 	if liveKind == "" {
-		err = d.do(ctx, "POST", "/v1/remotes/"+kind, body, nil)
-		if client.IsApiCallError(err, linstor.FailExistsRemote) {
-			liveKind, err = kind, nil // made by a try whose answer was lost: modify it below
+		exists := func() (bool, error) {
+			l, err := d.c.Remote.GetAll(ctx)
+			return remoteKind(l, c.Name) != "", err
 		}
-		if err != nil {
+		if err := d.createOnce(ctx, exists, "/v1/remotes/"+kind, body, linstor.FailExistsRemote); err != nil {
 			return fmt.Errorf("create: %w", err)
 		}
-	}
-	if liveKind != "" {
+	} else {
 		if err := d.do(ctx, "PUT", "/v1/remotes/"+kind+"/"+url.PathEscape(c.Name), body, nil); err != nil {
 			return fmt.Errorf("modify: %w", err)
 		}
 	}
 	return d.stampRemote(ctx, c.Name, lines, false)
+}
+
+// createOnce POSTs body to path unless exists finds the object, re-reading
+// before each retry so a create whose answer was lost is not sent twice;
+// LINSTOR's "exists" answer (existsCode) counts as done.
+func (d *Driver) createOnce(ctx context.Context, exists func() (bool, error), path string, body any, existsCode uint64) error {
+	_, err := apply.Retry(ctx, d.retry, func() (struct{}, error) {
+		found, err := exists()
+		if err != nil || found {
+			return struct{}{}, err
+		}
+		err = d.do(ctx, "POST", path, body, nil)
+		if err == nil || client.IsApiCallError(err, existsCode) {
+			return struct{}{}, nil
+		}
+		return struct{}{}, d.lost(err)
+	})
+	return err
 }
 
 // remoteBody is the remote's request body with its secrets filled in.
@@ -380,11 +397,14 @@ func (d *Driver) putSchedule(ctx context.Context, c apply.Change, desired artifa
 		i = -1
 	}
 	if i < 0 {
-		err := d.do(ctx, "POST", "/v1/schedules", want, nil)
-		if err == nil || client.IsApiCallError(err, linstor.FailExistsSchedule) {
-			return nil
+		exists := func() (bool, error) {
+			scheds, err := d.listSchedules(ctx)
+			return slices.ContainsFunc(scheds, func(s cl.Schedule) bool { return strings.EqualFold(s.ScheduleName, c.Name) }), err
 		}
-		return fmt.Errorf("create: %w", err)
+		if err := d.createOnce(ctx, exists, "/v1/schedules", want, linstor.FailExistsSchedule); err != nil {
+			return fmt.Errorf("create: %w", err)
+		}
+		return nil
 	}
 	m := struct {
 		FullCron   string `json:"full_cron"`

@@ -3,9 +3,11 @@ package linstor
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile"
@@ -286,5 +288,33 @@ func TestBackupFailedRemoteSkipsDependents(t *testing.T) {
 		if !strings.HasPrefix(got[subject], want) {
 			t.Errorf("%s: %q, want %q", subject, got[subject], want)
 		}
+	}
+}
+
+// TestBackupLostResponsesConverge: the creates of a remote and a schedule
+// and an enable reach the controller but their answers are lost; the apply
+// re-reads, creates nothing twice and converges.
+func TestBackupLostResponsesConverge(t *testing.T) {
+	r := newBackupRig(t)
+	l := &lossy{base: http.DefaultTransport, hit: map[string]int{}, faults: map[string]int{
+		"POST /v1/remotes/s3": 0,
+		"POST /v1/schedules":  http.StatusInternalServerError,
+		"PUT /v1/remotes/offsite/backups/schedule/archive/enable": http.StatusBadGateway,
+	}}
+	policy := apply.RetryPolicy{Initial: time.Millisecond, MaxInterval: 5 * time.Millisecond}
+	r.d = r.c.driver(t, "prod", func(cfg *Config) {
+		cfg.Getenv = func(k string) string { return r.vars[k] }
+		cfg.HTTPClient = &http.Client{Transport: &apply.Transport{Base: l, Policy: policy}}
+	})
+	want, err := r.desired(t, backupPolicies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.execute(t, r.plan(t, want), want)
+	for k := range l.faults {
+		t.Errorf("fault %s never happened", k)
+	}
+	if d := r.c.srv.RemoteSecretDigests("offsite"); d["secret_key"] != emulator.SecretDigest(planted) {
+		t.Errorf("secret digests %v", d)
 	}
 }
