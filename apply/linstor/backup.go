@@ -250,11 +250,11 @@ func (d *Driver) putRemote(ctx context.Context, c apply.Change, desired artifact
 			return remoteKind(l, c.Name) != "", err
 		}
 		if err := d.createOnce(ctx, exists, "/v1/remotes/"+kind, body, linstor.FailExistsRemote); err != nil {
-			return fmt.Errorf("create: %w", err)
+			return fmt.Errorf("POST: %w", err)
 		}
 	} else {
 		if err := d.do(ctx, "PUT", "/v1/remotes/"+kind+"/"+url.PathEscape(c.Name), body, nil); err != nil {
-			return fmt.Errorf("modify: %w", err)
+			return fmt.Errorf("PUT: %w", err)
 		}
 	}
 	return d.stampRemote(ctx, c.Name, lines, false)
@@ -402,7 +402,7 @@ func (d *Driver) putSchedule(ctx context.Context, c apply.Change, desired artifa
 			return slices.ContainsFunc(scheds, func(s cl.Schedule) bool { return strings.EqualFold(s.ScheduleName, c.Name) }), err
 		}
 		if err := d.createOnce(ctx, exists, "/v1/schedules", want, linstor.FailExistsSchedule); err != nil {
-			return fmt.Errorf("create: %w", err)
+			return fmt.Errorf("POST: %w", err)
 		}
 		return nil
 	}
@@ -419,7 +419,7 @@ func (d *Driver) putSchedule(ctx context.Context, c apply.Change, desired artifa
 		m.KeepRemote = &want.KeepRemote
 	}
 	if err := d.do(ctx, "PUT", "/v1/schedules/"+url.PathEscape(c.Name), m, nil); err != nil {
-		return fmt.Errorf("modify: %w", err)
+		return fmt.Errorf("PUT: %w", err)
 	}
 	return nil
 }
