@@ -47,6 +47,15 @@ type Driver interface {
 	Unlock(ctx context.Context, l Lock) error
 }
 
+// Resolver is implemented by drivers whose desired objects need what only
+// the machine that applies has: the LINSTOR driver adds to each backup
+// remote the keyed hashes of the secrets its variables hold, so a plan
+// shows a rotated secret without showing it. Plans call Resolve on the
+// compiled objects of the driver's system before comparing them with live.
+type Resolver interface {
+	Resolve(ctx context.Context, desired []artifact.Object) ([]artifact.Object, error)
+}
+
 // Live is what a Driver read from its system.
 type Live struct {
 	// Objects are the objects carrying lingate's marker, as compile would

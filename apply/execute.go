@@ -154,18 +154,39 @@ type stepKey struct {
 func (s step) key() stepKey { return stepKey{Ref: s.Ref, delete: s.Action == Delete} }
 
 // Stages, in the order they run.
+// LINSTOR's backup objects slot around resource groups: a remote before
+// the schedule that ships to it, both and the group before the schedule's
+// enablement on the group; removal the other way round.
 const (
-	stageLinstor = iota
+	stageLinstorRemote = iota
+	stageLinstorSchedule
+	stageLinstor
+	stageLinstorBackup
 	stageProxy
 	stageProduct
 	stageDeleteProduct
 	stageDeleteProxy
+	stageDeleteLinstorBackup
 	stageDeleteLinstor
+	stageDeleteLinstorSchedule
+	stageDeleteLinstorRemote
 )
+
+// linstorStages are the create/update and delete stages of each LINSTOR kind.
+var linstorStages = map[string][2]int{
+	artifact.KindRemote:         {stageLinstorRemote, stageDeleteLinstorRemote},
+	artifact.KindSchedule:       {stageLinstorSchedule, stageDeleteLinstorSchedule},
+	artifact.KindBackupSchedule: {stageLinstorBackup, stageDeleteLinstorBackup},
+}
 
 func stageOf(c Change) int {
 	del := c.Action == Delete
+	st, backup := linstorStages[c.Kind]
 	switch {
+	case c.System == artifact.SystemLinstor && backup && del:
+		return st[1]
+	case c.System == artifact.SystemLinstor && backup:
+		return st[0]
 	case c.System == artifact.SystemLinstor && del:
 		return stageDeleteLinstor
 	case c.System == artifact.SystemLinstor:
@@ -332,6 +353,32 @@ func (e *executor) blocked(ctx context.Context, s step) string {
 	case stageDeleteLinstor:
 		if env[stageDeleteProduct] || env[stageDeleteProxy] {
 			return "an Apigee delete of " + s.Env + " did not happen"
+		}
+		if env[stageDeleteLinstorBackup] {
+			return "a backup schedule of " + s.Env + " was not removed"
+		}
+	}
+	return blockedBackup(env, s, sameName)
+}
+
+// blockedBackup says why a step of LINSTOR's backup objects must not run:
+// what it needs was not applied, or what needs it was not removed.
+func blockedBackup(env map[int]bool, s step, sameName func(string, bool) bool) string {
+	switch s.stage {
+	case stageLinstorSchedule:
+		if env[stageLinstorRemote] {
+			return "a LINSTOR remote of " + s.Env + " was not applied"
+		}
+	case stageLinstorBackup:
+		if env[stageLinstorRemote] || env[stageLinstorSchedule] {
+			return "a LINSTOR remote or schedule of " + s.Env + " was not applied"
+		}
+		if sameName(artifact.KindResourceGroup, false) {
+			return "its resource group " + s.Name + " was not applied"
+		}
+	case stageDeleteLinstorSchedule, stageDeleteLinstorRemote:
+		if env[stageDeleteLinstorBackup] || (s.stage == stageDeleteLinstorRemote && env[stageDeleteLinstorSchedule]) {
+			return "a backup schedule of " + s.Env + " that uses it was not removed"
 		}
 	}
 	return ""

@@ -155,6 +155,9 @@ func (c *Config) finish() {
 			e.Apigee.Environment = name
 		}
 		e.Apigee.KeepRevisions = cmp.Or(e.Apigee.KeepRevisions, DefaultKeepRevisions)
+		for rname, r := range e.Linstor.Remotes {
+			r.Name = rname
+		}
 	}
 	for name, t := range c.Tiers {
 		t.Name = name
@@ -183,6 +186,9 @@ func (t *Tier) applyDefaults() {
 	}
 	t.DRBD.Protocol = cmp.Or(t.DRBD.Protocol, "C")
 	t.DRBD.Quorum = cmp.Or(t.DRBD.Quorum, "majority")
+	if t.Backup != nil {
+		t.Backup.OnFailure = cmp.Or(t.Backup.OnFailure, "skip")
+	}
 }
 
 // applyDefaults sets the claim of the auth method in use to "groups" unless given.

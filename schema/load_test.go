@@ -88,7 +88,7 @@ func TestRules(t *testing.T) {
 		{"empty list", `tiers: slow: {description: "x", replicas: 2, storagePools: []}`,
 			[]string{`policies/case.cue:3:46: tiers.slow.storagePools: empty list (expected at least one element)`}},
 		{"field not allowed", `tiers: fast: placeCount: 3`,
-			[]string{`policies/case.cue:3:14: tiers.fast.placeCount: field not allowed (expected one of description, replicas, storagePools, disklessPools, providers, layers, replicasOnSame, replicasOnDifferent, notPlaceWith, disklessOnRemaining, drbd, encrypted, volumes, properties)`}},
+			[]string{`policies/case.cue:3:14: tiers.fast.placeCount: field not allowed (expected one of description, replicas, storagePools, disklessPools, providers, layers, replicasOnSame, replicasOnDifferent, notPlaceWith, disklessOnRemaining, drbd, encrypted, volumes, properties, backup)`}},
 		{"conflict across files", `products: orders: basePath: "/other"`,
 			[]string{`policies/base.cue:18:16: products.orders.basePath: conflicting values "/other" and "/orders"`, "\tpolicies/case.cue:3:29: see also"}},
 		{"environment needs targets", `environments: qa: prune: true`,

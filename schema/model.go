@@ -48,6 +48,8 @@ type LinstorTarget struct {
 	Controllers []string `json:"controllers,omitempty"`
 	// ResourceGroupPrefix is prepended to every tier's resource group name.
 	ResourceGroupPrefix string `json:"resourceGroupPrefix"`
+	// Remotes are where tiers' backups go, by the name tiers use.
+	Remotes map[string]*Remote `json:"remotes,omitempty"`
 }
 
 // Tier is a class of replicated block storage: one LINSTOR resource group
@@ -68,6 +70,8 @@ type Tier struct {
 	Encrypted           bool              `json:"encrypted"`
 	Volumes             []Volume          `json:"volumes"`
 	Properties          map[string]string `json:"properties,omitempty"`
+	// Backup schedules copies of the tier's data to a remote; nil for none.
+	Backup *Backup `json:"backup,omitempty"`
 }
 
 // DRBD holds a tier's DRBD replication options. Fields the user left out

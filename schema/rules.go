@@ -17,8 +17,13 @@ func check(cfg *Config, names declared) Errors {
 	for _, name := range cfg.EnvironmentNames() {
 		errs = append(errs, checkEnvironment(ck, cfg.Environments[name])...)
 	}
+	for _, name := range cfg.EnvironmentNames() {
+		errs = append(errs, checkRemotes(cfg, cfg.Environments[name])...)
+	}
+	used := tierUse(cfg)
 	for _, name := range Names(cfg.Tiers) {
 		errs = append(errs, checkTier(ck, cfg.Tiers[name])...)
+		errs = append(errs, checkBackup(cfg, cfg.Tiers[name], used)...)
 	}
 	for _, name := range Names(cfg.Products) {
 		errs = append(errs, checkProduct(ck, cfg.Products[name])...)

@@ -38,6 +38,7 @@ func urlFields(cfg *Config) []urlField {
 		for i, c := range e.Linstor.Controllers {
 			fs = append(fs, urlField{Path(SectionEnvironments, name, "linstor", "controllers", i), c, env})
 		}
+		fs = append(fs, remoteURLs(name, e)...)
 	}
 	for _, name := range Names(cfg.Products) {
 		p := cfg.Products[name]
@@ -60,6 +61,24 @@ func urlFields(cfg *Config) []urlField {
 			for i, o := range p.CORS.Origins {
 				fs = append(fs, urlField{at("cors", "origins", i), o, nil})
 			}
+		}
+	}
+	return fs
+}
+
+// remoteURLs lists the URLs of environment name's backup remotes: the
+// controller of another cluster receives the data, an S3 endpoint the keys.
+func remoteURLs(name string, e *Environment) []urlField {
+	var fs []urlField
+	for _, r := range Names(e.Linstor.Remotes) {
+		at := func(elems ...any) string {
+			return Path(append([]any{SectionEnvironments, name, "linstor", "remotes", r}, elems...)...)
+		}
+		switch rem := e.Linstor.Remotes[r]; {
+		case rem.S3 != nil && rem.S3.Endpoint != "":
+			fs = append(fs, urlField{at("s3", "endpoint"), rem.S3.Endpoint, []string{name}})
+		case rem.Linstor != nil && rem.Linstor.URL != "":
+			fs = append(fs, urlField{at("linstor", "url"), rem.Linstor.URL, []string{name}})
 		}
 	}
 	return fs

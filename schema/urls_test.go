@@ -43,6 +43,13 @@ products: ledger: {displayName: "L", basePath: "/ledger", environments: ["edge"]
 		{"dot segments in a URL", ledger(`linstor: controllers: ["https://l:3371"]`, `target: url: "https://ledger.internal/api/../admin"`), []string{
 			`products.ledger.target.url: URL "https://ledger.internal/api/../admin" holds the dot segment ".."`,
 		}},
+		{"backup remotes' URLs", ledger(`linstor: {controllers: ["https://l:3371"], remotes: {
+	offsite: s3: {endpoint: "https://k:s3cret@s3.example", bucket: "backups", region: "eu-west-1", accessKeyEnv: "AK", secretKeyEnv: "SK"}
+	dr: linstor: url: "http://dr-linstor:3370"
+}}`, `target: url: "https://ledger.internal"`), []string{
+			`environments.edge.linstor.remotes.offsite.s3.endpoint: URL https://k:xxxxx@s3.example holds credentials`,
+			`environments.edge.linstor.remotes.dr.linstor.url: URL http://dr-linstor:3370 is plain http in environment edge`,
+		}},
 		{"plain http allowed explicitly", ledger(`{allowHTTP: true, linstor: controllers: ["http://linstor:3370"]}`, `target: url: "http://ledger.internal"`), nil},
 		{"plain http in a sandbox only", `
 products: ledger: {displayName: "L", basePath: "/ledger", environments: ["sandbox"], tier: "fast", auth: apiKey: {}, target: url: "http://ledger.internal"}

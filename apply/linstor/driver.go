@@ -3,6 +3,10 @@
 // groups) from a LINSTOR controller in the form compile/linstor writes, so a
 // plan right after an apply is empty, and it creates, changes and deletes
 // them with golinstor, safely repeatable after a failure or a lost response.
+// It does the same for backup remotes, schedules and their enablement on
+// groups (backup.go; docs/backups.md), reading remotes' secrets from the
+// variables the policies name and comparing them only by keyed hash
+// (secrets.go).
 //
 // What the driver stamps on a group besides the compiled props, and strips
 // again on read: Aux/lingate/commit (the source commit) and
@@ -49,7 +53,9 @@ type Config struct {
 	// LS_USERNAME and LS_PASSWORD (basic auth), LS_BEARER_TOKEN or
 	// LS_BEARER_TOKEN_FILE (overrides basic auth), LS_USER_CERTIFICATE and
 	// LS_USER_KEY (or their _FILE forms, a pair) and LS_ROOT_CA (or
-	// LS_ROOT_CA_FILE) for TLS. Nil reads nothing.
+	// LS_ROOT_CA_FILE) for TLS, and the variables backup remotes name for
+	// their secrets (accessKeyEnv, secretKeyEnv, passphraseEnv). Nil reads
+	// nothing.
 	Getenv func(string) string
 }
 
@@ -63,6 +69,8 @@ type Driver struct {
 	retry       apply.RetryPolicy
 	// now is the clock locks are judged by.
 	now func() time.Time
+	// getenv reads the variables naming remotes' secrets.
+	getenv func(string) string
 }
 
 var _ apply.Driver = (*Driver)(nil)
@@ -104,7 +112,7 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: golinstor client: %w", subject, err)
 	}
-	return &Driver{env: cfg.Env, commit: cfg.Commit, c: c, hc: hc, base: urls[0], retry: cfg.Retry, now: time.Now}, nil
+	return &Driver{env: cfg.Env, commit: cfg.Commit, c: c, hc: hc, base: urls[0], retry: cfg.Retry, now: time.Now, getenv: getenv}, nil
 }
 
 // System is artifact.SystemLinstor.

@@ -103,6 +103,9 @@ func diskful(flags []string) bool {
 // when a resource is created. It is "" for a create and for a group that
 // nothing was spawned from.
 func (d *Driver) Impact(ctx context.Context, c apply.Change, live, desired artifact.Object) (string, error) {
+	if slices.Contains(backupKinds, c.Kind) {
+		return backupImpact(c, live, desired), nil
+	}
 	if c.Action == apply.Create {
 		return "", nil
 	}

@@ -103,6 +103,12 @@ func (d *Driver) Read(ctx context.Context, desired []artifact.Object) (apply.Liv
 			live.Foreign = append(live.Foreign, obj)
 		}
 	}
+	mine, foreign, err := d.readBackups(ctx, groups, desired)
+	if err != nil {
+		return apply.Live{}, fmt.Errorf("linstor environment %s: %w", d.env, err)
+	}
+	live.Objects = append(live.Objects, mine...)
+	live.Foreign = append(live.Foreign, foreign...)
 	live.Digest = digest(live)
 	return live, nil
 }
@@ -159,6 +165,7 @@ func (d *Driver) object(ctx context.Context, g liveGroup) (artifact.Object, erro
 // form (cl.Normalize), without the stamps, with the unreported filter fields
 // put back from their stamp.
 func compiledForm(g cl.Group) cl.Group {
+	g.Props = withoutSchedules(g.Props)
 	var u unreported
 	if s, ok := g.Props[PropUnreported]; ok {
 		_ = json.Unmarshal([]byte(s), &u) // a stamp edited into garbage reads as none: the plan shows the difference
@@ -182,7 +189,7 @@ func digest(l apply.Live) string {
 		objs := slices.Clone(part)
 		slices.SortFunc(objs, artifact.Compare)
 		for _, o := range objs {
-			fmt.Fprintf(h, "%s\x00%d\x00", o.Name, len(o.Files))
+			fmt.Fprintf(h, "%s\x00%s\x00%d\x00", o.Kind, o.Name, len(o.Files))
 			for _, f := range o.Files {
 				fmt.Fprintf(h, "%s\x00%d\x00", f.Path, len(f.Data))
 				h.Write(f.Data)

@@ -41,16 +41,21 @@ import (
 //
 // Every write also stamps Aux/lingate/commit.
 func (d *Driver) Apply(ctx context.Context, c apply.Change, desired artifact.Object) error {
-	err := d.apply(ctx, c, desired)
+	var err error
+	if slices.Contains(backupKinds, c.Kind) {
+		err = d.applyBackup(ctx, c, desired)
+	} else {
+		err = d.apply(ctx, c, desired)
+	}
 	if err != nil {
-		return fmt.Errorf("linstor resource group %s: %s: %w", c.Name, c.Action, err)
+		return fmt.Errorf("linstor %s %s: %s: %w", strings.ReplaceAll(c.Kind, "-", " "), c.Name, c.Action, err)
 	}
 	return nil
 }
 
 func (d *Driver) apply(ctx context.Context, c apply.Change, desired artifact.Object) error {
 	if c.Kind != artifact.KindResourceGroup {
-		return fmt.Errorf("kind %q: the LINSTOR driver changes only resource groups", c.Kind)
+		return fmt.Errorf("kind %q: the LINSTOR driver changes resource groups, remotes, schedules and backup schedules", c.Kind)
 	}
 	if c.Action == apply.Delete {
 		return d.delete(ctx, c.Name)

@@ -16,9 +16,15 @@ const (
 
 // Kinds of objects.
 const (
+	// KindRemote is a LINSTOR backup remote (S3 bucket or LINSTOR cluster).
+	KindRemote = "remote"
+	// KindSchedule is a LINSTOR backup schedule.
+	KindSchedule      = "schedule"
 	KindResourceGroup = "resource-group"
-	KindProxy         = "proxy"
-	KindProduct       = "product"
+	// KindBackupSchedule is a schedule enabled for a resource group towards a remote.
+	KindBackupSchedule = "backup-schedule"
+	KindProxy          = "proxy"
+	KindProduct        = "product"
 )
 
 // File is one output file. Path is slash-separated and relative to the
@@ -65,8 +71,12 @@ func Compare(a, b Object) int {
 
 var (
 	systemOrder = []string{SystemLinstor, SystemApigee}
-	kindOrder   = []string{KindResourceGroup, KindProxy, KindProduct}
+	// A backup schedule needs its remote, its schedule and its group.
+	kindOrder = []string{KindRemote, KindSchedule, KindResourceGroup, KindBackupSchedule, KindProxy, KindProduct}
 )
+
+// KindRank is the position of kind in apply order (unknown kinds last).
+func KindRank(kind string) int { return rank(kindOrder, kind) }
 
 func rank(order []string, s string) int {
 	if i := slices.Index(order, s); i >= 0 {

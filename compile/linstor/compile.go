@@ -33,7 +33,8 @@ func Compile(cfg *schema.Config, env string) ([]artifact.Object, error) {
 	prefix := e.Linstor.ResourceGroupPrefix
 	prefixOK := c.checkPrefix(env, prefix)
 	var objs []artifact.Object
-	for _, t := range cfg.TiersIn(env) {
+	tiers := cfg.TiersIn(env)
+	for _, t := range tiers {
 		nameOK := prefixOK && c.checkName(env, prefix, t.Name)
 		g, ok := c.group(env, prefix+t.Name, t)
 		if !ok || !nameOK {
@@ -46,11 +47,15 @@ func Compile(cfg *schema.Config, env string) ([]artifact.Object, error) {
 		objs = append(objs, obj)
 	}
 	c.checkCollisions(env)
+	backups, err := c.backups(env, tiers)
+	if err != nil {
+		return nil, err
+	}
 	if c.count() > 0 {
 		return nil, c.errs.Sort()
 	}
 	slices.SortFunc(objs, func(a, b artifact.Object) int { return cmp.Compare(a.Name, b.Name) })
-	return objs, nil
+	return append(objs, backups...), nil
 }
 
 // object wraps a compiled group as an artifact with its one file.

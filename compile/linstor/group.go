@@ -50,14 +50,11 @@ type wireVolumeGroup struct {
 // Encode renders g as indented JSON with a trailing newline: keys in a fixed
 // order, map keys sorted, no HTML escaping. Equal groups give equal bytes.
 func Encode(g Group) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(g.wire()); err != nil {
+	data, err := EncodeJSON(g.wire())
+	if err != nil {
 		return nil, fmt.Errorf("linstor resource group %s: encode: %w", g.Name, err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // MarshalJSON renders g compactly in the same form as Encode.

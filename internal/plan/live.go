@@ -111,7 +111,38 @@ func Open(ctx context.Context, opts LiveOptions) (*LiveResult, error) {
 			res.Drivers[apply.Target{Env: env, System: sys}] = d
 		}
 	}
+	if err := res.resolve(ctx); err != nil {
+		return nil, errors.Join(err, res.Close())
+	}
 	return res, nil
+}
+
+// resolve lets each driver that is an apply.Resolver complete the desired
+// objects of its system (the keyed hashes of backup remotes' secrets).
+func (r *LiveResult) resolve(ctx context.Context) error {
+	for i, set := range r.Head {
+		for t, d := range r.Drivers {
+			res, ok := d.(apply.Resolver)
+			if !ok || t.Env != set.Env {
+				continue
+			}
+			var mine, rest []artifact.Object
+			for _, o := range set.Objects {
+				if o.System == t.System {
+					mine = append(mine, o)
+				} else {
+					rest = append(rest, o)
+				}
+			}
+			resolved, err := res.Resolve(ctx, mine)
+			if err != nil {
+				return fmt.Errorf("plan %s: %w", set.Env, err)
+			}
+			r.Head[i].Objects = append(rest, resolved...)
+			r.Head[i].Sort()
+		}
+	}
+	return nil
 }
 
 // Plan reads every target and compares it with the policies, filling

@@ -7,8 +7,9 @@
 // spawning resource definitions with the controller's autoplacer (filter,
 // strategies, selection, provider mixing) and tie breaker rules, place count
 // raises per definition, the balance task on a clock the caller controls
-// (Config.Now, Server.Balance), and Jackson's scalar coercion of request
-// bodies. State can live in a JSON file that is rewritten after every
+// (Config.Now, Server.Balance), backup remotes, schedules and their
+// enablement on resource groups with the backups they ship on that clock,
+// and Jackson's scalar coercion of request bodies. State can live in a JSON file that is rewritten after every
 // successful mutation; a failed call leaves the state as it was.
 //
 // docs/emulator-linstor.md lists what is not emulated and every known

@@ -102,6 +102,10 @@ func (sp *spec) validate(e emulator.Entry) error {
 		// sends an ApiCallRc array.
 		return sp.validateSchema("ApiCallRcList", e.ResponseBody)
 	}
+	if e.Method == http.MethodGet && e.Path == "/v1/remotes" {
+		// Deviation 5: the server answers one RemoteList, not an array.
+		return sp.validateSchema("RemoteList", e.ResponseBody)
+	}
 	body := adaptNodeTypes(req, e.ResponseBody)
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: e.Status,
 		Header: http.Header{"Content-Type": {e.ResponseType}}, Body: io.NopCloser(bytes.NewReader(body)),

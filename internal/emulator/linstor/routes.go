@@ -40,6 +40,17 @@ func (s *Server) routeTable() []route {
 		{seg("resource-definitions"), get(handleRDList)},
 		{seg("resource-definitions/*"), methods(get(handleRDGet), del(handleRDDelete))},
 		{seg("resource-definitions/*/resources"), get(handleRDResources)},
+		{seg("remotes"), methods(get(handleRemoteList), del(handleRemoteDelete))},
+		{seg("remotes/s3"), methods(get(handleS3List), post(handleS3Create))},
+		{seg("remotes/s3/*"), put(handleS3Modify)},
+		{seg("remotes/linstor"), methods(get(handleLinstorList), post(handleLinstorCreate))},
+		{seg("remotes/linstor/*"), put(handleLinstorModify)},
+		{seg("remotes/*/backups"), get(handleBackupList)},
+		{seg("remotes/*/backups/schedule/*/enable"), put(handleScheduleEnable)},
+		{seg("remotes/*/backups/schedule/*/disable"), put(handleScheduleDisable)},
+		{seg("remotes/*/backups/schedule/*/delete"), del(handleScheduleDelete)},
+		{seg("schedules"), methods(get(handleScheduleList), post(handleScheduleCreate))},
+		{seg("schedules/*"), methods(put(handleScheduleModify), del(handleScheduleDel))},
 	}
 }
 

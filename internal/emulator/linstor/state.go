@@ -39,6 +39,12 @@ type state struct {
 	NextMinor      int32                          `json:"next_minor"`
 	// ControllerProps are the controller's own properties (Aux/ keys only).
 	ControllerProps map[string]string `json:"controller_props,omitempty"`
+	// Remotes and Schedules are the backup shipping objects (remotes.go).
+	Remotes   map[string]*remote   `json:"remotes,omitempty"`
+	Schedules map[string]*schedule `json:"schedules,omitempty"`
+	// EnabledSince holds when each schedule was enabled on a resource
+	// group (enableKey), in Unix milliseconds: backups are produced from then on.
+	EnabledSince map[string]int64 `json:"enabled_since,omitempty"`
 }
 
 type node struct {
