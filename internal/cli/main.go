@@ -118,6 +118,8 @@ Sandbox environments run against embedded emulators of both APIs.`,
 		newPlanCmd(e),
 		newSchemaCmd(e),
 		newSandboxCmd(e),
+		newAccessCmd(e),
+		newSimulateCmd(e),
 	)
 	return root
 }
