@@ -3,8 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strings"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/internal/access"
 )
 
 // Markdown writes the plan for a pull request (GitHub-flavoured markdown):
@@ -28,6 +29,7 @@ func Markdown(w io.Writer, p Plan) error {
 	for _, n := range p.Notes {
 		fmt.Fprintf(m, "> [!NOTE]\n> %s\n\n", escape(n))
 	}
+	markdownAccess(m, p.Access)
 	for _, env := range p.Environments {
 		markdownEnv(m, env, p.Changes.In(env))
 	}
@@ -177,4 +179,16 @@ func escape(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// markdownAccess writes the access changes, when there are any.
+func markdownAccess(m *bufio.Writer, cs []access.Change) {
+	if len(cs) == 0 {
+		return
+	}
+	m.WriteString("#### Access changes\n\n")
+	for _, c := range cs {
+		fmt.Fprintf(m, "- %s %s: %s\n", accessMark[c.Kind], code(c.Env), escape(c.Text))
+	}
+	m.WriteString("\n")
 }

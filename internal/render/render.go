@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/internal/access"
 )
 
 // Plan is what the renderers show.
@@ -24,6 +25,9 @@ type Plan struct {
 	// Notes explain the plan as a whole, such as a policies folder absent
 	// at one commit; shown before the changes.
 	Notes []string
+	// Access are the access matrix's changes between base and head, shown
+	// above the object diffs; none is shown as nothing.
+	Access []access.Change
 }
 
 // Commit is one side of a plan.

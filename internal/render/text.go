@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/internal/access"
 )
 
 // ANSI colours of the text plan.
@@ -31,6 +32,7 @@ func Text(w io.Writer, p Plan, color bool) error {
 	for _, n := range p.Notes {
 		t.line("", "Note: %s\n\n", n)
 	}
+	t.access(p.Access)
 	for _, env := range p.Environments {
 		t.env(env, p.Changes.In(env))
 	}
@@ -132,4 +134,24 @@ func splitDiff(d string) []string {
 		return nil
 	}
 	return strings.Split(strings.TrimSuffix(d, "\n"), "\n")
+}
+
+// access writes the access changes, when there are any.
+func (t textWriter) access(cs []access.Change) {
+	if len(cs) == 0 {
+		return
+	}
+	t.line(bold, "Access changes:\n")
+	for _, c := range cs {
+		t.line(accessColor(c.Kind), "  %s %s: %s\n", accessMark[c.Kind], c.Env, c.Text)
+	}
+	t.line("", "\n")
+}
+
+// accessMark is the sign of an access change.
+var accessMark = map[string]string{"gained": "+", "lost": "-", "changed": "~"}
+
+// accessColor is the colour of an access change.
+func accessColor(kind string) string {
+	return map[string]string{"gained": green, "lost": red, "changed": yellow}[kind]
 }
