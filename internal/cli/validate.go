@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lingate/lingate/compile"
+	"github.com/lingate/lingate/internal/access"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -39,6 +40,9 @@ func runValidate(e *env, opts validateOptions) error {
 	}
 	if err := compile.Check(cfg); err != nil {
 		return err
+	}
+	if errs := access.CheckGuardrails(cfg); len(errs) > 0 {
+		return errs
 	}
 	counts := map[string]int{
 		schema.SectionEnvironments: len(cfg.Environments),
