@@ -31,7 +31,10 @@ func (p Position) String() string {
 
 // Error is one problem in the policies, at the user's own position.
 type Error struct {
-	Pos Position `json:"pos"`
+	// Commit is the commit the problem was found at, abbreviated, when the
+	// policies were read from git (plan); empty otherwise.
+	Commit string   `json:"commit,omitempty"`
+	Pos    Position `json:"pos"`
 	// Path is the CUE path of the offending field, such as tiers.fast.replicas.
 	Path string `json:"path,omitempty"`
 	// Msg says what is wrong and what was expected.
@@ -40,19 +43,39 @@ type Error struct {
 	Related []Position `json:"related,omitempty"`
 }
 
-// Error renders "file:line:col: path: message".
-func (e Error) Error() string {
-	var b strings.Builder
-	if e.Pos.IsValid() {
-		b.WriteString(e.Pos.String())
-		b.WriteString(": ")
+// Error renders "file:line:col: path: message", the file prefixed with
+// "commit:" when the problem was found at a commit.
+func (e Error) Error() string { return e.Where() + e.what() }
+
+// Where is "commit:file:line:col: ", as much of it as is known; "" when
+// nothing is.
+func (e Error) Where() string {
+	switch {
+	case e.Commit != "" && e.Pos.IsValid():
+		return e.Commit + ":" + e.Pos.String() + ": "
+	case e.Commit != "":
+		return e.Commit + ": "
+	case e.Pos.IsValid():
+		return e.Pos.String() + ": "
 	}
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
+	return ""
+}
+
+// what is "path: message".
+func (e Error) what() string {
+	if e.Path == "" {
+		return e.Msg
 	}
-	b.WriteString(e.Msg)
-	return b.String()
+	return e.Path + ": " + e.Msg
+}
+
+// RelatedString renders related position i as the text output shows it,
+// with the problem's commit.
+func (e Error) RelatedString(i int) string {
+	if e.Commit != "" {
+		return e.Commit + ":" + e.Related[i].String()
+	}
+	return e.Related[i].String()
 }
 
 // Errors is every problem found in one run. It is an error itself.
@@ -71,6 +94,7 @@ func (es Errors) Error() string {
 func (es Errors) Sort() Errors {
 	slices.SortFunc(es, func(a, b Error) int {
 		return cmp.Or(
+			cmp.Compare(a.Commit, b.Commit),
 			cmp.Compare(a.Pos.File, b.Pos.File),
 			cmp.Compare(a.Pos.Line, b.Pos.Line),
 			cmp.Compare(a.Pos.Col, b.Pos.Col),
@@ -79,7 +103,7 @@ func (es Errors) Sort() Errors {
 		)
 	})
 	return slices.CompactFunc(es, func(a, b Error) bool {
-		return a.Pos == b.Pos && a.Path == b.Path && a.Msg == b.Msg
+		return a.Commit == b.Commit && a.Pos == b.Pos && a.Path == b.Path && a.Msg == b.Msg
 	})
 }
 

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -110,16 +109,6 @@ func (t *Tier) layers() []string {
 	return t.Layers
 }
 
-// Warning renders a warning for a terminal: "file:line:col: warning: path: message".
-func Warning(e Error) string {
-	var b strings.Builder
-	if e.Pos.IsValid() {
-		fmt.Fprintf(&b, "%s: ", e.Pos)
-	}
-	b.WriteString("warning: ")
-	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Warning renders a warning for a terminal:
+// "file:line:col: warning: path: message".
+func Warning(e Error) string { return e.Where() + "warning: " + e.what() }

@@ -38,8 +38,8 @@ func printError(e *env, err error) {
 	}
 	for _, pe := range errs {
 		fmt.Fprintln(e.stderr, visible(pe.Error()))
-		for _, r := range pe.Related {
-			fmt.Fprintf(e.stderr, "\t%s: see also\n", visible(r.String()))
+		for i := range pe.Related {
+			fmt.Fprintf(e.stderr, "\t%s: see also\n", visible(pe.RelatedString(i)))
 		}
 	}
 	if len(errs) > 1 {
@@ -58,30 +58,20 @@ func visible(msg string) string {
 	return strings.Join(lines, "\n")
 }
 
-// jsonProblem is one problem in machine-readable output.
-type jsonProblem struct {
-	File    string            `json:"file,omitempty"`
-	Line    int               `json:"line,omitempty"`
-	Col     int               `json:"col,omitempty"`
-	Path    string            `json:"path,omitempty"`
-	Message string            `json:"message"`
-	Related []schema.Position `json:"related,omitempty"`
-}
-
-// jsonResult is the JSON document validate prints, and errors print with --format json.
+// jsonResult is the JSON document validate prints, and errors print with
+// --format json. A problem found at a commit (plan) names it in its own
+// commit field.
 type jsonResult struct {
-	Valid  bool           `json:"valid"`
-	Errors []jsonProblem  `json:"errors"`
-	Counts map[string]int `json:"counts,omitempty"`
+	Valid    bool                 `json:"valid"`
+	Errors   []render.JSONProblem `json:"errors"`
+	Warnings []render.JSONProblem `json:"warnings"`
+	Counts   map[string]int       `json:"counts,omitempty"`
 }
 
 func printJSONError(e *env, err error, errs schema.Errors) {
-	res := jsonResult{Errors: []jsonProblem{}}
+	res := jsonResult{Errors: render.Problems(errs), Warnings: []render.JSONProblem{}}
 	if errs == nil {
-		res.Errors = append(res.Errors, jsonProblem{Message: err.Error()})
-	}
-	for _, pe := range errs {
-		res.Errors = append(res.Errors, jsonProblem{File: pe.Pos.File, Line: pe.Pos.Line, Col: pe.Pos.Col, Path: pe.Path, Message: pe.Msg, Related: pe.Related})
+		res.Errors = append(res.Errors, render.JSONProblem{Message: err.Error()})
 	}
 	writeJSON(e, res)
 }

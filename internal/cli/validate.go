@@ -7,6 +7,7 @@ import (
 
 	"github.com/lingate/lingate/compile"
 	"github.com/lingate/lingate/internal/access"
+	"github.com/lingate/lingate/internal/render"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -22,7 +23,11 @@ func newValidateCmd(e *env) *cobra.Command {
 		Short: "Check the policies against the schema and every rule of the policy language",
 		Long: `Validate loads every .cue file under the policies folder, unifies them with
 the embedded schema and checks every rule of the policy language. Every
-problem is reported, each at file:line:col. Exit code 0 means valid, 1 invalid.`,
+problem is reported, each at file:line:col. Valid policies that are almost
+certainly a mistake (a product no role grants, a role that reaches nothing,
+a LUKS layer with encrypted: false, ...) are reported as warnings, on
+stderr (or under "warnings" with --format json); warnings never change the
+exit code. Exit code 0 means valid, 1 invalid.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			e.format = opts.format
@@ -50,9 +55,13 @@ func runValidate(e *env, opts validateOptions) error {
 		schema.SectionProducts:     len(cfg.Products),
 		schema.SectionRoles:        len(cfg.Roles),
 	}
+	warnings := cfg.Warnings()
 	if opts.format == formatJSON {
-		writeJSON(e, jsonResult{Valid: true, Errors: []jsonProblem{}, Counts: counts})
+		writeJSON(e, jsonResult{Valid: true, Errors: []render.JSONProblem{}, Warnings: render.Problems(warnings), Counts: counts})
 		return nil
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(e.stderr, visible(schema.Warning(w)))
 	}
 	fmt.Fprintf(e.stdout, "%s: valid (%d environments, %d tiers, %d products, %d roles)\n", e.policies,
 		counts[schema.SectionEnvironments], counts[schema.SectionTiers], counts[schema.SectionProducts], counts[schema.SectionRoles])

@@ -276,8 +276,8 @@ func TestLoadErrorsNameTheCommit(t *testing.T) {
 		t.Fatalf("err = %v, want schema.Errors", err)
 	}
 	for _, e := range errs {
-		if !strings.HasPrefix(e.Pos.File, c[:7]+":policies/env.cue") || e.Pos.Line == 0 {
-			t.Errorf("position %s, want %s:policies/env.cue:line", e.Pos, c[:7])
+		if e.Commit != c[:7] || e.Pos.File != "policies/env.cue" || e.Pos.Line == 0 {
+			t.Errorf("commit %s, position %s; want %s, policies/env.cue:line", e.Commit, e.Pos, c[:7])
 		}
 	}
 	if again := gitsrc.Locate(err, commit, "head"); again.Error() != err.Error() {

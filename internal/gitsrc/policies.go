@@ -105,7 +105,7 @@ func submodule(e object.TreeEntry) string {
 
 // refusal is the error for what lies at name at commit c.
 func refusal(c Commit, name, msg string) schema.Error {
-	return schema.Error{Pos: schema.Position{File: c.Short() + ":" + name}, Msg: msg}
+	return schema.Error{Commit: c.Short(), Pos: schema.Position{File: name}, Msg: msg}
 }
 
 // walker copies a tree into a memFS, collecting refused entries.

@@ -59,6 +59,7 @@ func Commits(opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	baseErrs := base.invalidAlone(head)
 	if err := sidesError(dir, base, head); err != nil {
 		return Result{}, err
 	}
@@ -69,6 +70,11 @@ func Commits(opts Options) (Result, error) {
 	v := view(rng, envs, apply.Compare(pairs(envs, base, head)))
 	v.Notes = notes(dir, rng, envs, base, head)
 	v.Access = access.Diff(base.matrix(envs), head.matrix(envs))
+	v.Warnings = warnings(rng, envs, base, head, v.Changes)
+	if baseErrs != nil {
+		v.Notes = append([]string{invalidBaseNote(dir, rng)}, v.Notes...)
+		v.BaseErrors = baseErrs
+	}
 	return Result{View: v, Head: head.ordered(envs)}, nil
 }
 
@@ -206,6 +212,24 @@ func declaredOf(cfg *schema.Config, only []string) []string {
 		}
 	}
 	return envs
+}
+
+// invalidAlone handles a base whose policies are invalid while head's are
+// valid (a pull request that repairs the base): the plan is made against
+// nothing, as if the policies were absent at base, and the base's problems
+// are returned for the plan to show. Nil otherwise.
+func (s *side) invalidAlone(head side) schema.Errors {
+	var errs schema.Errors
+	if head.err != nil || !errors.As(s.err, &errs) {
+		return nil
+	}
+	*s = side{commit: s.commit, label: s.label, sets: map[string]artifact.Set{}}
+	return errs
+}
+
+// invalidBaseNote says what a plan against an invalid base compares.
+func invalidBaseNote(dir string, rng gitsrc.Range) string {
+	return fmt.Sprintf("The policies in %s are invalid at base %s (their problems are listed below) and valid at head %s: the plan compares head against nothing, so every object at head is planned as created and nothing as deleted. Compare with the live systems before applying.", dir, rng.Base.Short(), rng.Head.Short())
 }
 
 // sidesError reports what failed at either commit: problems in the

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -106,8 +107,34 @@ tiers: fast: {description: "NVMe", replicas: 2, storagePools: ["nvme"]}
 	if s := res.View.Changes.Summary(); s.Create != 3 || s.Update+s.Delete != 0 || len(res.Head) != 1 || res.Head[0].Env != "staging" {
 		t.Errorf("summary %+v, head sets %d; want 3 creates in staging only", s, len(res.Head))
 	}
-	if _, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head}); err == nil || !strings.Contains(err.Error(), base[:7]+":policies/p.cue:") {
-		t.Errorf("plan of every environment: %v, want the error in prod at base", err)
+	// Every environment: the base is invalid and head repairs it, so the
+	// plan is made against nothing and shows the base's problems.
+	res, err = Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head})
+	if err != nil {
+		t.Fatalf("plan of a head that repairs its base: %v", err)
+	}
+	if be := res.View.BaseErrors; len(be) == 0 || be[0].Commit != base[:7] || be[0].Pos.File != "policies/p.cue" {
+		t.Errorf("base errors %v, want the error in prod at base %s", be, base[:7])
+	}
+	if s := res.View.Changes.Summary(); s.Create != 6 || s.Update+s.Delete != 0 {
+		t.Errorf("summary %+v, want every object of prod and staging created", s)
+	}
+	if len(res.View.Notes) == 0 || !strings.Contains(res.View.Notes[0], "invalid at base "+base[:7]) {
+		t.Errorf("notes %q, want the invalid base first", res.View.Notes)
+	}
+}
+
+// TestCommitsInvalidHeadFails: an invalid head is never planned, whatever
+// the base.
+func TestCommitsInvalidHeadFails(t *testing.T) {
+	g := gittest.New(t)
+	good := "package policies\n\ntiers: fast: {description: \"NVMe\", replicas: 2, storagePools: [\"nvme\"]}\n"
+	base := g.Write(map[string]string{"policies/p.cue": good}).Commit("base")
+	head := g.Write(map[string]string{"policies/p.cue": strings.Replace(good, "replicas: 2", "replicas: 0", 1)}).Commit("head")
+	_, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head})
+	var errs schema.Errors
+	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Commit != head[:7] {
+		t.Errorf("plan of an invalid head: %v, want its problem at %s", err, head[:7])
 	}
 }
 

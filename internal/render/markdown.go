@@ -9,6 +9,7 @@ import (
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/internal/access"
+	"github.com/lingate/lingate/schema"
 )
 
 // Markdown writes the plan for a pull request (GitHub-flavoured markdown):
@@ -25,10 +26,12 @@ func Markdown(w io.Writer, p Plan) error {
 		fmt.Fprintf(m, " Base %s, head %s.", p.Base.described(code), p.Head.described(code))
 	}
 	m.WriteString("\n\n")
+	warnings(m, p.Warnings)
 	destroyWarning(m, p.Changes.Destructive())
 	for _, n := range p.Notes {
 		fmt.Fprintf(m, "> [!NOTE]\n> %s\n\n", escape(n))
 	}
+	baseErrors(m, p)
 	markdownAccess(m, p.Access)
 	for _, env := range p.Environments {
 		markdownEnv(m, env, p.Changes.In(env))
@@ -41,6 +44,37 @@ func Markdown(w io.Writer, p Plan) error {
 		fmt.Fprintf(m, "No changes in %s.\n", strings.Join(names, ", "))
 	}
 	return m.Flush()
+}
+
+// warnings writes the plan's warnings as one alert, each at its position.
+func warnings(m *bufio.Writer, ws []schema.Error) {
+	if len(ws) == 0 {
+		return
+	}
+	m.WriteString("> [!WARNING]\n")
+	for _, w := range ws {
+		m.WriteString("> - ")
+		if where := strings.TrimSuffix(w.Where(), ": "); where != "" {
+			fmt.Fprintf(m, "%s: ", code(where))
+		}
+		if w.Path != "" {
+			fmt.Fprintf(m, "%s: ", code(w.Path))
+		}
+		fmt.Fprintf(m, "%s\n", escape(w.Msg))
+	}
+	m.WriteString("\n")
+}
+
+// baseErrors lists the problems of an invalid base, when head is valid.
+func baseErrors(m *bufio.Writer, p Plan) {
+	if len(p.BaseErrors) == 0 {
+		return
+	}
+	fmt.Fprintf(m, "> [!IMPORTANT]\n> Base %s is invalid; head %s is valid. The problems at base:\n", code(short(p.Base.SHA)), code(short(p.Head.SHA)))
+	for _, e := range p.BaseErrors {
+		fmt.Fprintf(m, "> - %s\n", code(e.Error()))
+	}
+	m.WriteString("\n")
 }
 
 // destroyWarning lists the objects the plan deletes, replaced ones included.
@@ -133,6 +167,11 @@ func printableLines(d string) string {
 	return b.String()
 }
 
+// markdownHTML escapes what would start a tag or an entity in markdown
+// text. (html.EscapeString also writes ' as &#39;, whose # the markdown
+// escape would then break.)
+var markdownHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // htmlText is s as the text of an HTML element.
 func htmlText(s string) string { return html.EscapeString(Printable(s)) }
 
@@ -172,7 +211,7 @@ func cell(s string) string { return strings.ReplaceAll(code(s), "|", `\|`) }
 // are escaped, so a name cannot open a link, emphasis, a tag or a cell.
 func escape(s string) string {
 	var b strings.Builder
-	for _, r := range htmlText(s) {
+	for _, r := range markdownHTML.Replace(Printable(s)) {
 		if strings.ContainsRune("\\`*_[]|~#!", r) {
 			b.WriteByte('\\')
 		}
@@ -187,8 +226,12 @@ func markdownAccess(m *bufio.Writer, cs []access.Change) {
 		return
 	}
 	m.WriteString("#### Access changes\n\n")
-	for _, c := range cs {
+	shown, hidden := accessShown(cs)
+	for _, c := range shown {
 		fmt.Fprintf(m, "- %s %s: %s\n", accessMark[c.Kind], code(c.Env), escape(c.Text))
+	}
+	if hidden > 0 {
+		fmt.Fprintf(m, "- ... and %d more (the JSON plan lists them all)\n", hidden)
 	}
 	m.WriteString("\n")
 }

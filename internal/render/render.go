@@ -11,6 +11,7 @@ import (
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/internal/access"
+	"github.com/lingate/lingate/schema"
 )
 
 // Plan is what the renderers show.
@@ -28,6 +29,13 @@ type Plan struct {
 	// Access are the access matrix's changes between base and head, shown
 	// above the object diffs; none is shown as nothing.
 	Access []access.Change
+	// Warnings are policies at head that are valid but almost certainly a
+	// mistake, and changes that look like one (an environment removed with
+	// prune on); shown first. They never change the exit code.
+	Warnings []schema.Error
+	// BaseErrors are the problems of the base's policies when only head
+	// is valid: the plan is made against nothing (see Notes).
+	BaseErrors []schema.Error
 }
 
 // Commit is one side of a plan.

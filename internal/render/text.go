@@ -29,8 +29,21 @@ const (
 func Text(w io.Writer, p Plan, color bool) error {
 	t := textWriter{w: bufio.NewWriter(w), color: color}
 	t.header(p)
+	for _, w := range p.Warnings {
+		t.line(yellow, "Warning: %s\n", w.Error())
+	}
+	if len(p.Warnings) > 0 {
+		t.w.WriteString("\n")
+	}
 	for _, n := range p.Notes {
 		t.line("", "Note: %s\n\n", n)
+	}
+	if len(p.BaseErrors) > 0 {
+		t.line(red, "Base %s is invalid; head %s is valid.\n", short(p.Base.SHA), short(p.Head.SHA))
+		for _, e := range p.BaseErrors {
+			t.line("", "  %s\n", e.Error())
+		}
+		t.w.WriteString("\n")
 	}
 	t.access(p.Access)
 	for _, env := range p.Environments {
@@ -142,10 +155,26 @@ func (t textWriter) access(cs []access.Change) {
 		return
 	}
 	t.line(bold, "Access changes:\n")
-	for _, c := range cs {
+	shown, hidden := accessShown(cs)
+	for _, c := range shown {
 		t.line(accessColor(c.Kind), "  %s %s: %s\n", accessMark[c.Kind], c.Env, c.Text)
 	}
+	if hidden > 0 {
+		t.line("", "  ... and %d more (the JSON plan lists them all; lingate access shows the matrix)\n", hidden)
+	}
 	t.line("", "\n")
+}
+
+// accessLimit is how many access changes text and markdown show; a
+// first plan of a large repository gains thousands.
+const accessLimit = 100
+
+// accessShown are the changes shown and how many are not.
+func accessShown(cs []access.Change) ([]access.Change, int) {
+	if len(cs) <= accessLimit {
+		return cs, 0
+	}
+	return cs[:accessLimit], len(cs) - accessLimit
 }
 
 // accessMark is the sign of an access change.
