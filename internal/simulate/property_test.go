@@ -23,6 +23,7 @@ func TestSimulatorAgreesWithIntent(t *testing.T) {
 	repos := map[string]*schema.Config{
 		"example":   loadExample(t),
 		"generated": loadGenerated(t, testgen.Size{Products: 12, Roles: 30}),
+		"rich":      loadDir(t, "testdata/rich"),
 	}
 	for name, cfg := range repos {
 		t.Run(name, func(t *testing.T) {
@@ -62,7 +63,17 @@ func cases(cfg *schema.Config, p *schema.Product) []probe {
 		paths = append(paths, concrete(op.Path))
 	}
 	var all []string
-	for _, r := range cfg.RolesFor(p.Name) {
+	roles := cfg.RolesFor(p.Name)
+	for i, a := range roles {
+		for _, b := range roles[i+1:] {
+			for _, path := range paths {
+				for _, m := range access.AllMethods {
+					out = append(out, probe{m, path, []string{a.Members.Claims.Groups[0], b.Members.Claims.Groups[0]}})
+				}
+			}
+		}
+	}
+	for _, r := range roles {
 		all = append(all, r.Members.Claims.Groups...)
 		for _, g := range r.Members.Claims.Groups {
 			for _, groups := range [][]string{{g}, {g + "x"}, {g[:len(g)-1]}, {`"` + g + `"`}, {"[" + g + "]"}, {strings.ToUpper(g)}} {
@@ -146,7 +157,13 @@ func rate(q simulate.Quota) float64 {
 
 func loadExample(t testing.TB) *schema.Config {
 	t.Helper()
-	cfg, err := schema.Load(os.DirFS("../.."), "policies")
+	return loadDir(t, "../..")
+}
+
+// loadDir loads the policies folder under dir.
+func loadDir(t testing.TB, dir string) *schema.Config {
+	t.Helper()
+	cfg, err := schema.Load(os.DirFS(dir), "policies")
 	if err != nil {
 		t.Fatal(err)
 	}

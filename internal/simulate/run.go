@@ -223,7 +223,7 @@ func (r *run) script(name string) bool {
 		return r.refuse(name, 500, "lingate simulate: no membership script data in the bundle")
 	}
 	raw, set := r.vars[r.p.script.Source]
-	r.out.Members = Members(Groups(raw, set, r.p.script.Listed), r.p.script.Roles)
+	r.out.Members = r.p.MembersFor(raw, set)
 	for _, role := range r.out.Members {
 		r.vars["lingate.member."+role] = "true"
 	}
@@ -360,4 +360,13 @@ func Members(caller []string, roles map[string][]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// MembersFor is the roles the proxy's membership script makes a caller
+// whose groups variable holds raw (set false: unset) a member of.
+func (p *Proxy) MembersFor(raw string, set bool) []string {
+	if p.script == nil {
+		return nil
+	}
+	return Members(Groups(raw, set, p.script.Listed), p.script.Roles)
 }
