@@ -139,10 +139,10 @@ func topLabels(v cue.Value) ([]string, error) {
 	return out, nil
 }
 
-// row is one row as data: its JSON fields, and what it is about, to name
-// the culprit of a violation.
+// row is one row as data: a field's value by its JSON name, and what
+// the row is about, to name the culprit of a violation.
 type row struct {
-	data    map[string]any
+	get     func(label string) any
 	env     string
 	role    string // empty for product rows
 	product string
@@ -159,24 +159,78 @@ var rowFields = map[string][]string{
 // accessRows are the matrix's rows as data.
 func accessRows(m Matrix) []row {
 	out := make([]row, len(m.Rows))
-	for i, r := range m.Rows {
-		out[i] = row{data: asData(r), env: r.Env, role: r.Role, product: r.Product, tier: r.Tier, what: r.Method + " " + r.Path}
+	for i := range m.Rows {
+		r := &m.Rows[i]
+		out[i] = row{get: func(l string) any { return accessField(r, l) }, env: r.Env, role: r.Role, product: r.Product, tier: r.Tier, what: r.Method + " " + r.Path}
 	}
 	return out
 }
 
-// productRow is a product in one environment, as guardrails over
-// products see it.
-type productRow struct {
-	Env      string   `json:"env"`
-	Product  string   `json:"product"`
-	Auth     string   `json:"auth"`
-	BasePath string   `json:"basePath"`
-	Quota    *Quota   `json:"quota"`
-	Spike    string   `json:"spikeArrest"`
-	Approval string   `json:"approval"`
-	Roles    []string `json:"roles"`
-	Storage
+// accessField is one field of an access row, as its JSON form has it.
+func accessField(r *Row, label string) any {
+	switch label {
+	case "env":
+		return r.Env
+	case "claim":
+		return r.Claim
+	case "group":
+		return r.Group
+	case "role":
+		return r.Role
+	case "product":
+		return r.Product
+	case "auth":
+		return r.Auth
+	case "method":
+		return r.Method
+	case "path":
+		return r.Path
+	case "scopes":
+		return list(r.Scopes)
+	case "quota":
+		return quotaData(r.Quota)
+	case "spikeArrest":
+		return r.SpikeArrest
+	case "target":
+		return r.Target
+	}
+	return storageField(&r.Storage, label)
+}
+
+// storageField is one field of a tier's storage, as JSON has it.
+func storageField(s *Storage, label string) any {
+	switch label {
+	case "tier":
+		return s.Tier
+	case "resourceGroup":
+		return s.ResourceGroup
+	case "replicas":
+		return s.Replicas
+	case "pools":
+		return list(s.Pools)
+	case "replicasOnDifferent":
+		return list(s.Zones)
+	case "encrypted":
+		return s.Encrypted
+	}
+	return nil
+}
+
+// list is a string list as data: [] rather than null.
+func list(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// quotaData is a quota as data; null when there is none.
+func quotaData(q *Quota) any {
+	if q == nil {
+		return nil
+	}
+	return map[string]any{"limit": q.Limit, "per": q.Per, "source": q.Source}
 }
 
 // productRows are every product in every environment as data.
@@ -185,32 +239,23 @@ func productRows(cfg *schema.Config) []row {
 	for _, env := range cfg.EnvironmentNames() {
 		e := cfg.Environments[env]
 		for _, p := range cfg.ProductsIn(env) {
-			pr := productRow{Env: env, Product: p.Name, Auth: p.Auth.Kind(), BasePath: p.BasePath, Spike: p.SpikeArrest,
-				Approval: p.Approval, Roles: []string{}, Storage: storage(cfg, e, p.Tier)}
-			if p.Quota != nil {
-				pr.Quota = &Quota{Limit: p.Quota.Limit, Per: p.Quota.Per, Source: "product"}
-			}
+			var roles []string
 			for _, r := range cfg.RolesFor(p.Name) {
-				pr.Roles = append(pr.Roles, r.Name)
+				roles = append(roles, r.Name)
 			}
-			out = append(out, row{data: asData(pr), env: env, product: p.Name, tier: p.Tier, what: "product " + p.Name})
+			fields := map[string]any{"env": env, "product": p.Name, "auth": p.Auth.Kind(), "basePath": p.BasePath,
+				"quota": quotaData(effectiveQuota(p, &schema.Grant{})), "spikeArrest": p.SpikeArrest, "approval": p.Approval, "roles": list(roles)}
+			st := storage(cfg, e, p.Tier)
+			get := func(l string) any {
+				if v, ok := fields[l]; ok {
+					return v
+				}
+				return storageField(&st, l)
+			}
+			out = append(out, row{get: get, env: env, product: p.Name, tier: p.Tier, what: "product " + p.Name})
 		}
 	}
 	return out
-}
-
-// asData is v's JSON form as maps, lists and scalars; empty lists are
-// lists, not null.
-func asData(v any) map[string]any {
-	data, _ := json.Marshal(v) // plain structs of strings, numbers and lists
-	var m map[string]any
-	_ = json.Unmarshal(data, &m)
-	for k, x := range m {
-		if x == nil && k != "quota" {
-			m[k] = []any{}
-		}
-	}
-	return m
 }
 
 // check runs the guardrail on rows. Rows are projected on the fields the
@@ -229,15 +274,11 @@ func (g guardrail) check(cfg *schema.Config, rows []row) schema.Errors {
 	found := map[string]*violation{}
 	var order []string
 	for _, r := range rows {
-		proj := map[string]any{}
+		proj := make(map[string]any, len(labels))
 		for _, l := range labels {
-			v, ok := r.data[l]
-			if !ok {
-				v = ""
-			}
-			proj[l] = v
+			proj[l] = r.get(l)
 		}
-		key, _ := json.Marshal(proj)
+		key := fmt.Sprintf("%#v", proj) // Go syntax: sorted keys, quoted strings
 		label, seen := verdicts[string(key)]
 		if !seen {
 			label = g.verdict(ctx.Encode(proj))

@@ -100,12 +100,13 @@ func roleRows(cfg *schema.Config, env *schema.Environment, p *schema.Product, r 
 		Storage: storage(cfg, env, RoleTier(p, r)), Target: target(p, RoleTier(p, r)),
 	}
 	var rows []Row
+	methods := GrantMethods(p, g)
 	for _, op := range Operations(p) {
 		if !Holds(g, op.Scopes) {
 			continue
 		}
 		for _, method := range op.Methods {
-			if slices.Contains(GrantMethods(p, g), method) {
+			if slices.Contains(methods, method) {
 				for _, group := range r.Members.Claims.Groups {
 					row := base
 					row.Group, row.Method, row.Path = group, method, joinPath(p.BasePath, op.Path)
@@ -217,7 +218,20 @@ func (m Matrix) Filter(group, product string) Matrix {
 // sort orders rows by environment, product, path, method, role, claim
 // and group.
 func (m Matrix) sort() {
-	slices.SortStableFunc(m.Rows, func(a, b Row) int { return strings.Compare(a.Key(), b.Key()) })
+	keyed := make([]keyedRow, len(m.Rows))
+	for i, r := range m.Rows {
+		keyed[i] = keyedRow{r.Key(), r}
+	}
+	slices.SortStableFunc(keyed, func(a, b keyedRow) int { return strings.Compare(a.key, b.key) })
+	for i, k := range keyed {
+		m.Rows[i] = k.row
+	}
+}
+
+// keyedRow is a row and its key, computed once for sorting.
+type keyedRow struct {
+	key string
+	row Row
 }
 
 // Key identifies a row: the same key in two matrices is the same access,

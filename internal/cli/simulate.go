@@ -72,7 +72,10 @@ func runSimulate(e *env, opts simulateOptions) error {
 	if err != nil {
 		return err
 	}
-	res := sim.Run(req)
+	res, err := sim.Run(req)
+	if err != nil {
+		return err
+	}
 	if opts.format == formatJSON {
 		writeJSON(e, res)
 	} else {

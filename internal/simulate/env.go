@@ -10,51 +10,68 @@ import (
 )
 
 // Env is the proxies deployed to one environment, ready to answer
-// requests.
+// requests. A proxy is compiled and loaded the first time a request
+// needs it, so one request to a large repository compiles one bundle.
 type Env struct {
-	Name    string
-	proxies []*Proxy // longest base path first
+	Name     string
+	cfg      *schema.Config
+	products []*schema.Product // longest base path first
+	loaded   map[string]*Proxy
 }
 
-// Compile compiles and loads every proxy deployed to env.
+// Compile prepares the proxies deployed to env.
 func Compile(cfg *schema.Config, env string) (*Env, error) {
 	if _, ok := cfg.Environments[env]; !ok {
 		return nil, fmt.Errorf("environment %s: not declared (declared: %s)", env, strings.Join(cfg.EnvironmentNames(), ", "))
 	}
-	e := &Env{Name: env}
-	for _, p := range cfg.ProductsIn(env) {
-		files, _, err := apigee.Bundle(cfg, env, p.Name)
-		if err != nil {
-			return nil, err
-		}
-		proxy, err := Load(p.Name, files)
-		if err != nil {
-			return nil, err
-		}
-		e.proxies = append(e.proxies, proxy)
-	}
-	slices.SortStableFunc(e.proxies, func(a, b *Proxy) int { return len(b.BasePath) - len(a.BasePath) })
+	e := &Env{Name: env, cfg: cfg, products: cfg.ProductsIn(env), loaded: map[string]*Proxy{}}
+	slices.SortStableFunc(e.products, func(a, b *schema.Product) int { return len(b.BasePath) - len(a.BasePath) })
 	return e, nil
 }
 
-// Proxy finds the proxy serving path: the longest base path that is the
-// path or a prefix of it ending at a segment boundary.
-func (e *Env) Proxy(path string) *Proxy {
-	for _, p := range e.proxies {
+// Proxy finds, compiles and loads the proxy serving path: the longest
+// base path that is the path or a prefix of it ending at a segment
+// boundary. It is nil when no proxy serves path.
+func (e *Env) Proxy(path string) (*Proxy, error) {
+	for _, p := range e.products {
 		base := strings.TrimSuffix(p.BasePath, "/")
-		if path == base || strings.HasPrefix(path, base+"/") || base == "" {
-			return p
+		if path != base && !strings.HasPrefix(path, base+"/") {
+			continue
 		}
+		return e.load(p)
 	}
-	return nil
+	return nil, nil
+}
+
+// load compiles and parses the proxy of p once.
+func (e *Env) load(p *schema.Product) (*Proxy, error) {
+	if proxy, ok := e.loaded[p.Name]; ok {
+		return proxy, nil
+	}
+	files, _, err := apigee.Bundle(e.cfg, e.Name, p.Name)
+	if err != nil {
+		return nil, err
+	}
+	proxy, err := Load(p.Name, files)
+	if err != nil {
+		return nil, err
+	}
+	if proxy.BasePath != p.BasePath {
+		return nil, fmt.Errorf("simulate proxy %s: the bundle serves base path %s, the product declares %s", p.Name, proxy.BasePath, p.BasePath)
+	}
+	e.loaded[p.Name] = proxy
+	return proxy, nil
 }
 
 // Run sends req to the proxy serving its path; with none, Apigee answers
 // 404 (messaging.adaptors.http.flow.ApplicationNotFound).
-func (e *Env) Run(req Request) Result {
-	p := e.Proxy(req.Path)
-	if p == nil {
-		return Result{Status: 404, Error: "messaging.adaptors.http.flow.ApplicationNotFound: no proxy serves " + req.Path, Steps: []string{}}
+func (e *Env) Run(req Request) (Result, error) {
+	p, err := e.Proxy(req.Path)
+	switch {
+	case err != nil:
+		return Result{}, err
+	case p == nil:
+		return Result{Status: 404, Error: "messaging.adaptors.http.flow.ApplicationNotFound: no proxy serves " + req.Path, Steps: []string{}}, nil
 	}
-	return p.Run(req)
+	return p.Run(req), nil
 }

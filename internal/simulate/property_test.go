@@ -116,7 +116,10 @@ func compare(t *testing.T, cfg *schema.Config, e *simulate.Env, p *schema.Produc
 		claims[p.Auth.Claim()] = string(data)
 	}
 	path := strings.TrimSuffix(p.BasePath, "/") + c.suffix
-	got := e.Run(simulate.Request{Method: c.method, Path: path, Claims: claims})
+	got, err := e.Run(simulate.Request{Method: c.method, Path: path, Claims: claims})
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := access.Decide(cfg, p, c.groups, c.method, c.suffix)
 	where := fmt.Sprintf("%s %s %s groups %q", e.Name, c.method, path, c.groups)
 	if got.Proxy != p.Name {
