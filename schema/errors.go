@@ -108,9 +108,22 @@ func (es Errors) Sort() Errors {
 }
 
 // Errorf builds an Error at the position the config holds for path.
+//
+// Every rule's message goes through here, so no value is echoed whole: a
+// string argument longer than maxArg characters is shortened (Shorten).
 func (c *Config) Errorf(path string, format string, args ...any) Error {
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > maxArg {
+			args[i] = Shorten(s)
+		}
+	}
 	return Error{Pos: c.Pos(path), Path: path, Msg: fmt.Sprintf(format, args...)}
 }
+
+// maxArg is the longest string argument Errorf writes whole: longer than
+// any name or message part lingate builds, far shorter than a value that
+// would flood a terminal.
+const maxArg = 512
 
 // positioner finds where the user wrote a field.
 type positioner interface {

@@ -22,16 +22,11 @@ func pathProblem(p string) string {
 	if strings.ContainsAny(p, "?#") {
 		return "holds a query or fragment"
 	}
-	if p == "/" {
-		return ""
+	if seg := dotSegment(p); seg != "" {
+		return fmt.Sprintf("holds the dot segment %q", seg)
 	}
-	for _, seg := range strings.Split(p[1:], "/") {
-		switch seg {
-		case ".", "..":
-			return fmt.Sprintf("holds the dot segment %q", seg)
-		case "":
-			return "holds an empty segment (//)"
-		}
+	if p != "/" && (strings.Contains(p, "//") || strings.HasSuffix(p, "/")) {
+		return "holds an empty segment (//)"
 	}
 	return ""
 }

@@ -60,15 +60,15 @@ products: ledger: {displayName: "L", basePath: "/orders", environments: ["box2"]
 }
 
 // checkLoad loads base and src and requires the errors to hold want, in
-// order, or none when want is empty.
-func checkLoad(t *testing.T, src string, want []string) {
+// order, or none when want is empty; it returns the error.
+func checkLoad(t *testing.T, src string, want []string) error {
 	t.Helper()
 	_, err := loadExtra(t, map[string]string{"case.cue": policy(src)})
 	if len(want) == 0 {
 		if err != nil {
 			t.Fatalf("want valid, got\n%.2000v", err)
 		}
-		return
+		return nil
 	}
 	if err == nil {
 		t.Fatalf("want errors %q, got none", want)
@@ -81,11 +81,12 @@ func checkLoad(t *testing.T, src string, want []string) {
 		}
 	}
 	if len(lines) != len(want) {
-		t.Errorf("%d lines, want %d:\n%s", len(lines), len(want), strings.Join(lines, "\n"))
+		t.Errorf("%d lines, want %d:\n%.4000s", len(lines), len(want), strings.Join(lines, "\n"))
 	}
 	for i, w := range want {
 		if i < len(lines) && !strings.Contains(lines[i], w) {
-			t.Errorf("line %d:\n%s\nwant it to hold\n%s", i, lines[i], w)
+			t.Errorf("line %d:\n%.2000s\nwant it to hold\n%.2000s", i, lines[i], w)
 		}
 	}
+	return err
 }

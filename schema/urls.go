@@ -75,6 +75,9 @@ func checkURL(cfg *Config, f urlField) Errors {
 	if u.User != nil {
 		return Errors{cfg.Errorf(f.path, "URL %s holds credentials (expected none: a URL is copied into bundles, plans and logs; keep secrets out of git)", u.Redacted())}
 	}
+	if seg := dotSegment(u.Path); seg != "" {
+		return Errors{cfg.Errorf(f.path, "URL %s holds the dot segment %q (expected the path written out: a proxy or server may resolve it elsewhere than it reads)", quoteShort(u.Redacted()), seg)}
+	}
 	if strings.ContainsAny(f.url, "{}") {
 		return Errors{cfg.Errorf(f.path, "URL %s holds a brace, which Apigee reads as a message template variable (expected the URL written out)", quoteShort(f.url))}
 	}
@@ -97,4 +100,14 @@ func tlsScheme(scheme string) bool {
 		return true
 	}
 	return false
+}
+
+// dotSegment returns the first "." or ".." segment of path, or "".
+func dotSegment(path string) string {
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return seg
+		}
+	}
+	return ""
 }

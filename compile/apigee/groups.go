@@ -48,9 +48,9 @@ func groupsPolicy() policyFile {
 // character that could end a string or a script (quotes, backslashes,
 // control characters, U+2028, U+2029, <, >, &).
 func groupsSource(id identity, ms []member) []byte {
-	roles := make(map[string][]string, len(ms))
-	for _, m := range ms {
-		roles[m.role.Name] = m.role.Members.Claims.Groups
+	roles := make([][]any, len(ms)) // [name, groups] pairs: no object keys for ESLint to judge
+	for i, m := range ms {
+		roles[i] = []any{m.role.Name, m.role.Members.Claims.Groups}
 	}
 	var b strings.Builder
 	for _, v := range []struct {

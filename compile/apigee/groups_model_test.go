@@ -21,11 +21,24 @@ type scriptData struct {
 func parseScriptData(src []byte) (scriptData, error) {
 	var d scriptData
 	lines := strings.SplitN(string(src), "\n", 4)
-	for i, dst := range []any{&d.Source, &d.Listed, &d.Roles} {
+	var pairs [][2]json.RawMessage
+	for i, dst := range []any{&d.Source, &d.Listed, &pairs} {
 		_, js, _ := strings.Cut(lines[i], " = ")
 		if err := json.Unmarshal([]byte(strings.TrimSuffix(js, ";")), dst); err != nil {
 			return d, err
 		}
+	}
+	d.Roles = map[string][]string{}
+	for _, p := range pairs {
+		var name string
+		var groups []string
+		if err := json.Unmarshal(p[0], &name); err != nil {
+			return d, err
+		}
+		if err := json.Unmarshal(p[1], &groups); err != nil {
+			return d, err
+		}
+		d.Roles[name] = groups
 	}
 	return d, nil
 }

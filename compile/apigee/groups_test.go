@@ -83,6 +83,7 @@ func TestGroupsModelProperty(t *testing.T) {
 type propertyCase struct {
 	memberCase
 	raw    string
+	form   string // array, escaped, json string, list or string
 	groups []string
 	want   []string
 }
@@ -105,7 +106,7 @@ func propertyCases(t *testing.T, n int) []propertyCase {
 		}
 		groups := slices.DeleteFunc(pick(rng.IntN(4)), func(g string) bool { return g == "" })
 		for form, raw := range encodings(groups, rng) {
-			c := propertyCase{memberCase: memberCase{Raw: raw, Set: true, Listed: form != "string"}, raw: raw, groups: groups}
+			c := propertyCase{memberCase: memberCase{Raw: raw, Set: true, Listed: form != "string"}, raw: raw, form: form, groups: groups}
 			c.Roles = roles
 			c.want = intersect(groups, roles)
 			cases = append(cases, c)
@@ -310,4 +311,69 @@ func TestGroupsSourceHoldsTheData(t *testing.T) {
 	if js.ResourceURL != "jsc://lingate-groups.js" || js.TimeLimit <= 0 {
 		t.Errorf("JS-Groups %+v", js)
 	}
+}
+
+// TestSimulatedMembershipIsExact is the request simulator's property test
+// of membership: a proxy whose roles' groups are adversarial names, called
+// by random callers whose groups (drawn from the same names) come in every
+// form the identity source gives, admits exactly the callers one of whose
+// groups a role lists, in the role of largest quota.
+func TestSimulatedMembershipIsExact(t *testing.T) {
+	for _, auth := range []string{"oidc", "apiKey"} {
+		cfg, claim := adversarialConfig(auth)
+		files, _ := mustBundle(t, cfg, "edge", "p")
+		tested := 0
+		for _, c := range propertyCases(t, 400) {
+			if c.form == map[string]string{"oidc": "list", "apiKey": "string"}[auth] {
+				continue // a JWT claim is never a comma list; an attribute is read as one
+			}
+			tested++
+			vars := map[string]string{claim: c.raw, "jwt.JWT-Verify.claim.subject": "s", "verifyapikey.VA-Verify.client_id": "s"}
+			want := intersect(c.groups, groupsByRole(cfg))
+			got := simulate(t, files, "GET", "/x", vars)
+			if (got.status == 0) != (len(want) > 0) {
+				t.Fatalf("%s: groups %q as %s: status %d, want members of %v", auth, c.groups, c.raw, got.status, want)
+			}
+		}
+		if tested < 300 {
+			t.Errorf("%s: only %d callers tested", auth, tested)
+		}
+	}
+}
+
+// adversarialConfig is one product p in environment edge whose roles each
+// list one or two of adversarialGroups, and the variable the caller's
+// groups are read from.
+func adversarialConfig(auth string) (*schema.Config, string) {
+	p := &schema.Product{DisplayName: "P", BasePath: "/p", Environments: []string{"edge"}, Target: &schema.Target{URL: "https://p"}, Tier: "t"}
+	claim := "verifyapikey.VA-Verify.app.groups"
+	if auth == "oidc" {
+		p.Auth = schema.Auth{OIDC: &schema.OIDC{Issuer: "https://id", Audience: "a", JWKSURI: "https://id/keys", Claim: "groups"}}
+		claim = "jwt.JWT-Verify.decoded.claim.groups"
+	} else {
+		p.Auth = schema.Auth{APIKey: &schema.KeyAuth{Claim: "groups"}}
+	}
+	cfg := &schema.Config{
+		Environments: map[string]*schema.Environment{"edge": {Apigee: schema.ApigeeTarget{Organization: "o", Environment: "edge"}}},
+		Tiers:        map[string]*schema.Tier{"t": {}},
+		Products:     map[string]*schema.Product{"p": p},
+		Roles:        map[string]*schema.Role{},
+	}
+	names := slices.DeleteFunc(slices.Clone(adversarialGroups), func(g string) bool { return g == "" })
+	for i := 0; i < len(names); i += 2 {
+		groups := names[i:min(i+2, len(names))]
+		cfg.Roles[fmt.Sprintf("r%02d", i)] = &schema.Role{Members: schema.Members{Claims: schema.Claims{Groups: groups}},
+			Grants: map[string]*schema.Grant{"p": {}}, Tier: "t"}
+	}
+	fillNames(cfg)
+	return cfg, claim
+}
+
+// groupsByRole maps each role of cfg to its groups.
+func groupsByRole(cfg *schema.Config) map[string][]string {
+	out := map[string][]string{}
+	for name, r := range cfg.Roles {
+		out[name] = r.Members.Claims.Groups
+	}
+	return out
 }

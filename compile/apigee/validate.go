@@ -80,7 +80,7 @@ func (v *validator) headers(path string, set map[string]string) {
 // no braces, which Apigee would read as a variable reference.
 func (v *validator) template(path, s string) {
 	if v.text(path, s) && strings.ContainsAny(s, "{}\r\n") {
-		v.add(path, "value %q holds a brace or a line break (expected a plain name)", s)
+		v.add(path, "value %q holds a brace or a line break (expected a plain name)", schema.Shorten(s))
 	}
 }
 
@@ -91,7 +91,7 @@ func (v *validator) operations(p *schema.Product) {
 	for i, op := range p.Operations {
 		at := schema.Path("products", p.Name, "operations", i, "path")
 		if strings.ContainsAny(op.Path, `"\`) || !v.text(at, op.Path) {
-			v.add(at, "path %s holds a quote or backslash (expected a URL path)", op.Path)
+			v.add(at, "path %s holds a quote or backslash (expected a URL path)", schema.Shorten(op.Path))
 			continue
 		}
 		for _, m := range op.Methods {

@@ -1,10 +1,11 @@
 var source = "jwt.JWT-Verify.decoded.claim.groups";
 var listed = false;
-var roles = {"bulk":["bulk-import"],"payments-admin":["payments-admins"],"payments-reader":["support","finance.analysts","Ünïcode/Group"],"payments-writer":["payments-eng","checkout svc","CN=payments,OU=eng,DC=acme"]};
+var roles = [["bulk",["bulk-import"]],["payments-admin",["payments-admins"]],["payments-reader",["support","finance.analysts","Ünïcode/Group"]],["payments-writer",["payments-eng","checkout svc","CN=payments,OU=eng,DC=acme"]]];
 // Marks the roles the caller is a member of: lingate.member.<role> is set
 // to "true" for each role one of whose groups is, whole and exactly, one of
 // the caller's groups. Compiled by lingate; the data above this comment
-// (source, listed, roles) is the proxy's own.
+// (source, listed, and roles as [name, [group, ...]] pairs) is the
+// proxy's own.
 //
 // The caller's groups are read from the variable named by source:
 //   - a JSON array (a decoded JWT claim, or an attribute written as one):
@@ -15,70 +16,74 @@ var roles = {"bulk":["bulk-import"],"payments-admin":["payments-admins"],"paymen
 //     can only be given in the JSON array form;
 //   - otherwise (a JWT string claim): the whole value is one group.
 // A value that starts like JSON but does not parse grants nothing.
-function lingateTrim(s) {
-  return s.replace(/^[ \t]+|[ \t]+$/g, "");
-}
+(function (source, listed, roles) {
+  "use strict";
 
-function lingateJSON(s) {
-  try {
-    return { ok: true, value: JSON.parse(s) };
-  } catch (e) {
-    return { ok: false };
+  function lingateTrim(s) {
+    return s.replace(/^[ \t]+|[ \t]+$/g, "");
   }
-}
 
-function lingateGroups(raw, listedForm) {
-  if (raw === null || raw === undefined) {
-    return [];
+  function lingateJSON(s) {
+    try {
+      return { ok: true, value: JSON.parse(s) };
+    } catch (e) {
+      return { ok: false };
+    }
   }
-  var s = String(raw);
-  var t = lingateTrim(s);
-  var first = t.charAt(0);
-  var parsed, out = [], i;
-  if (first === "[") {
-    parsed = lingateJSON(t);
-    if (!parsed.ok || !Array.isArray(parsed.value)) {
+
+  function lingateGroups(raw, listedForm) {
+    if (raw === null || raw === undefined) {
       return [];
     }
-    for (i = 0; i < parsed.value.length; i++) {
-      if (typeof parsed.value[i] === "string") {
-        out.push(parsed.value[i]);
+    var s = String(raw);
+    var t = lingateTrim(s);
+    var first = t.charAt(0);
+    var parsed, out = [], i;
+    if (first === "[") {
+      parsed = lingateJSON(t);
+      if (!parsed.ok || !Array.isArray(parsed.value)) {
+        return [];
+      }
+      for (i = 0; i < parsed.value.length; i++) {
+        if (typeof parsed.value[i] === "string") {
+          out.push(parsed.value[i]);
+        }
+      }
+      return out;
+    }
+    if (first === "\"") {
+      parsed = lingateJSON(t);
+      if (!parsed.ok || typeof parsed.value !== "string") {
+        return [];
+      }
+      return [parsed.value];
+    }
+    if (!listedForm) {
+      return s === "" ? [] : [s];
+    }
+    var items = s.split(",");
+    for (i = 0; i < items.length; i++) {
+      var item = lingateTrim(items[i]);
+      if (item !== "") {
+        out.push(item);
       }
     }
     return out;
   }
-  if (first === "\"") {
-    parsed = lingateJSON(t);
-    if (!parsed.ok || typeof parsed.value !== "string") {
-      return [];
-    }
-    return [parsed.value];
-  }
-  if (!listedForm) {
-    return s === "" ? [] : [s];
-  }
-  var items = s.split(",");
-  for (i = 0; i < items.length; i++) {
-    var item = lingateTrim(items[i]);
-    if (item !== "") {
-      out.push(item);
-    }
-  }
-  return out;
-}
 
-function lingateMark(callerGroups, roleGroups) {
-  var role, i;
-  for (role in roleGroups) {
-    if (Object.prototype.hasOwnProperty.call(roleGroups, role)) {
-      for (i = 0; i < roleGroups[role].length; i++) {
-        if (callerGroups.indexOf(roleGroups[role][i]) >= 0) {
+  function lingateMark(callerGroups, roleGroups) {
+    var r, i, role, groups;
+    for (r = 0; r < roleGroups.length; r++) {
+      role = roleGroups[r][0];
+      groups = roleGroups[r][1];
+      for (i = 0; i < groups.length; i++) {
+        if (callerGroups.indexOf(groups[i]) >= 0) {
           context.setVariable("lingate.member." + role, "true");
           break;
         }
       }
     }
   }
-}
 
-lingateMark(lingateGroups(context.getVariable(source), listed), roles);
+  lingateMark(lingateGroups(context.getVariable(source), listed), roles);
+}(source, listed, roles));
