@@ -9,13 +9,13 @@
 package simulate
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"path"
 	"strings"
 
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/simulate/jsgroups"
 )
 
 // Proxy is one parsed proxy bundle.
@@ -25,7 +25,7 @@ type Proxy struct {
 	endpoint proxyEndpoint
 	policies map[string]policy
 	targets  map[string]targetEndpoint
-	script   *scriptData
+	script   *jsgroups.Data
 	// conds caches parsed conditions by their text.
 	conds map[string]cond
 }
@@ -68,7 +68,7 @@ func (p *Proxy) add(f artifact.File) error {
 		}
 		p.policies[strings.TrimSuffix(base, ".xml")] = pol
 	case "apiproxy/resources/jsc/":
-		d, err := parseScriptData(f.Data)
+		d, err := jsgroups.Parse(f.Data)
 		if err != nil {
 			return err
 		}
@@ -177,30 +177,4 @@ func parsePolicy(data []byte) (policy, error) {
 	}
 	p.Kind = root.XMLName.Local
 	return p, nil
-}
-
-// scriptData is the data the membership script starts with: the
-// variable holding the caller's groups, whether it may be a comma list,
-// and each role's groups.
-type scriptData struct {
-	Source string
-	Listed bool
-	Roles  map[string][]string
-}
-
-// parseScriptData reads the three `var x = JSON;` lines the compiler
-// writes above the script's code.
-func parseScriptData(src []byte) (scriptData, error) {
-	var d scriptData
-	lines := strings.SplitN(string(src), "\n", 4)
-	if len(lines) < 4 {
-		return d, fmt.Errorf("membership script: expected 3 lines of data")
-	}
-	for i, dst := range []any{&d.Source, &d.Listed, &d.Roles} {
-		_, js, _ := strings.Cut(lines[i], " = ")
-		if err := json.Unmarshal([]byte(strings.TrimSuffix(js, ";")), dst); err != nil {
-			return d, fmt.Errorf("membership script line %d: %w", i+1, err)
-		}
-	}
-	return d, nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -307,66 +306,11 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// Groups is the membership script's lingateGroups: the caller's groups in
-// raw (set false when the variable is unset), listed when it may be a
-// comma-separated list.
-func Groups(raw string, set, listed bool) []string {
-	if !set {
-		return nil
-	}
-	t := strings.Trim(raw, " \t")
-	switch {
-	case strings.HasPrefix(t, "["):
-		var items []any
-		if json.Unmarshal([]byte(t), &items) != nil {
-			return nil
-		}
-		var out []string
-		for _, it := range items {
-			if s, ok := it.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	case strings.HasPrefix(t, `"`):
-		var s string
-		if json.Unmarshal([]byte(t), &s) != nil {
-			return nil
-		}
-		return []string{s}
-	case !listed:
-		if raw == "" {
-			return nil
-		}
-		return []string{raw}
-	}
-	var out []string
-	for _, item := range strings.Split(raw, ",") {
-		if item = strings.Trim(item, " \t"); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
-// Members is the script's lingateMark: the roles, sorted, one of whose
-// groups is one of the caller's.
-func Members(caller []string, roles map[string][]string) []string {
-	var out []string
-	for role, groups := range roles {
-		if slices.ContainsFunc(groups, func(g string) bool { return slices.Contains(caller, g) }) {
-			out = append(out, role)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // MembersFor is the roles the proxy's membership script makes a caller
 // whose groups variable holds raw (set false: unset) a member of.
 func (p *Proxy) MembersFor(raw string, set bool) []string {
 	if p.script == nil {
 		return nil
 	}
-	return Members(Groups(raw, set, p.script.Listed), p.script.Roles)
+	return p.script.MembersFor(raw, set)
 }
