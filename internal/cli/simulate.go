@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/internal/simulate"
 )
 
@@ -68,7 +69,7 @@ func runSimulate(e *env, opts simulateOptions) error {
 	if err != nil {
 		return err
 	}
-	sim, err := simulate.Compile(cfg, opts.env)
+	sim, err := simulate.New(cfg, opts.env, apigee.Bundle)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package simulate_test
 import (
 	"testing"
 
+	"github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/internal/simulate"
 	"github.com/lingate/lingate/internal/testgen"
 )
@@ -12,7 +13,7 @@ import (
 // issue asks for under 50 ms.
 func BenchmarkSimulate(b *testing.B) {
 	cfg := loadGenerated(b, testgen.Size{Products: 1000, Roles: 3000})
-	env, err := simulate.Compile(cfg, "prod")
+	env, err := simulate.New(cfg, "prod", apigee.Bundle)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func BenchmarkSimulateLoad(b *testing.B) {
 	req := simulate.Request{Method: "GET", Path: "/svc/00500/v1/items", Claims: map[string]string{"groups": `["admins"]`}}
 	b.ResetTimer()
 	for b.Loop() {
-		env, err := simulate.Compile(cfg, "prod")
+		env, err := simulate.New(cfg, "prod", apigee.Bundle)
 		if err != nil {
 			b.Fatal(err)
 		}

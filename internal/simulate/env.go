@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/lingate/lingate/compile/apigee"
+	"github.com/lingate/lingate/compile/artifact"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -14,17 +14,23 @@ import (
 // needs it, so one request to a large repository compiles one bundle.
 type Env struct {
 	Name     string
+	bundle   BundleFunc
 	cfg      *schema.Config
 	products []*schema.Product // longest base path first
 	loaded   map[string]*Proxy
 }
 
-// Compile prepares the proxies deployed to env.
-func Compile(cfg *schema.Config, env string) (*Env, error) {
+// BundleFunc compiles the proxy bundle of a product in an environment:
+// compile/apigee.Bundle. The simulator takes it as a value so that it
+// does not depend on the compiler it checks (whose own tests use it).
+type BundleFunc func(cfg *schema.Config, env, product string) ([]artifact.File, []byte, error)
+
+// New prepares the proxies deployed to env, compiled by bundle.
+func New(cfg *schema.Config, env string, bundle BundleFunc) (*Env, error) {
 	if _, ok := cfg.Environments[env]; !ok {
 		return nil, fmt.Errorf("environment %s: not declared (declared: %s)", env, strings.Join(cfg.EnvironmentNames(), ", "))
 	}
-	e := &Env{Name: env, cfg: cfg, products: cfg.ProductsIn(env), loaded: map[string]*Proxy{}}
+	e := &Env{Name: env, bundle: bundle, cfg: cfg, products: cfg.ProductsIn(env), loaded: map[string]*Proxy{}}
 	slices.SortStableFunc(e.products, func(a, b *schema.Product) int { return len(b.BasePath) - len(a.BasePath) })
 	return e, nil
 }
@@ -48,7 +54,7 @@ func (e *Env) load(p *schema.Product) (*Proxy, error) {
 	if proxy, ok := e.loaded[p.Name]; ok {
 		return proxy, nil
 	}
-	files, _, err := apigee.Bundle(e.cfg, e.Name, p.Name)
+	files, _, err := e.bundle(e.cfg, e.Name, p.Name)
 	if err != nil {
 		return nil, err
 	}

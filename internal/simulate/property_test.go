@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/internal/access"
 	"github.com/lingate/lingate/internal/simulate"
 	"github.com/lingate/lingate/internal/testgen"
@@ -29,7 +30,7 @@ func TestSimulatorAgreesWithIntent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			n := 0
 			for _, env := range cfg.EnvironmentNames() {
-				e, err := simulate.Compile(cfg, env)
+				e, err := simulate.New(cfg, env, apigee.Bundle)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -18,6 +18,10 @@ type Request struct {
 	Claims map[string]string
 	// Headers are request headers, by lower-case name.
 	Headers map[string]string
+	// Vars are flow variables set before the proxy runs, as a verified
+	// identity would leave them (the compiler's own tests use them to give
+	// a claim's raw value); with Vars, authentication passes.
+	Vars map[string]string
 }
 
 // Result is what the proxy does with a request.
@@ -72,6 +76,9 @@ func (p *Proxy) Run(req Request) Result {
 	r.out = Result{Proxy: p.Name, BasePath: p.BasePath, Headers: map[string]string{}, Steps: []string{}}
 	for k, v := range req.Headers {
 		r.vars["request.header."+strings.ToLower(k)] = v
+	}
+	for k, v := range req.Vars {
+		r.vars[k] = v
 	}
 	if r.steps("PreFlow", p.endpoint.PreFlow.Request) || r.flows() || r.steps("PostFlow", p.endpoint.PostFlow.Request) {
 		return r.out
@@ -243,18 +250,18 @@ func claimValue(text string) string {
 // verifyJWT stands for a token that verified: the claims given are the
 // token's. Without claims or an Authorization header there is no token.
 func (r *run) verifyJWT(name string) bool {
-	if len(r.req.Claims) == 0 && r.vars["request.header.authorization"] == "" {
+	if !r.credentials("request.header.authorization") {
 		return r.refuse(name, 401, "steps.jwt.FailedToResolveVariable: no bearer token")
 	}
 	for k, v := range r.req.Claims {
 		r.vars["jwt."+name+".decoded.claim."+k] = claimValue(v)
 		r.vars["jwt."+name+".claim."+k] = claimValue(v)
 	}
+	subject := "simulated-subject"
 	if sub, ok := r.req.Claims["sub"]; ok {
-		r.vars["jwt."+name+".claim.subject"] = claimValue(sub)
-	} else {
-		r.vars["jwt."+name+".claim.subject"] = "simulated-subject"
+		subject = claimValue(sub)
 	}
+	r.setDefault("jwt."+name+".claim.subject", subject)
 	return false
 }
 
@@ -269,12 +276,11 @@ func (r *run) appAttributes(prefix string) {
 // verifyAPIKey stands for a valid key: present in the header it names,
 // or implied by app attributes given.
 func (r *run) verifyAPIKey(name string, pol policy) bool {
-	key := r.vars[pol.APIKey.Ref]
-	if key == "" && len(r.req.Claims) == 0 {
+	if !r.credentials(pol.APIKey.Ref) {
 		return r.refuse(name, 401, "steps.oauth.v2.FailedToResolveAPIKey: no API key")
 	}
 	prefix := "verifyapikey." + name + "."
-	r.vars[prefix+"client_id"] = cmpOr(key, "simulated-app")
+	r.setDefault(prefix+"client_id", cmpOr(r.vars[pol.APIKey.Ref], "simulated-app"))
 	r.appAttributes(prefix)
 	return false
 }
@@ -282,12 +288,25 @@ func (r *run) verifyAPIKey(name string, pol policy) bool {
 // verifyToken stands for a valid access token, present or implied by app
 // attributes given.
 func (r *run) verifyToken(name string) bool {
-	if r.vars["request.header.authorization"] == "" && len(r.req.Claims) == 0 {
+	if !r.credentials("request.header.authorization") {
 		return r.refuse(name, 401, "steps.oauth.v2.InvalidAccessToken: no access token")
 	}
-	r.vars["client_id"] = "simulated-app"
+	r.setDefault("client_id", "simulated-app")
 	r.appAttributes("")
 	return false
+}
+
+// credentials reports whether the caller presents any: claims or app
+// attributes, preset variables, or the credential variable (a header).
+func (r *run) credentials(variable string) bool {
+	return len(r.req.Claims) > 0 || len(r.req.Vars) > 0 || r.vars[variable] != ""
+}
+
+// setDefault sets a variable unless it is set.
+func (r *run) setDefault(name, value string) {
+	if _, ok := r.vars[name]; !ok {
+		r.vars[name] = value
+	}
 }
 
 // cors answers a preflight request itself, as Apigee's CORS policy does.
