@@ -56,7 +56,7 @@ func TestScriptAgreesUnderNode(t *testing.T) {
 			got := runUnderNode(t, bin, string(files[i].Data))
 			for j, raw := range adversarialRaws {
 				want := proxy.MembersFor(raw, true)
-				if !slices.Equal(got[j], want) {
+				if !slices.Equal(got[j], want) && len(got[j])+len(want) > 0 {
 					t.Errorf("%s %s: groups %q: script marks %v, simulator %v", env, p.Name, raw, got[j], want)
 				}
 			}
@@ -100,13 +100,8 @@ process.stdout.write(JSON.stringify(results));
 		t.Fatalf("node: %v", err)
 	}
 	var got [][]string
-	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(adversarialRaws) {
-		t.Fatalf("node output %.200s: %v", out, err)
-	}
-	for i := range got {
-		if len(got[i]) == 0 {
-			got[i] = nil
-		}
+	if json.Unmarshal(out, &got) != nil || len(got) != len(adversarialRaws) {
+		t.Fatalf("node printed %.200s, not one list of roles per value", out)
 	}
 	return got
 }
