@@ -96,7 +96,7 @@ func roleRows(cfg *schema.Config, env *schema.Environment, p *schema.Product, r 
 	g := r.Grants[p.Name]
 	base := Row{
 		Env: env.Name, Claim: claim(p), Role: r.Name, Product: p.Name, Auth: p.Auth.Kind(),
-		Scopes: slices.Clone(g.Scopes), Quota: effectiveQuota(p, g), SpikeArrest: p.SpikeArrest,
+		Scopes: append([]string{}, g.Scopes...), Quota: effectiveQuota(p, g), SpikeArrest: p.SpikeArrest,
 		Storage: storage(cfg, env, RoleTier(p, r)), Target: target(p, RoleTier(p, r)),
 	}
 	var rows []Row
@@ -181,9 +181,10 @@ func effectiveQuota(p *schema.Product, g *schema.Grant) *Quota {
 
 // storage describes tier in env.
 func storage(cfg *schema.Config, env *schema.Environment, tier string) Storage {
-	s := Storage{Tier: tier, ResourceGroup: env.Linstor.ResourceGroupPrefix + tier}
+	s := Storage{Tier: tier, ResourceGroup: env.Linstor.ResourceGroupPrefix + tier, Pools: []string{}, Zones: []string{}}
 	if t, ok := cfg.Tiers[tier]; ok {
-		s.Replicas, s.Pools, s.Zones, s.Encrypted = t.Replicas, t.StoragePools, t.ReplicasOnDifferent, t.Encrypted
+		s.Replicas, s.Encrypted = t.Replicas, t.Encrypted
+		s.Pools, s.Zones = append(s.Pools, t.StoragePools...), append(s.Zones, t.ReplicasOnDifferent...)
 	}
 	return s
 }
