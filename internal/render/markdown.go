@@ -228,7 +228,7 @@ func markdownAccess(m *bufio.Writer, cs []access.Change) {
 	m.WriteString("#### Access changes\n\n")
 	shown, hidden := accessShown(cs)
 	for _, c := range shown {
-		fmt.Fprintf(m, "- %s %s: %s\n", accessMark[c.Kind], code(c.Env), escape(c.Text))
+		fmt.Fprintf(m, "- %s %s: %s\n", code(accessMark[c.Kind]), code(c.Env), escape(c.Text))
 	}
 	if hidden > 0 {
 		fmt.Fprintf(m, "- ... and %d more (the JSON plan lists them all)\n", hidden)
