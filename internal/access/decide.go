@@ -17,6 +17,8 @@ type Decision struct {
 	Role   string
 	Quota  *schema.Quota // nil: the product's quota alone
 	Tier   string
+	// Target is where the call is routed: "url ..." or "server ...".
+	Target string
 }
 
 // Decide applies the policy language's rules to a caller in groups
@@ -42,8 +44,8 @@ func Decide(cfg *schema.Config, p *schema.Product, groups []string, method, path
 	case !slices.ContainsFunc(ms, func(r *schema.Role) bool { return Holds(r.Grants[p.Name], op.Scopes) }):
 		return Decision{Status: 403}
 	}
-	holder := quotaHolder(p, ms)
-	return Decision{Role: holder.Name, Quota: holder.Grants[p.Name].Quota, Tier: RoleTier(p, ms[0])}
+	holder, tier := quotaHolder(p, ms), RoleTier(p, ms[0])
+	return Decision{Role: holder.Name, Quota: holder.Grants[p.Name].Quota, Tier: tier, Target: target(p, tier)}
 }
 
 // matchOperation finds the operation of p serving method on path: the

@@ -136,8 +136,11 @@ func compare(t *testing.T, cfg *schema.Config, e *simulate.Env, p *schema.Produc
 	if !got.Reached {
 		return
 	}
-	if got.Role != want.Role || got.Tier != want.Tier {
-		t.Fatalf("%s: simulator role %s tier %s, policies role %s tier %s", where, got.Role, got.Tier, want.Role, want.Tier)
+	if got.Role != want.Role || got.Tier != want.Tier || got.Target != want.Target {
+		t.Fatalf("%s: simulator role %s tier %s target %s, policies role %s tier %s target %s", where, got.Role, got.Tier, got.Target, want.Role, want.Tier, want.Target)
+	}
+	if rg := cfg.Environments[e.Name].Linstor.ResourceGroupPrefix + want.Tier; got.ResourceGroup != rg {
+		t.Fatalf("%s: simulator resource group %s, policies %s", where, got.ResourceGroup, rg)
 	}
 	if g, w := roleQuota(got), want.Quota; (g == nil) != (w == nil) || g != nil && rate(*g) != w.Rate() {
 		t.Fatalf("%s: simulator role quota %v, policies %v", where, g, w)
