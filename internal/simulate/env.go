@@ -11,7 +11,8 @@ import (
 
 // Env is the proxies deployed to one environment, ready to answer
 // requests. A proxy is compiled and loaded the first time a request
-// needs it, so one request to a large repository compiles one bundle.
+// needs it, so one request to a large repository compiles one bundle. An
+// Env is not safe for concurrent use; a loaded Proxy is.
 type Env struct {
 	Name     string
 	bundle   BundleFunc
