@@ -139,7 +139,11 @@ func writeSimulation(w io.Writer, r simulate.Result) {
 		if r.Flow != "" {
 			where += " in " + r.Flow
 		}
-		line("decision", fmt.Sprintf("refused %d %s", r.Status, r.Error))
+		verb := "refused"
+		if r.Status < 400 {
+			verb = "answered by the proxy"
+		}
+		line("decision", fmt.Sprintf("%s %d %s", verb, r.Status, r.Error))
 		line("refused by", where)
 	}
 	line("members", strings.Join(r.Members, ", "))
