@@ -22,7 +22,9 @@ func newValidateCmd(e *env) *cobra.Command {
 		Use:   "validate",
 		Short: "Check the policies against the schema and every rule of the policy language",
 		Long: `Validate loads every .cue file under the policies folder, unifies them with
-the embedded schema and checks every rule of the policy language. Every
+the embedded schema and checks every rule of the policy language, then the
+policies' guardrails over the access matrix (a violation is reported at the
+guardrail, naming the role, grant, tier or product that breaks it). Every
 problem is reported, each at file:line:col. Valid policies that are almost
 certainly a mistake (a product no role grants, a role that reaches nothing,
 a LUKS layer with encrypted: false, ...) are reported as warnings, on
