@@ -76,6 +76,7 @@ func (l *loader) unknownSections() Errors {
 	for _, s := range sections {
 		known = append(known, s.name)
 	}
+	known = append(known, SectionGuardrails)
 	var errs Errors
 	for it.Next() {
 		if name := it.Selector().Unquoted(); !slices.Contains(known, name) {

@@ -262,6 +262,7 @@ func (l *loader) decode() (*Config, declared, Errors) {
 		Products:     map[string]*Product{},
 		Roles:        map[string]*Role{},
 		src:          l.pos,
+		guardrails:   l.data.LookupPath(cue.MakePath(cue.Str(SectionGuardrails))),
 	}
 	entries, broken, errs := l.entries(cfg)
 	l.run(entries)

@@ -70,7 +70,7 @@ func TestRules(t *testing.T) {
 		{"name pattern", `tiers: Fast: {description: "x", replicas: 1, storagePools: ["pool1"]}`,
 			[]string{`policies/case.cue:3:8: tiers.Fast: invalid name "Fast" (expected a lower-case letter, then up to 39 lower-case letters, digits or dashes)`}},
 		{"unknown top-level field", `produts: {}`,
-			[]string{`policies/case.cue:3:1: produts: unknown top-level field "produts" (expected one of environments, tiers, products, roles, release)`}},
+			[]string{`policies/case.cue:3:1: produts: unknown top-level field "produts" (expected one of environments, tiers, products, roles, release, guardrails)`}},
 		{"required field", `tiers: slow: {replicas: 1, storagePools: ["hdd"]}`,
 			[]string{`policies/case.cue:3:8: tiers.slow.description: field is required but not present (expected a string)`}},
 		{"wrong type", `tiers: slow: {description: "x", replicas: "2", storagePools: ["hdd"]}`,

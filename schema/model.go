@@ -1,5 +1,7 @@
 package schema
 
+import "cuelang.org/go/cue"
+
 // Config is the whole policy configuration of a repository, decoded from the
 // unified CUE value after every rule passed. Map keys are the names users gave.
 type Config struct {
@@ -13,6 +15,8 @@ type Config struct {
 	src positioner
 	// index is built on the first query that needs it.
 	index index
+	// guardrails is the guardrails section as written (see guardrails.go).
+	guardrails cue.Value
 }
 
 // Environment is a place products are deployed to: one Apigee organization

@@ -1,17 +1,20 @@
 package apigee
 
 import (
-	"fmt"
-	"regexp"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lingate/lingate/compile/artifact"
+	sim "github.com/lingate/lingate/internal/simulate"
 )
 
-// This file runs compiled proxies on a tiny model of Apigee's runtime:
-// enough of the condition language for the conditions the compiler writes,
-// and the policies' effects on flow variables. It checks the role
-// semantics end to end: union of methods and scopes, largest quota, first
-// tier by name, 403 and 404.
+// This file runs compiled proxies on lingate's request simulator
+// (internal/simulate), which reads the bundle as Apigee would and
+// evaluates the conditions and policies the compiler writes. It checks the
+// role semantics end to end: union of methods and scopes, largest quota,
+// first tier by name, 403 and 404.
 
 // outcome is what a simulated request came to.
 type outcome struct {
@@ -21,215 +24,31 @@ type outcome struct {
 	quotas  []string          // quota policies run, as "name count/unit key"
 }
 
-// simulate runs a request through a compiled bundle. vars are the
-// variables the auth policy would set (the caller's groups and identity).
+// simulate runs a request to path (below the base path) through a
+// compiled bundle. vars are the variables the auth policy would set (the
+// caller's groups and identity).
 func simulate(t *testing.T, files map[string][]byte, verb, path string, vars map[string]string) outcome {
 	t.Helper()
-	s := &sim{t: t, files: files, vars: map[string]string{"request.verb": verb, "proxy.pathsuffix": path}, out: outcome{headers: map[string]string{}}}
-	for k, v := range vars {
-		s.vars[k] = v
+	var list []artifact.File
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		list = append(list, artifact.File{Path: name, Data: files[name]})
 	}
-	pe := endpointOf(t, files)
-	if s.run(pe.PreFlow.Request.Steps) {
-		return s.out
-	}
-	for _, f := range pe.Flows {
-		if f.Condition == "" || s.eval(f.Condition) {
-			if s.run(f.Request.Steps) {
-				return s.out
-			}
-			break
-		}
-	}
-	if s.run(pe.PostFlow.Request.Steps) {
-		return s.out
-	}
-	for _, r := range pe.RouteRules {
-		if r.Condition == "" || s.eval(r.Condition) {
-			s.out.target = r.TargetEndpoint
-			break
-		}
-	}
-	return s.out
-}
-
-type sim struct {
-	t     *testing.T
-	files map[string][]byte
-	vars  map[string]string
-	out   outcome
-}
-
-// run executes steps; true when a fault ended the request.
-func (s *sim) run(steps []step) bool {
-	for _, st := range steps {
-		if st.Condition != "" && !s.eval(st.Condition) {
-			continue
-		}
-		if s.exec(st.Name) {
-			return true
-		}
-	}
-	return false
-}
-
-// exec runs one policy by its type.
-func (s *sim) exec(name string) bool {
-	data := policyXML(s.t, s.files, name)
-	switch {
-	case strings.Contains(string(data), "<AssignMessage"):
-		var am assignMessage
-		decode(s.t, data, &am)
-		s.assign(am)
-	case strings.Contains(string(data), "<Javascript"):
-		s.script(name)
-	case strings.Contains(string(data), "<RaiseFault"):
-		var rf raiseFault
-		decode(s.t, data, &rf)
-		s.out.status = rf.StatusCode
-		return true
-	case strings.Contains(string(data), "<Quota"):
-		var q quotaPolicy
-		decode(s.t, data, &q)
-		s.out.quotas = append(s.out.quotas, fmt.Sprintf("%s %s/%s %s", name, s.count(q.Allow), s.ref(q.TimeUnit), s.ref(q.Identifier)))
-	}
-	return false
-}
-
-func (s *sim) assign(am assignMessage) {
-	if am.Set != nil {
-		for _, h := range am.Set.Headers {
-			s.out.headers[h.Name] = h.Value
-		}
-	}
-	for _, v := range am.AssignVariables {
-		switch {
-		case v.Ref != "":
-			if val, ok := s.vars[v.Ref]; ok {
-				s.vars[v.Name] = val
-			}
-		case v.Template != "":
-			s.vars[v.Name] = regexp.MustCompile(`\{([^{}]+)\}`).ReplaceAllStringFunc(v.Template, func(m string) string {
-				return s.vars[m[1:len(m)-1]]
-			})
-		default:
-			s.vars[v.Name] = v.Value
-		}
-	}
-}
-
-// script runs JS-Groups on the model of its code (groups_model_test.go)
-// with the data compiled into the bundle's copy.
-func (s *sim) script(name string) {
-	if name != policyGroups {
-		s.t.Fatalf("no model of the script of %s", name)
-	}
-	d, err := parseScriptData(s.files[groupsResourceFile])
+	proxy, err := sim.Load("test", list)
 	if err != nil {
-		s.t.Fatalf("%s: %v", groupsResourceFile, err)
+		t.Fatal(err)
 	}
-	raw, set := s.vars[d.Source]
-	for _, role := range modelMembers(modelGroups(raw, set, d.Listed), d.Roles) {
-		s.vars[memberVar(role)] = "true"
+	if vars == nil {
+		vars = map[string]string{}
 	}
-}
-
-func (s *sim) count(a allow) string {
-	if a.CountRef != "" {
-		return s.vars[a.CountRef]
+	res := proxy.Run(sim.Request{Method: verb, Path: strings.TrimSuffix(proxy.BasePath, "/") + path, Vars: vars})
+	out := outcome{status: res.Status, target: res.TargetEndpoint, headers: res.Headers}
+	if res.Reached {
+		out.status = 0
 	}
-	return fmt.Sprint(a.Count)
-}
-
-func (s *sim) ref(r refOrValue) string {
-	if v, ok := s.vars[r.Ref]; ok && r.Ref != "" {
-		return v
+	for _, q := range res.Quotas {
+		out.quotas = append(out.quotas, q.String())
 	}
-	return r.Value
-}
-
-// eval evaluates a condition of the forms the compiler writes.
-func (s *sim) eval(cond string) bool {
-	p := &condParser{s: s, in: strings.TrimSpace(cond)}
-	v := p.expr()
-	if strings.TrimSpace(p.in) != "" {
-		s.t.Fatalf("condition %q: cannot parse %q", cond, p.in)
-	}
-	return v
-}
-
-type condParser struct {
-	s  *sim
-	in string
-}
-
-func (p *condParser) expr() bool {
-	v := p.term()
-	for {
-		p.in = strings.TrimSpace(p.in)
-		switch {
-		case strings.HasPrefix(p.in, "and "):
-			p.in = p.in[4:]
-			r := p.term()
-			v = v && r
-		case strings.HasPrefix(p.in, "or "):
-			p.in = p.in[3:]
-			r := p.term()
-			v = v || r
-		default:
-			return v
-		}
-	}
-}
-
-func (p *condParser) term() bool {
-	p.in = strings.TrimSpace(p.in)
-	if strings.HasPrefix(p.in, "not ") {
-		p.in = p.in[4:]
-		return !p.term()
-	}
-	if strings.HasPrefix(p.in, "(") {
-		p.in = p.in[1:]
-		v := p.expr()
-		p.in = strings.TrimPrefix(strings.TrimSpace(p.in), ")")
-		return v
-	}
-	m := regexp.MustCompile(`^([A-Za-z0-9_.-]+) (=|!=|~~|MatchesPath) ("[^"]*"|null|false|true)`).FindStringSubmatch(p.in)
-	if m == nil {
-		p.s.t.Fatalf("cannot parse comparison at %q", p.in)
-	}
-	p.in = p.in[len(m[0]):]
-	val, set := p.s.vars[m[1]]
-	lit := strings.Trim(m[3], `"`)
-	switch m[2] {
-	case "=":
-		if m[3] == "null" {
-			return !set
-		}
-		return set && val == lit
-	case "!=":
-		if m[3] == "null" {
-			return set
-		}
-		return !set || val != lit
-	case "~~":
-		return set && regexp.MustCompile(lit).MatchString(val)
-	}
-	return set && matchesPath(lit, val)
-}
-
-// matchesPath is Apigee's MatchesPath: * is one segment, ** any rest.
-func matchesPath(pattern, path string) bool {
-	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
-	for i, seg := range ps {
-		if seg == "**" {
-			return true
-		}
-		if i >= len(xs) || seg != "*" && seg != xs[i] {
-			return false
-		}
-	}
-	return len(ps) == len(xs)
+	return out
 }
 
 // TestRoleSemantics runs requests through the rich Config's payments

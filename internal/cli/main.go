@@ -130,6 +130,8 @@ Sandbox environments run against embedded emulators of both APIs.`,
 		newCICmd(e),
 		newSchemaCmd(e),
 		newSandboxCmd(e),
+		newAccessCmd(e),
+		newSimulateCmd(e),
 	)
 	return root
 }

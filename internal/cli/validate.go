@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lingate/lingate/compile"
+	"github.com/lingate/lingate/internal/access"
 	"github.com/lingate/lingate/internal/render"
 	"github.com/lingate/lingate/schema"
 )
@@ -21,7 +22,9 @@ func newValidateCmd(e *env) *cobra.Command {
 		Use:   "validate",
 		Short: "Check the policies against the schema and every rule of the policy language",
 		Long: `Validate loads every .cue file under the policies folder, unifies them with
-the embedded schema and checks every rule of the policy language. Every
+the embedded schema and checks every rule of the policy language, then the
+policies' guardrails over the access matrix (a violation is reported at the
+guardrail, naming the role, grant, tier or product that breaks it). Every
 problem is reported, each at file:line:col. Valid policies that are almost
 certainly a mistake (a product no role grants, a role that reaches nothing,
 a LUKS layer with encrypted: false, ...) are reported as warnings, on
@@ -47,6 +50,9 @@ func runValidate(e *env, opts validateOptions) error {
 	}
 	if err := compile.Check(cfg); err != nil {
 		return err
+	}
+	if errs := access.CheckGuardrails(cfg); len(errs) > 0 {
+		return errs
 	}
 	counts := map[string]int{
 		schema.SectionEnvironments: len(cfg.Environments),

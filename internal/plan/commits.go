@@ -16,6 +16,7 @@ import (
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile"
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/access"
 	"github.com/lingate/lingate/internal/gitsrc"
 	"github.com/lingate/lingate/internal/render"
 	"github.com/lingate/lingate/schema"
@@ -68,6 +69,7 @@ func Commits(opts Options) (Result, error) {
 	}
 	v := view(rng, envs, apply.Compare(pairs(envs, base, head)))
 	v.Notes = notes(dir, rng, envs, base, head)
+	v.Access = access.Diff(base.matrix(envs), head.matrix(envs))
 	v.Warnings = warnings(rng, envs, base, head, v.Changes)
 	if baseErrs != nil {
 		v.Notes = append([]string{invalidBaseNote(dir, rng)}, v.Notes...)
@@ -365,4 +367,13 @@ func realPath(p string) string {
 		return p
 	}
 	return filepath.Join(realPath(parent), filepath.Base(p))
+}
+
+// matrix is the access matrix of envs at this commit; empty when the
+// policies folder is absent.
+func (s side) matrix(envs []string) access.Matrix {
+	if s.cfg == nil || len(envs) == 0 {
+		return access.Matrix{}
+	}
+	return access.Compute(s.cfg, envs)
 }

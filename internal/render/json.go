@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/internal/access"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -20,6 +21,8 @@ type jsonPlan struct {
 	Warnings     []JSONProblem `json:"warnings"`
 	Valid        jsonValidity  `json:"valid"`
 	BaseErrors   []JSONProblem `json:"base_errors"`
+	// Access are the access changes; left out when there are none.
+	Access []access.Change `json:"access_changes,omitempty"`
 }
 
 // jsonValidity says whether the policies were valid at each commit. A
@@ -84,6 +87,7 @@ func JSON(w io.Writer, p Plan) error {
 		Warnings:     Problems(p.Warnings),
 		Valid:        jsonValidity{Base: len(p.BaseErrors) == 0, Head: true},
 		BaseErrors:   Problems(p.BaseErrors),
+		Access:       p.Access,
 	}
 	if p.Base.SHA != "" || p.Head.SHA != "" {
 		doc.Commits = &jsonCommits{Base: jsonCommit(p.Base), Head: jsonCommit(p.Head)}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/internal/access"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -33,6 +34,7 @@ func Markdown(w io.Writer, p Plan) error {
 		fmt.Fprintf(m, "> [!NOTE]\n> %s\n\n", escape(n))
 	}
 	baseErrors(m, p)
+	markdownAccess(m, p.Access)
 	for _, env := range p.Environments {
 		markdownEnv(m, env, p.Changes.In(env))
 	}
@@ -242,4 +244,20 @@ func escape(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// markdownAccess writes the access changes, when there are any.
+func markdownAccess(m *bufio.Writer, cs []access.Change) {
+	if len(cs) == 0 {
+		return
+	}
+	m.WriteString("#### Access changes\n\n")
+	shown, hidden := accessShown(cs)
+	for _, c := range shown {
+		fmt.Fprintf(m, "- %s %s: %s\n", code(accessMark[c.Kind]), code(c.Env), escape(c.Text))
+	}
+	if hidden > 0 {
+		fmt.Fprintf(m, "- ... and %d more (the JSON plan lists them all)\n", hidden)
+	}
+	m.WriteString("\n")
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/internal/access"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -25,6 +26,9 @@ type Plan struct {
 	// Notes explain the plan as a whole, such as a policies folder absent
 	// at one commit; shown before the changes.
 	Notes []string
+	// Access are the access matrix's changes between base and head, shown
+	// above the object diffs; none is shown as nothing.
+	Access []access.Change
 	// Warnings are policies at head that are valid but almost certainly a
 	// mistake, and changes that look like one (an environment removed with
 	// prune on); shown first. They never change the exit code.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/internal/access"
 )
 
 // ANSI colours of the text plan.
@@ -44,6 +45,7 @@ func Text(w io.Writer, p Plan, color bool) error {
 		}
 		t.w.WriteString("\n")
 	}
+	t.access(p.Access)
 	for _, env := range p.Environments {
 		t.env(env, p.Changes.In(env))
 	}
@@ -159,4 +161,40 @@ func splitDiff(d string) []string {
 		return nil
 	}
 	return strings.Split(strings.TrimSuffix(d, "\n"), "\n")
+}
+
+// access writes the access changes, when there are any.
+func (t textWriter) access(cs []access.Change) {
+	if len(cs) == 0 {
+		return
+	}
+	t.line(bold, "Access changes:\n")
+	shown, hidden := accessShown(cs)
+	for _, c := range shown {
+		t.line(accessColor(c.Kind), "  %s %s: %s\n", accessMark[c.Kind], c.Env, c.Text)
+	}
+	if hidden > 0 {
+		t.line("", "  ... and %d more (the JSON plan lists them all; lingate access shows the matrix)\n", hidden)
+	}
+	t.line("", "\n")
+}
+
+// accessLimit is how many access changes text and markdown show; a
+// first plan of a large repository gains thousands.
+const accessLimit = 100
+
+// accessShown are the changes shown and how many are not.
+func accessShown(cs []access.Change) ([]access.Change, int) {
+	if len(cs) <= accessLimit {
+		return cs, 0
+	}
+	return cs[:accessLimit], len(cs) - accessLimit
+}
+
+// accessMark is the sign of an access change.
+var accessMark = map[string]string{"gained": "+", "lost": "-", "changed": "~"}
+
+// accessColor is the colour of an access change.
+func accessColor(kind string) string {
+	return map[string]string{"gained": green, "lost": red, "changed": yellow}[kind]
 }
