@@ -1,7 +1,10 @@
 package apigee
 
 import (
+	"bytes"
 	"encoding/xml"
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -52,4 +55,66 @@ func TestTidyLeavesMismatchedTagsAlone(t *testing.T) {
 	if got := string(tidy(in)); got != `<A></B><C x="&#34;"/>'` {
 		t.Errorf("tidy = %s", got)
 	}
+}
+
+// emptyElementRE and regexpTidy are tidy as it was first written, with a
+// regular expression; the scanner must give the same bytes for any input.
+var emptyElementRE = regexp.MustCompile(`<([A-Za-z][A-Za-z0-9]*)([^<>]*)></([A-Za-z][A-Za-z0-9]*)>`)
+
+func regexpTidy(doc []byte) []byte {
+	doc = emptyElementRE.ReplaceAllFunc(doc, func(m []byte) []byte {
+		sub := emptyElementRE.FindSubmatch(m)
+		if !bytes.Equal(sub[1], sub[3]) {
+			return m
+		}
+		return append(append(append([]byte{'<'}, sub[1]...), sub[2]...), '/', '>')
+	})
+	var out bytes.Buffer
+	for len(doc) > 0 {
+		lt := bytes.IndexByte(doc, '<')
+		if lt < 0 {
+			lt = len(doc)
+		}
+		text := doc[:lt]
+		text = bytes.ReplaceAll(text, []byte("&#34;"), []byte(`"`))
+		text = bytes.ReplaceAll(text, []byte("&#39;"), []byte(`'`))
+		out.Write(text)
+		doc = doc[lt:]
+		gt := bytes.IndexByte(doc, '>')
+		if gt < 0 {
+			gt = len(doc) - 1
+		}
+		out.Write(doc[:gt+1])
+		doc = doc[gt+1:]
+	}
+	return out.Bytes()
+}
+
+// tidyPieces are the fragments random documents are made of: names, tag
+// ends, escapes and the places a scanner can get wrong.
+var tidyPieces = []string{"<", ">", "</", "/>", "A", "b", "B1", "9", " x=\"&#34;\"", "&#34;", "&#39;", "&#3", "&#", "&amp;", "\n  ", "<!--", "-->", ":", "é", `"`, "'"}
+
+func TestTidyMatchesRegexpTidy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(tidyPieces[rng.IntN(len(tidyPieces))])
+		}
+		in := []byte(b.String())
+		if got, want := tidy(in), regexpTidy(in); !bytes.Equal(got, want) {
+			t.Fatalf("tidy(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzTidyMatchesRegexpTidy(f *testing.F) {
+	for _, s := range []string{`<A></A>`, `<A x="1"></A><B></C>&#34;`, `<a:b></a:b>`, hostile} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if got, want := tidy(in), regexpTidy(in); !bytes.Equal(got, want) {
+			t.Fatalf("tidy(%q) = %q, want %q", in, got, want)
+		}
+	})
 }
