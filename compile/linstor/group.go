@@ -29,12 +29,18 @@ type Group struct {
 
 // wireGroup is Group's JSON form: LINSTOR's ResourceGroup plus volume_groups.
 type wireGroup struct {
+	wireResourceGroup
+	VolumeGroups []wireVolumeGroup `json:"volume_groups"`
+}
+
+// wireResourceGroup is LINSTOR's ResourceGroup as lingate writes it: the
+// body of POST /v1/resource-groups.
+type wireResourceGroup struct {
 	Name         string            `json:"name"`
 	Description  string            `json:"description,omitempty"`
 	Props        map[string]string `json:"props,omitempty"`
 	SelectFilter wireFilter        `json:"select_filter"`
 	UUID         string            `json:"uuid,omitempty"`
-	VolumeGroups []wireVolumeGroup `json:"volume_groups"`
 }
 
 // wireFilter is LINSTOR's AutoSelectFilter with diskless_on_remaining as a pointer.
@@ -68,12 +74,22 @@ type wireVolumeGroup struct {
 // Encode renders g as indented JSON with a trailing newline: keys in a fixed
 // order, map keys sorted, no HTML escaping. Equal groups give equal bytes.
 func Encode(g Group) ([]byte, error) {
+	data, err := encodeIndented(g.wire())
+	if err != nil {
+		return nil, fmt.Errorf("linstor resource group %s: encode: %w", g.Name, err)
+	}
+	return data, nil
+}
+
+// encodeIndented renders v as Encode renders a group: indented, no HTML
+// escaping, a trailing newline.
+func encodeIndented(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(g.wire()); err != nil {
-		return nil, fmt.Errorf("linstor resource group %s: encode: %w", g.Name, err)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
@@ -118,10 +134,10 @@ func (g Group) wire() wireGroup {
 	for i, v := range g.VolumeGroups {
 		vgs[i] = wireVolumeGroup{VolumeNumber: v.VolumeNumber, Props: v.Props, Flags: v.Flags, UUID: v.Uuid}
 	}
-	return wireGroup{
-		Name: g.Name, Description: g.Description, Props: g.Props, UUID: g.Uuid, VolumeGroups: vgs,
+	return wireGroup{wireResourceGroup: wireResourceGroup{
+		Name: g.Name, Description: g.Description, Props: g.Props, UUID: g.Uuid,
 		SelectFilter: toWireFilter(g.SelectFilter, g.DisklessOnRemaining),
-	}
+	}, VolumeGroups: vgs}
 }
 
 // toWireFilter converts a select filter, taking diskless_on_remaining from dor.
@@ -146,9 +162,14 @@ func (w wireGroup) group() Group {
 		DisklessOnRemaining: w.SelectFilter.DisklessOnRemaining,
 	}
 	for _, v := range w.VolumeGroups {
-		g.VolumeGroups = append(g.VolumeGroups, client.VolumeGroup{VolumeNumber: v.VolumeNumber, Props: v.Props, Flags: v.Flags, Uuid: v.UUID})
+		g.VolumeGroups = append(g.VolumeGroups, v.volumeGroup())
 	}
 	return g
+}
+
+// volumeGroup converts the JSON form of a volume group to golinstor's.
+func (v wireVolumeGroup) volumeGroup() client.VolumeGroup {
+	return client.VolumeGroup{VolumeNumber: v.VolumeNumber, Props: v.Props, Flags: v.Flags, Uuid: v.UUID}
 }
 
 // filter converts the JSON form of a select filter to golinstor's.
