@@ -3,12 +3,17 @@ package compile
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/compile/linstor"
+	"github.com/lingate/lingate/internal/testgen"
 	"github.com/lingate/lingate/internal/golden"
 	"github.com/lingate/lingate/schema"
 )
@@ -159,5 +164,88 @@ func TestCheckReportsApigeeProblems(t *testing.T) {
 	err := Check(cfg)
 	if err == nil || !strings.Contains(err.Error(), "lingate-managed") {
 		t.Fatalf("got %v, want an error about the reserved attribute", err)
+	}
+}
+
+// oneByOne is every environment compiled the plain way: each product of
+// each environment built and rendered on its own, one after another.
+func oneByOne(t *testing.T, cfg *schema.Config) []artifact.Set {
+	t.Helper()
+	var sets []artifact.Set
+	for _, env := range cfg.EnvironmentNames() {
+		groups, err := linstor.Compile(cfg, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxies, err := apigee.Compile(cfg, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := artifact.Set{Env: env, Objects: append(groups, proxies...)}
+		set.Sort()
+		sets = append(sets, set)
+	}
+	return sets
+}
+
+// TestAllEqualsOneByOne shows that compiling products concurrently, once
+// for all their environments, gives exactly the objects of compiling each
+// environment's products one by one.
+func TestAllEqualsOneByOne(t *testing.T) {
+	generated, err := schema.Load(testgen.MapFS(testgen.Files(testgen.Size{Products: 40, Roles: 90})), "policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, cfg := range map[string]*schema.Config{"example": loadExample(t), "generated": generated} {
+		got, err := All(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := oneByOne(t, cfg)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: All differs from compiling one by one", name)
+		}
+	}
+}
+
+// TestAllReportsEveryProblem breaks products in two environments: every
+// problem comes back, in order, however the products were scheduled.
+func TestAllReportsEveryProblem(t *testing.T) {
+	cfg := loadExample(t)
+	var want []string
+	for _, name := range schema.Names(cfg.Products) {
+		cfg.Products[name].Attributes = map[string]string{"lingate-managed": "false"}
+		want = append(want, name)
+	}
+	_, err := All(cfg, nil)
+	var errs schema.Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("got %v, want schema.Errors", err)
+	}
+	for _, name := range want {
+		if !strings.Contains(err.Error(), "products."+name+".") {
+			t.Errorf("no problem reported for product %s:\n%v", name, err)
+		}
+	}
+	_, again := All(cfg, nil)
+	if again == nil || again.Error() != err.Error() {
+		t.Errorf("two compiles report differently:\n%v\n---\n%v", err, again)
+	}
+}
+
+// TestStreamStopsAtEmitError shows an error from emit ends the compile
+// with that error.
+func TestStreamStopsAtEmitError(t *testing.T) {
+	stop := errors.New("disk full")
+	calls := 0
+	err := Stream(loadExample(t), nil, func(string, artifact.Object) error {
+		calls++
+		if calls == 3 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || calls != 3 {
+		t.Errorf("got %v after %d objects, want %v after 3", err, calls, stop)
 	}
 }

@@ -1,0 +1,84 @@
+package apigee
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/schema"
+)
+
+// Compiled is a product's proxy and API product in one environment.
+type Compiled struct {
+	Env     string
+	Proxy   artifact.Object
+	Product artifact.Object
+}
+
+// CompileProduct compiles product for each environment of envs it is
+// deployed to, in the order of envs: the same objects Compile gives for it
+// in each. A bundle is rendered and zipped once for all the environments
+// whose built proxies are equal (most environments differ in nothing a
+// bundle holds), and their proxy objects share its files. Problems in the
+// policies come back as schema.Errors, for every environment.
+func CompileProduct(cfg *schema.Config, envs []string, product string) ([]Compiled, error) {
+	p, ok := cfg.Products[product]
+	if !ok {
+		return nil, fmt.Errorf("apigee: unknown product %q", product)
+	}
+	var out []Compiled
+	var problems schema.Errors
+	var rendered []builtProxy
+	for _, env := range envs {
+		e, ok := cfg.Environments[env]
+		if !ok {
+			return nil, fmt.Errorf("apigee: unknown environment %q", env)
+		}
+		if !slices.Contains(p.Environments, env) {
+			continue
+		}
+		if errs := validate(cfg, e, p); len(errs) > 0 {
+			problems = append(problems, errs...)
+			continue
+		}
+		c, err := compileIn(cfg, e, p, &rendered)
+		if err != nil {
+			return nil, err
+		}
+		c.Env = env
+		out = append(out, c)
+	}
+	if len(problems) > 0 {
+		return nil, problems.Sort()
+	}
+	return out, nil
+}
+
+// builtProxy is a proxy as built and its rendered object.
+type builtProxy struct {
+	built proxy
+	obj   artifact.Object
+}
+
+// compileIn compiles validated p in env, reusing the rendering of an equal
+// proxy built for another environment.
+func compileIn(cfg *schema.Config, env *schema.Environment, p *schema.Product, rendered *[]builtProxy) (Compiled, error) {
+	product, err := productObject(cfg, env, p)
+	if err != nil {
+		return Compiled{}, err
+	}
+	b := build(cfg, env, p)
+	for _, r := range *rendered {
+		if reflect.DeepEqual(r.built, b) {
+			return Compiled{Proxy: r.obj, Product: product}, nil
+		}
+	}
+	files, zipped, err := renderBundle(p.Name, b)
+	if err != nil {
+		return Compiled{}, err
+	}
+	obj := proxyObject(p.Name, files, zipped)
+	*rendered = append(*rendered, builtProxy{b, obj})
+	return Compiled{Proxy: obj, Product: product}, nil
+}
