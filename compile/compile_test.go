@@ -13,8 +13,8 @@ import (
 	"github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/compile/artifact"
 	"github.com/lingate/lingate/compile/linstor"
-	"github.com/lingate/lingate/internal/testgen"
 	"github.com/lingate/lingate/internal/golden"
+	"github.com/lingate/lingate/internal/testgen"
 	"github.com/lingate/lingate/schema"
 )
 
