@@ -91,7 +91,7 @@ func TestWriteRefusesForeignFiles(t *testing.T) {
 			return os.WriteFile(filepath.Join(dir, "sandbox/apigee/products/notes.txt"), []byte("mine"), 0o644)
 		},
 		"sandbox/apigee/drafts": func(dir string) error { return os.Mkdir(filepath.Join(dir, "sandbox/apigee/drafts"), 0o755) },
-		"zz-link": func(dir string) error { return os.Symlink("sandbox", filepath.Join(dir, "zz-link")) },
+		"zz-link":               func(dir string) error { return os.Symlink("sandbox", filepath.Join(dir, "zz-link")) },
 	} {
 		dir := filepath.Join(t.TempDir(), "out")
 		writeExample(t, dir, Options{}, "sandbox")
