@@ -2,6 +2,7 @@ package compile
 
 import (
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/lingate/lingate/internal/testgen"
@@ -59,20 +60,41 @@ func BenchmarkCompileAll1000Products(b *testing.B) {
 	}
 }
 
-// BenchmarkWrite1000Products compiles every environment and writes it to a
-// fresh folder each time, as lingate compile --out does.
+// BenchmarkWrite1000Products writes an in-memory compile of every
+// environment (Write) to a new folder each time.
 func BenchmarkWrite1000Products(b *testing.B) {
 	cfg := benchConfig(b)
+	sets, err := All(cfg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	dir := b.TempDir()
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		sets, err := All(cfg, nil)
+		i++
+		if err := Write(filepath.Join(dir, strconv.Itoa(i)), sets, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompileWrite1000Products is what lingate compile --out does
+// after loading: compile every environment, streaming each object to disk,
+// replacing the previous output.
+func BenchmarkCompileWrite1000Products(b *testing.B) {
+	cfg := benchConfig(b)
+	out := filepath.Join(b.TempDir(), "out")
+	b.ReportAllocs()
+	for b.Loop() {
+		w, err := Create(out, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		i++
-		if err := Write(filepath.Join(dir, "out", string(rune('a'+i%26))), sets, Options{}); err != nil {
+		if err := Stream(cfg, nil, w.Add); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"bytes"
 	"encoding/json"
 	"io/fs"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lingate/lingate/compile/artifact"
 	"github.com/lingate/lingate/internal/golden"
@@ -202,4 +204,33 @@ func listTree(t *testing.T, dir string) []string {
 		t.Fatal(err)
 	}
 	return out[1:]
+}
+
+// TestWriteLinksOnlyUnchangedFiles compiles twice into one folder: files
+// whose bytes did not change are the earlier ones, linked; one edited by
+// hand since the earlier compile is written anew.
+func TestWriteLinksOnlyUnchangedFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	writeExample(t, dir, Options{}, "sandbox")
+	same := filepath.Join(dir, "sandbox/apigee/products/orders.json")
+	edited := filepath.Join(dir, "sandbox/apigee/proxies/orders.zip")
+	before, _ := os.Stat(same)
+	data, err := os.ReadFile(edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(data)
+	data[len(data)/2] ^= 0xff
+	later := time.Now().Add(time.Minute)
+	if err := os.WriteFile(edited, data, 0o644); err != nil || os.Chtimes(edited, later, later) != nil {
+		t.Fatal(err)
+	}
+	writeExample(t, dir, Options{}, "sandbox")
+	after, _ := os.Stat(same)
+	if !os.SameFile(before, after) {
+		t.Error("an unchanged file was written anew, not linked")
+	}
+	if got, _ := os.ReadFile(edited); !bytes.Equal(got, want) {
+		t.Error("a file edited since the earlier compile was kept, not written anew")
+	}
 }
