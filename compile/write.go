@@ -108,4 +108,3 @@ func Write(dir string, sets []artifact.Set, opts Options) error {
 	}
 	return w.Close()
 }
-
