@@ -28,21 +28,38 @@ func putBuffer(b *bytes.Buffer) {
 	}
 }
 
+// encoder is an xml.Encoder with the buffer it writes to. An Encoder
+// allocates a 4 KB writer of its own, so encoders are pooled too; one
+// encodes document after document, each after a newline.
+type encoder struct {
+	buf *bytes.Buffer
+	enc *xml.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &encoder{buf: new(bytes.Buffer)}
+	e.enc = xml.NewEncoder(e.buf)
+	e.enc.Indent("", "  ")
+	return e
+}}
+
 // marshalXML renders v as an indented XML document. encoding/xml escapes
 // every value; tidy then only makes the result easier to read.
 func marshalXML(v any) ([]byte, error) {
-	raw := getBuffer()
-	defer putBuffer(raw)
-	enc := xml.NewEncoder(raw)
-	enc.Indent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("marshal xml: %w", err)
+	e := encoders.Get().(*encoder)
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("marshal xml: %w", err) // the encoder's state is unknown: not pooled
 	}
+	raw := bytes.TrimPrefix(e.buf.Bytes(), []byte("\n"))
 	out := getBuffer()
 	defer putBuffer(out)
 	out.WriteString(xmlHeader)
-	tidyTo(out, raw.Bytes())
+	tidyTo(out, raw)
 	out.WriteByte('\n')
+	if e.buf.Cap() <= maxPooled {
+		encoders.Put(e)
+	}
 	return bytes.Clone(out.Bytes()), nil
 }
 

@@ -118,3 +118,27 @@ func FuzzTidyMatchesRegexpTidy(f *testing.F) {
 		}
 	})
 }
+
+// TestMarshalXMLOfManyDocumentsIsEachDocumentAlone shows a pooled encoder
+// renders every document as a fresh one would.
+func TestMarshalXMLOfManyDocumentsIsEachDocumentAlone(t *testing.T) {
+	docs := []any{escapeDoc{Attr: "a", Text: hostile}, escapeDoc{}, notFound(), forbidden(), escapeDoc{Text: "b"}}
+	for round := range 3 {
+		if _, err := marshalXML(map[string]string{}); err == nil {
+			t.Fatal("a map marshals, want an error")
+		}
+		for i, d := range docs {
+			got, err := marshalXML(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := xml.MarshalIndent(d, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := xmlHeader + string(regexpTidy(body)) + "\n"; string(got) != want {
+				t.Fatalf("round %d, document %d:\n%s\nwant\n%s", round, i, got, want)
+			}
+		}
+	}
+}
