@@ -214,3 +214,42 @@ func TestStreamStopsAtEmitError(t *testing.T) {
 		t.Errorf("got %v after %d objects, want %v after 3", err, calls, stop)
 	}
 }
+
+// TestAllOfEqualsAllOfEach compiles two commits' policies together, which
+// share the renderings of every bundle but one: each result is exactly All
+// of its own configuration, and a problem at one side stays at that side.
+func TestAllOfEqualsAllOfEach(t *testing.T) {
+	files := testgen.Files(testgen.Size{Products: 30, Roles: 60, Tiers: 5})
+	base, err := schema.Load(testgen.MapFS(files), "policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "policies/products/products-00001.cue"
+	files[name] = bytes.Replace(files[name], []byte(`limit: 1000`), []byte(`limit: 2000`), 1)
+	head, err := schema.Load(testgen.MapFS(files), "policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, errs := AllOf([]Config{{base, nil}, {head, []string{"prod", "sandbox"}}})
+	for i, c := range []Config{{base, nil}, {head, []string{"prod", "sandbox"}}} {
+		want, err := All(c.Cfg, c.Envs)
+		if err != nil || errs[i] != nil {
+			t.Fatalf("side %d: %v, %v", i, err, errs[i])
+		}
+		if !reflect.DeepEqual(got[i], want) {
+			t.Errorf("side %d differs from All of its configuration alone", i)
+		}
+	}
+	if reflect.DeepEqual(got[0][0], got[1][0]) {
+		t.Error("the changed product compiled the same at both sides")
+	}
+
+	head.Products[testgen.ProductName(3)].Attributes = map[string]string{"lingate-managed": "false"}
+	got, errs = AllOf([]Config{{base, nil}, {head, nil}})
+	if errs[0] != nil || errs[1] == nil || !strings.Contains(errs[1].Error(), testgen.ProductName(3)) {
+		t.Fatalf("errors %v, want only the head's problem with %s", errs, testgen.ProductName(3))
+	}
+	if want, _ := All(base, nil); !reflect.DeepEqual(got[0], want) {
+		t.Error("the valid side differs from All of it alone")
+	}
+}

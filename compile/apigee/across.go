@@ -23,13 +23,25 @@ type Compiled struct {
 // bundle holds), and their proxy objects share its files. Problems in the
 // policies come back as schema.Errors, for every environment.
 func CompileProduct(cfg *schema.Config, envs []string, product string) ([]Compiled, error) {
+	return new(Bundles).Compile(cfg, envs, product)
+}
+
+// Bundles compiles one product in several configurations (two commits of
+// the policies, say) and renders each distinct proxy once: a product a
+// change does not touch is built at both commits but rendered and zipped
+// only once. Not safe for concurrent use.
+type Bundles struct {
+	rendered []builtProxy
+}
+
+// Compile is CompileProduct, sharing renderings with every earlier call.
+func (bs *Bundles) Compile(cfg *schema.Config, envs []string, product string) ([]Compiled, error) {
 	p, ok := cfg.Products[product]
 	if !ok {
 		return nil, fmt.Errorf("apigee: unknown product %q", product)
 	}
 	var out []Compiled
 	var problems schema.Errors
-	var rendered []builtProxy
 	for _, env := range envs {
 		e, ok := cfg.Environments[env]
 		if !ok {
@@ -42,7 +54,7 @@ func CompileProduct(cfg *schema.Config, envs []string, product string) ([]Compil
 			problems = append(problems, errs...)
 			continue
 		}
-		c, err := compileIn(cfg, e, p, &rendered)
+		c, err := compileIn(cfg, e, p, &bs.rendered)
 		if err != nil {
 			return nil, err
 		}
