@@ -3,8 +3,8 @@ package plan
 import (
 	"io/fs"
 	"os"
-	"reflect"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
