@@ -67,14 +67,18 @@ func (bs *Bundles) Compile(cfg *schema.Config, envs []string, product string) ([
 	return out, nil
 }
 
-// builtProxy is a proxy as built and its rendered object.
+// builtProxy is a proxy as built, its documents and its rendered object.
 type builtProxy struct {
 	built proxy
+	docs  []document
+	files []artifact.File
 	obj   artifact.Object
 }
 
 // compileIn compiles validated p in env, reusing the rendering of an equal
-// proxy built for another environment.
+// proxy built for another environment, or else the rendering of each equal
+// document (environments whose proxies differ mostly differ in a policy or
+// two).
 func compileIn(cfg *schema.Config, env *schema.Environment, p *schema.Product, rendered *[]builtProxy) (Compiled, error) {
 	product, err := productObject(cfg, env, p)
 	if err != nil {
@@ -86,11 +90,30 @@ func compileIn(cfg *schema.Config, env *schema.Environment, p *schema.Product, r
 			return Compiled{Proxy: r.obj, Product: product}, nil
 		}
 	}
-	files, zipped, err := renderBundle(p.Name, b)
+	docs := b.documents()
+	files, err := renderDocs(docs, func(d document) ([]byte, bool) { return renderedDoc(*rendered, d) })
 	if err != nil {
-		return Compiled{}, err
+		return Compiled{}, fmt.Errorf("apigee proxy %s: %w", p.Name, err)
+	}
+	zipped, err := Zip(files)
+	if err != nil {
+		return Compiled{}, fmt.Errorf("apigee proxy %s: %w", p.Name, err)
 	}
 	obj := proxyObject(p.Name, files, zipped)
-	*rendered = append(*rendered, builtProxy{b, obj})
+	*rendered = append(*rendered, builtProxy{b, docs, files, obj})
 	return Compiled{Proxy: obj, Product: product}, nil
+}
+
+// renderedDoc finds the bytes of an equal document at the same path among
+// the proxies rendered before.
+func renderedDoc(rendered []builtProxy, d document) ([]byte, bool) {
+	for _, r := range rendered {
+		for _, prev := range r.docs {
+			if prev.path == d.path && reflect.DeepEqual(prev.doc, d.doc) {
+				i := slices.IndexFunc(r.files, func(f artifact.File) bool { return f.Path == d.path })
+				return r.files[i].Data, true
+			}
+		}
+	}
+	return nil, false
 }

@@ -101,6 +101,11 @@ type document struct {
 // render writes the proxy's files, paths relative to the bundle root and
 // sorted.
 func (b proxy) render() ([]artifact.File, error) {
+	return renderDocs(b.documents(), nil)
+}
+
+// documents lists the proxy's XML files, before rendering.
+func (b proxy) documents() []document {
 	docs := []document{
 		{"apiproxy/" + b.base.Name + ".xml", b.base},
 		{"apiproxy/proxies/" + b.endpoint.Name + ".xml", b.endpoint},
@@ -111,11 +116,23 @@ func (b proxy) render() ([]artifact.File, error) {
 	for _, f := range b.policies {
 		docs = append(docs, document{"apiproxy/policies/" + f.name + ".xml", f.doc})
 	}
+	return docs
+}
+
+// renderDocs renders docs as sorted files; a document that reuse returns
+// bytes for is not rendered again.
+func renderDocs(docs []document, reuse func(document) ([]byte, bool)) ([]artifact.File, error) {
 	files := make([]artifact.File, len(docs))
 	for i, d := range docs {
-		data, err := marshalXML(d.doc)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.path, err)
+		data, ok := []byte(nil), false
+		if reuse != nil {
+			data, ok = reuse(d)
+		}
+		if !ok {
+			var err error
+			if data, err = marshalXML(d.doc); err != nil {
+				return nil, fmt.Errorf("%s: %w", d.path, err)
+			}
 		}
 		files[i] = artifact.File{Path: d.path, Data: data}
 	}

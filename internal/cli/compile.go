@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"runtime/debug"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -53,6 +54,12 @@ func runCompile(e *env, opts compileOptions) error {
 	cfg, err := loadPolicies(e.policies)
 	if err != nil {
 		return err
+	}
+	if e.getenv("GOGC") == "" {
+		// Loading is done with the heap at its largest; compiling allocates
+		// short-lived buffers, which Main's GOGC=400 would let pile up to
+		// five times what stays live.
+		defer debug.SetGCPercent(debug.SetGCPercent(100))
 	}
 	w, err := compile.Create(opts.out, compile.Options{Commit: opts.commit, Unpacked: opts.unpacked})
 	if err != nil {
