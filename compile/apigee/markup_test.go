@@ -69,26 +69,18 @@ func regexpTidy(doc []byte) []byte {
 		}
 		return append(append(append([]byte{'<'}, sub[1]...), sub[2]...), '/', '>')
 	})
-	var out bytes.Buffer
-	for len(doc) > 0 {
-		lt := bytes.IndexByte(doc, '<')
-		if lt < 0 {
-			lt = len(doc)
+	return textOrTag.ReplaceAllFunc(doc, func(m []byte) []byte {
+		if m[0] == '<' {
+			return m
 		}
-		text := doc[:lt]
-		text = bytes.ReplaceAll(text, []byte("&#34;"), []byte(`"`))
-		text = bytes.ReplaceAll(text, []byte("&#39;"), []byte(`'`))
-		out.Write(text)
-		doc = doc[lt:]
-		gt := bytes.IndexByte(doc, '>')
-		if gt < 0 {
-			gt = len(doc) - 1
-		}
-		out.Write(doc[:gt+1])
-		doc = doc[gt+1:]
-	}
-	return out.Bytes()
+		m = bytes.ReplaceAll(m, []byte("&#34;"), []byte(`"`))
+		return bytes.ReplaceAll(m, []byte("&#39;"), []byte(`'`))
+	})
 }
+
+// textOrTag splits a document into tags (from a < to the next > or the
+// end) and the text between them.
+var textOrTag = regexp.MustCompile(`<[^>]*>?|[^<]+`)
 
 // tidyPieces are the fragments random documents are made of: names, tag
 // ends, escapes and the places a scanner can get wrong.
