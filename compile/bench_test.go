@@ -1,10 +1,13 @@
 package compile
 
 import (
+	"bytes"
+	"errors"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/internal/testgen"
 	"github.com/lingate/lingate/schema"
 )
@@ -96,6 +99,37 @@ func BenchmarkCompileWrite1000Products(b *testing.B) {
 		}
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDiff1000Products compares two compiles of 1,000 products that
+// differ in one product's quota, as plan does after compiling: every
+// object matched, the changed ones diffed.
+func BenchmarkDiff1000Products(b *testing.B) {
+	files := testgen.Files(benchSize)
+	base, err := schema.Load(testgen.MapFS(files), "policies")
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := "policies/products/products-00050.cue"
+	files[name] = bytes.Replace(files[name], []byte("limit: 1000"), []byte("limit: 2000"), 1)
+	head, err := schema.Load(testgen.MapFS(files), "policies")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sets, errs := AllOf([]Config{{base, nil}, {head, nil}})
+	if err := errors.Join(errs...); err != nil {
+		b.Fatal(err)
+	}
+	pairs := make([]apply.Pair, len(sets[1]))
+	for i := range sets[1] {
+		pairs[i] = apply.Pair{Env: sets[1][i].Env, Base: sets[0][i].Objects, Head: sets[1][i].Objects}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := apply.Compare(pairs).Summary(); s.Update != 6 {
+			b.Fatalf("%+v, want 6 updates (proxy and product in three environments)", s)
 		}
 	}
 }
