@@ -39,7 +39,7 @@ type Result struct {
 	Head []artifact.Set
 }
 
-// Commits loads and compiles the policies at both commits, in parallel, and
+// Commits loads the policies at both commits in parallel, compiles them together, and
 // compares them environment by environment.
 func Commits(opts Options) (Result, error) {
 	repo, err := gitsrc.Open(existing(opts.Policies))
