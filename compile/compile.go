@@ -28,7 +28,8 @@ func Compile(cfg *schema.Config, env string) (artifact.Set, error) {
 }
 
 // All compiles every environment in envs, or every declared one when envs
-// is empty, sorted by environment name.
+// is empty, sorted by environment name. Proxies equal in several
+// environments share their files: objects are read-only.
 func All(cfg *schema.Config, envs []string) ([]artifact.Set, error) {
 	sets, errs := AllOf([]Config{{cfg, envs}})
 	return sets[0], errs[0]
