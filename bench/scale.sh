@@ -2,10 +2,11 @@
 # Measures lingate validate, compile and plan against `cue export` of the
 # same files, at several sizes of a generated repository (3 roles per
 # product, 52 tiers; sandbox, staging and prod), and writes the medians,
-# their ratios to cue export, peak memory, and the machine's description to
-# bench/results/scale.txt.
+# their ratios to cue export, peak memory, CPU time, and the machine's
+# description to bench/results/scale.txt.
 #
-#   bash bench/scale.sh [-r RUNS] [SIZE...]     (default: -r 3 100 1000 5000)
+#   bash bench/scale.sh [-r RUNS] [-o FILE] [SIZE...]
+#   (default: -r 3 -o bench/results/scale.txt 100 1000 5000)
 #
 # Every round runs each command once, one after another, so load on a shared
 # machine weighs on all of them alike: compare the ratios, not the times.
@@ -16,7 +17,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=3
-if [ "${1:-}" = "-r" ]; then runs=$2; shift 2; fi
+out=bench/results/scale.txt
+while [ $# -gt 1 ]; do
+	case $1 in
+	-r) runs=$2 ;;
+	-o) out=$2 ;;
+	*) break ;;
+	esac
+	shift 2
+done
 sizes=("${@:-100 1000 5000}")
 read -r -a sizes <<<"${sizes[*]}"
 root=$(pwd)
@@ -28,11 +37,12 @@ GOBIN="$work/bin" go install cuelang.org/go/cmd/cue@v0.17.1
 go build -o "$work/bin/gen" ./bench/gen
 lingate=$work/bin/lingate
 
-# measure NAME CMD...: run once, append "NAME seconds peak-KB" to $work/raw.
+# measure NAME CMD...: run once, append "NAME seconds peak-KB cpu-seconds"
+# (user + system) to $work/raw.
 measure() {
 	local name=$1
 	shift
-	/usr/bin/time -f "$name %e %M" -a -o "$work/raw" "$@" >/dev/null 2>"$work/err" || {
+	/usr/bin/time -f "$name %e %M %U %S" -a -o "$work/raw" "$@" >/dev/null 2>"$work/err" || {
 		cat "$work/err" >&2
 		exit 1
 	}
@@ -68,7 +78,7 @@ for n in "${sizes[@]}"; do
 	rm -rf "$dir" "$work/out"
 done
 
-mkdir -p bench/results
+mkdir -p "$(dirname "$out")"
 {
 	echo "# lingate vs cue export: medians of $runs runs; ratios to cue export at the same size"
 	echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -79,7 +89,7 @@ mkdir -p bench/results
 	echo "repo:    N products, 3N roles, 52 tiers, 3 environments (sandbox, staging, prod); plan: two commits differing in one product"
 	echo
 	awk '
-		{ t[$1 " " $2] = t[$1 " " $2] " " $3; m[$1 " " $2] = m[$1 " " $2] " " $4; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
+		{ t[$1 " " $2] = t[$1 " " $2] " " $3; m[$1 " " $2] = m[$1 " " $2] " " $4; u[$1 " " $2] = u[$1 " " $2] " " ($5 + $6); if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
 		function median(list,   a, k, i, j, x) {
 			k = split(list, a, " ")
 			for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
@@ -95,9 +105,16 @@ mkdir -p bench/results
 					median(m[s " cue-export"]) / 1024, median(m[s " validate"]) / 1024, median(m[s " compile"]) / 1024, median(m[s " plan"]) / 1024,
 					median(m[s " compile"]) / median(m[s " validate"])
 			}
+			printf "\nCPU time (user + system), less sensitive to load than wall time, though it does not show compile using both CPUs:\n\n"
+			printf "| products | cue export | validate | compile | compile again | plan |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n"
+			for (i = 0; i < n; i++) {
+				s = order[i]; c = median(u[s " cue-export"])
+				printf "| %s | %.2f s | %.2fx | %.2fx | %.2fx | %.2fx |\n", s, c,
+					median(u[s " validate"]) / c, median(u[s " compile"]) / c, median(u[s " compile-again"]) / c, median(u[s " plan"]) / c
+			}
 		}' "$work/raw"
 	echo
-	echo "# raw: size command seconds peak-KB"
+	echo "# raw: size command seconds peak-KB user-seconds system-seconds"
 	cat "$work/raw"
-} >bench/results/scale.txt
-cat bench/results/scale.txt
+} >"$out"
+cat "$out"

@@ -35,8 +35,8 @@ func TestWriteLayout(t *testing.T) {
 		"prod/apigee/proxies/payments.zip",
 		"prod/apigee/products/payments.json",
 		"prod/linstor/resource-groups/fast.json",
-		"prod/linstor/resource-groups/fast/resource-group.json",
-		"prod/linstor/resource-groups/fast/volume-groups/0.json",
+		"prod/linstor/requests/fast.resource-group.json",
+		"prod/linstor/requests/fast.volume-group-0.json",
 		ManifestName,
 	} {
 		if _, ok := tree[want]; !ok {

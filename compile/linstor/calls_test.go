@@ -96,9 +96,9 @@ func TestCallFilesArePostableAndWhole(t *testing.T) {
 // checkCalls checks the call files of one combined resource group file.
 func checkCalls(t *testing.T, env string, combined artifact.File, calls []artifact.File) {
 	t.Helper()
-	dir := strings.TrimSuffix(combined.Path, ".json")
-	if len(calls) == 0 || calls[0].Path != dir+"/resource-group.json" {
-		t.Fatalf("%s/%s: first call file %v, want %s/resource-group.json", env, combined.Path, calls, dir)
+	rg := strings.TrimSuffix(path.Base(combined.Path), ".json")
+	if len(calls) == 0 || calls[0].Path != RequestsDir+"/"+rg+".resource-group.json" {
+		t.Fatalf("%s/%s: first call file %v, want %s/%s.resource-group.json", env, combined.Path, calls, RequestsDir, rg)
 	}
 	checkCallBody(t, env+"/"+calls[0].Path, "ResourceGroup", calls[0].Data)
 	back := decodeFile(t, calls[0].Data)
@@ -106,7 +106,7 @@ func checkCalls(t *testing.T, env string, combined artifact.File, calls []artifa
 		t.Errorf("%s/%s holds volume groups", env, calls[0].Path)
 	}
 	for i, f := range calls[1:] {
-		if want := path.Join(dir, "volume-groups", string(rune('0'+i))+".json"); f.Path != want {
+		if want := path.Join(RequestsDir, rg+".volume-group-"+string(rune('0'+i))+".json"); f.Path != want {
 			t.Errorf("%s: call file %s, want %s", env, f.Path, want)
 		}
 		checkCallBody(t, env+"/"+f.Path, "VolumeGroup", f.Data)
@@ -130,6 +130,7 @@ func TestCallFilesRefuseWhatIsNotAGroup(t *testing.T) {
 		{Path: "linstor/resource-groups/fast.txt", Data: []byte(`{"name": "fast"}`)},
 		{Path: "linstor/resource-groups/fast.json", Data: []byte(`{"name": 5}`)},
 		{Path: "linstor/resource-groups/fast.json", Data: []byte(`{}`)},
+		{Path: "linstor/resource-groups/fast.json", Data: []byte(`{"name": "../../x"}`)},
 	} {
 		if _, err := CallFiles(f); err == nil || !strings.Contains(err.Error(), f.Path) {
 			t.Errorf("CallFiles(%s, %s) = %v, want an error naming the file", f.Path, f.Data, err)
