@@ -37,7 +37,7 @@ func CallFiles(f artifact.File) ([]artifact.File, error) {
 		return nil, fmt.Errorf("%s: resource group name %q: expected no slash or dot", f.Path, g.Name)
 	}
 	w := g.wire()
-	body, err := encodeIndented(w.wireResourceGroup)
+	body, err := encodeIndented(resourceGroupBody{w.Name, w.Description, w.Props, w.SelectFilter, w.UUID})
 	if err != nil {
 		return nil, fmt.Errorf("%s: resource group: %w", f.Path, err)
 	}
@@ -51,4 +51,14 @@ func CallFiles(f artifact.File) ([]artifact.File, error) {
 		files = append(files, artifact.File{Path: path.Join(RequestsDir, name), Data: body})
 	}
 	return files, nil
+}
+
+// resourceGroupBody is LINSTOR's ResourceGroup as lingate writes it: the
+// combined form without volume_groups, in the same key order.
+type resourceGroupBody struct {
+	Name         string            `json:"name"`
+	Description  string            `json:"description,omitempty"`
+	Props        map[string]string `json:"props,omitempty"`
+	SelectFilter any               `json:"select_filter"`
+	UUID         string            `json:"uuid,omitempty"`
 }

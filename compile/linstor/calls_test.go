@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/LINBIT/golinstor/client"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/lingate/lingate/compile/artifact"
 )
@@ -114,7 +115,7 @@ func checkCalls(t *testing.T, env string, combined artifact.File, calls []artifa
 		if err := json.Unmarshal(f.Data, &vg); err != nil {
 			t.Fatal(err)
 		}
-		back.VolumeGroups = append(back.VolumeGroups, vg.volumeGroup())
+		back.VolumeGroups = append(back.VolumeGroups, client.VolumeGroup{VolumeNumber: vg.VolumeNumber, Props: vg.Props, Flags: vg.Flags, Uuid: vg.UUID})
 	}
 	again, err := Encode(back)
 	if err != nil {

@@ -29,18 +29,12 @@ type Group struct {
 
 // wireGroup is Group's JSON form: LINSTOR's ResourceGroup plus volume_groups.
 type wireGroup struct {
-	wireResourceGroup
-	VolumeGroups []wireVolumeGroup `json:"volume_groups"`
-}
-
-// wireResourceGroup is LINSTOR's ResourceGroup as lingate writes it: the
-// body of POST /v1/resource-groups.
-type wireResourceGroup struct {
 	Name         string            `json:"name"`
 	Description  string            `json:"description,omitempty"`
 	Props        map[string]string `json:"props,omitempty"`
 	SelectFilter wireFilter        `json:"select_filter"`
 	UUID         string            `json:"uuid,omitempty"`
+	VolumeGroups []wireVolumeGroup `json:"volume_groups"`
 }
 
 // wireFilter is LINSTOR's AutoSelectFilter with diskless_on_remaining as a pointer.
@@ -134,10 +128,10 @@ func (g Group) wire() wireGroup {
 	for i, v := range g.VolumeGroups {
 		vgs[i] = wireVolumeGroup{VolumeNumber: v.VolumeNumber, Props: v.Props, Flags: v.Flags, UUID: v.Uuid}
 	}
-	return wireGroup{wireResourceGroup: wireResourceGroup{
-		Name: g.Name, Description: g.Description, Props: g.Props, UUID: g.Uuid,
+	return wireGroup{
+		Name: g.Name, Description: g.Description, Props: g.Props, UUID: g.Uuid, VolumeGroups: vgs,
 		SelectFilter: toWireFilter(g.SelectFilter, g.DisklessOnRemaining),
-	}, VolumeGroups: vgs}
+	}
 }
 
 // toWireFilter converts a select filter, taking diskless_on_remaining from dor.
@@ -162,14 +156,9 @@ func (w wireGroup) group() Group {
 		DisklessOnRemaining: w.SelectFilter.DisklessOnRemaining,
 	}
 	for _, v := range w.VolumeGroups {
-		g.VolumeGroups = append(g.VolumeGroups, v.volumeGroup())
+		g.VolumeGroups = append(g.VolumeGroups, client.VolumeGroup{VolumeNumber: v.VolumeNumber, Props: v.Props, Flags: v.Flags, Uuid: v.UUID})
 	}
 	return g
-}
-
-// volumeGroup converts the JSON form of a volume group to golinstor's.
-func (v wireVolumeGroup) volumeGroup() client.VolumeGroup {
-	return client.VolumeGroup{VolumeNumber: v.VolumeNumber, Props: v.Props, Flags: v.Flags, Uuid: v.UUID}
 }
 
 // filter converts the JSON form of a select filter to golinstor's.
