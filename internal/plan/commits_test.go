@@ -1,10 +1,8 @@
 package plan
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
