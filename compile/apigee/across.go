@@ -90,8 +90,11 @@ func compileIn(cfg *schema.Config, env *schema.Environment, p *schema.Product, r
 			return Compiled{Proxy: r.obj, Product: product}, nil
 		}
 	}
-	docs := b.documents()
-	files, err := renderDocs(docs, func(d document) ([]byte, bool) { return renderedDoc(*rendered, d) })
+	var docs []document
+	files, err := b.render(func(d document) ([]byte, bool) {
+		docs = append(docs, d)
+		return renderedDoc(*rendered, d)
+	})
 	if err != nil {
 		return Compiled{}, fmt.Errorf("apigee proxy %s: %w", p.Name, err)
 	}

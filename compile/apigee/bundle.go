@@ -99,13 +99,9 @@ type document struct {
 }
 
 // render writes the proxy's files, paths relative to the bundle root and
-// sorted.
-func (b proxy) render() ([]artifact.File, error) {
-	return renderDocs(b.documents(), nil)
-}
-
-// documents lists the proxy's XML files, before rendering.
-func (b proxy) documents() []document {
+// sorted. Each document is first offered to reuse, when given, which may
+// return the bytes of an equal document rendered before.
+func (b proxy) render(reuse ...func(document) ([]byte, bool)) ([]artifact.File, error) {
 	docs := []document{
 		{"apiproxy/" + b.base.Name + ".xml", b.base},
 		{"apiproxy/proxies/" + b.endpoint.Name + ".xml", b.endpoint},
@@ -116,26 +112,25 @@ func (b proxy) documents() []document {
 	for _, f := range b.policies {
 		docs = append(docs, document{"apiproxy/policies/" + f.name + ".xml", f.doc})
 	}
-	return docs
-}
-
-// renderDocs renders docs as sorted files; a document that reuse returns
-// bytes for is not rendered again.
-func renderDocs(docs []document, reuse func(document) ([]byte, bool)) ([]artifact.File, error) {
 	files := make([]artifact.File, len(docs))
 	for i, d := range docs {
-		data, ok := []byte(nil), false
-		if reuse != nil {
-			data, ok = reuse(d)
-		}
-		if !ok {
-			var err error
-			if data, err = marshalXML(d.doc); err != nil {
-				return nil, fmt.Errorf("%s: %w", d.path, err)
-			}
+		data, err := renderDoc(d, reuse)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.path, err)
 		}
 		files[i] = artifact.File{Path: d.path, Data: data}
 	}
 	sortFiles(files)
 	return files, nil
+}
+
+// renderDoc is the bytes of d: reused when a reuse function has them,
+// else rendered.
+func renderDoc(d document, reuse []func(document) ([]byte, bool)) ([]byte, error) {
+	for _, r := range reuse {
+		if data, ok := r(d); ok {
+			return data, nil
+		}
+	}
+	return marshalXML(d.doc)
 }
