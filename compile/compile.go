@@ -7,6 +7,9 @@ package compile
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/compile/artifact"
@@ -17,39 +20,230 @@ import (
 // Compile returns every object for env, in apply order: resource groups,
 // then proxies, then products.
 func Compile(cfg *schema.Config, env string) (artifact.Set, error) {
-	if _, ok := cfg.Environments[env]; !ok {
-		return artifact.Set{}, fmt.Errorf("environment %s: not declared (declared: %v)", env, cfg.EnvironmentNames())
-	}
-	groups, lerr := linstor.Compile(cfg, env)
-	proxies, aerr := apigee.Compile(cfg, env)
-	if err := join(lerr, aerr); err != nil {
+	sets, err := All(cfg, []string{env})
+	if err != nil {
 		return artifact.Set{}, err
 	}
-	set := artifact.Set{Env: env, Objects: append(groups, proxies...)}
-	set.Sort()
-	return set, nil
+	return sets[0], nil
 }
 
 // All compiles every environment in envs, or every declared one when envs
-// is empty, sorted by environment name.
+// is empty, sorted by environment name. Proxies equal in several
+// environments share their files: objects are read-only.
 func All(cfg *schema.Config, envs []string) ([]artifact.Set, error) {
-	if len(envs) == 0 {
-		envs = cfg.EnvironmentNames()
+	sets, errs := AllOf([]Config{{cfg, envs}})
+	return sets[0], errs[0]
+}
+
+// Config is one configuration to compile (the policies at one commit, say)
+// and its environments; every declared one when Envs is empty.
+type Config struct {
+	Cfg  *schema.Config
+	Envs []string
+}
+
+// AllOf is All of several configurations at once, each result and error at
+// its configuration's index. A product whose bundle is the same in two of
+// them (one a change does not touch) is rendered once, so comparing two
+// commits costs little more than compiling one.
+func AllOf(cfgs []Config) ([][]artifact.Set, []error) {
+	byEnv := make([]map[string]*artifact.Set, len(cfgs))
+	sides := make([]Side, len(cfgs))
+	for i, c := range cfgs {
+		envs := envsOf(c)
+		byEnv[i] = map[string]*artifact.Set{}
+		for _, env := range envs {
+			byEnv[i][env] = &artifact.Set{Env: env}
+		}
+		sides[i] = Side{Config: Config{c.Cfg, envs}, Emit: func(env string, o artifact.Object) error {
+			byEnv[i][env].Objects = append(byEnv[i][env].Objects, o)
+			return nil
+		}}
 	}
-	sets := make([]artifact.Set, 0, len(envs))
-	var errs []error
-	for _, env := range envs {
-		set, err := Compile(cfg, env)
-		if err != nil {
-			errs = append(errs, err)
+	errs := StreamSides(sides)
+	out := make([][]artifact.Set, len(cfgs))
+	for i := range cfgs {
+		if errs[i] != nil {
 			continue
 		}
-		sets = append(sets, set)
+		out[i] = make([]artifact.Set, 0, len(byEnv[i]))
+		for _, env := range schema.Names(byEnv[i]) {
+			set := byEnv[i][env]
+			set.Sort()
+			out[i] = append(out[i], *set)
+		}
 	}
-	if err := join(errs...); err != nil {
-		return nil, err
+	return out, errs
+}
+
+// envsOf is c's environments, every declared one when none is named,
+// sorted and each once.
+func envsOf(c Config) []string {
+	if len(c.Envs) == 0 {
+		return c.Cfg.EnvironmentNames()
 	}
-	return sets, nil
+	return slices.Compact(slices.Sorted(slices.Values(c.Envs)))
+}
+
+// Stream compiles every environment in envs, or every declared one when
+// envs is empty, and hands each object to emit as soon as it is built:
+// objects come in no fixed order, from one goroutine at a time. Products
+// compile concurrently, each once for all its environments (see
+// apigee.CompileProduct), so memory holds only the products in flight.
+// Problems in the policies are returned once every product was tried, all
+// of them, as All returns them; an error from emit stops the compile.
+func Stream(cfg *schema.Config, envs []string, emit func(env string, o artifact.Object) error) error {
+	return StreamSides([]Side{{Config{cfg, envs}, emit}})[0]
+}
+
+// Side is a configuration to compile and where its objects go.
+type Side struct {
+	Config
+	Emit func(env string, o artifact.Object) error
+}
+
+// StreamSides is Stream of several configurations at once: each product is
+// one task for all of them (see apigee.Bundles). It returns each side's
+// error at its index; an error from any Emit stops every side with it.
+func StreamSides(sides []Side) []error {
+	errs := make([][]error, len(sides))
+	ok := make([]bool, len(sides))
+	for i := range sides {
+		sides[i].Envs = envsOf(sides[i].Config)
+		for _, env := range sides[i].Envs {
+			if _, declared := sides[i].Cfg.Environments[env]; !declared {
+				errs[i] = append(errs[i], fmt.Errorf("environment %s: not declared (declared: %v)", env, sides[i].Cfg.EnvironmentNames()))
+			}
+		}
+		ok[i] = len(errs[i]) == 0
+	}
+	var compiled []Side
+	for i, s := range sides {
+		if !ok[i] {
+			continue
+		}
+		for _, env := range s.Envs {
+			groups, err := linstor.Compile(s.Cfg, env)
+			errs[i] = append(errs[i], err)
+			for _, o := range groups {
+				if err := s.Emit(env, o); err != nil {
+					return fill(len(sides), err)
+				}
+			}
+		}
+		compiled = append(compiled, s)
+	}
+	perSide, err := compileProducts(compiled)
+	if err != nil {
+		return fill(len(sides), err)
+	}
+	out := make([]error, len(sides))
+	j := 0
+	for i := range sides {
+		if ok[i] {
+			errs[i] = append(errs[i], perSide[j]...)
+			j++
+		}
+		out[i] = join(errs[i]...)
+	}
+	return out
+}
+
+// fill is n copies of err.
+func fill(n int, err error) []error {
+	out := make([]error, n)
+	for i := range out {
+		out[i] = err
+	}
+	return out
+}
+
+// compileProducts compiles every product deployed to an environment of a
+// side on GOMAXPROCS workers, emitting from the calling goroutine. It
+// returns each side's product errors in product order, or emit's error.
+func compileProducts(sides []Side) ([][]error, error) {
+	names := productsIn(sides)
+	type result struct {
+		i        int
+		compiled [][]apigee.Compiled
+		errs     []error
+	}
+	jobs := make(chan int)
+	results := make(chan result)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
+		wg.Go(func() {
+			for i := range jobs {
+				r := result{i: i, compiled: make([][]apigee.Compiled, len(sides)), errs: make([]error, len(sides))}
+				var bundles apigee.Bundles
+				for s, side := range sides {
+					if _, ok := side.Cfg.Products[names[i]]; ok {
+						r.compiled[s], r.errs[s] = bundles.Compile(side.Cfg, side.Envs, names[i])
+					}
+				}
+				select {
+				case results <- r:
+				case <-stop:
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for i := range names {
+			select {
+			case jobs <- i:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+	errs := make([][]error, len(sides))
+	for s := range sides {
+		errs[s] = make([]error, len(names))
+	}
+	for r := range results {
+		for s, side := range sides {
+			errs[s][r.i] = r.errs[s]
+			if err := emitCompiled(r.compiled[s], side.Emit); err != nil {
+				close(stop)
+				for range results {
+				}
+				return nil, err
+			}
+		}
+	}
+	return errs, nil
+}
+
+// emitCompiled emits the proxies and products of one product.
+func emitCompiled(compiled []apigee.Compiled, emit func(string, artifact.Object) error) error {
+	for _, c := range compiled {
+		if err := emit(c.Env, c.Proxy); err != nil {
+			return err
+		}
+		if err := emit(c.Env, c.Product); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// productsIn is the names of the products deployed to an environment of
+// a side, sorted.
+func productsIn(sides []Side) []string {
+	seen := map[string]bool{}
+	for _, s := range sides {
+		for name, p := range s.Cfg.Products {
+			if slices.ContainsFunc(p.Environments, func(e string) bool { return slices.Contains(s.Envs, e) }) {
+				seen[name] = true
+			}
+		}
+	}
+	return schema.Names(seen)
 }
 
 // Check runs the checks that only compiling can make, per environment

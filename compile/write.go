@@ -3,17 +3,12 @@ package compile
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/compile/linstor"
 )
 
 // ManifestName names the manifest Write puts at the top of the output folder.
@@ -34,81 +29,82 @@ type ManifestFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-// NewManifest lists the files of sets as Write lays them out, sorted by path.
-func NewManifest(sets []artifact.Set, commit string) Manifest {
-	m := Manifest{Generator: "lingate", Commit: commit, Files: []ManifestFile{}}
+// Options say how Write lays a compile out.
+type Options struct {
+	// Commit is the source commit to record in the manifest.
+	Commit string
+	// Unpacked also writes every proxy bundle's files unpacked, under
+	// <env>/apigee/proxies/<product>/apiproxy/, for reading and linting;
+	// by default only the zip Apigee imports is written.
+	Unpacked bool
+}
+
+// NewManifest lists the files Write lays out for sets, sorted by path.
+func NewManifest(sets []artifact.Set, opts Options) (Manifest, error) {
+	m := Manifest{Generator: "lingate", Commit: opts.Commit, Files: []ManifestFile{}}
 	for _, set := range sets {
 		for _, o := range set.Objects {
-			for _, f := range o.Files {
-				sum := sha256.Sum256(f.Data)
-				m.Files = append(m.Files, ManifestFile{Path: path.Join(set.Env, f.Path), SHA256: hex.EncodeToString(sum[:])})
+			files, err := DiskFiles(o, opts)
+			if err != nil {
+				return Manifest{}, err
+			}
+			for _, f := range files {
+				m.Files = append(m.Files, manifestFile(path.Join(set.Env, f.Path), f.Data))
 			}
 		}
 	}
+	m.sort()
+	return m, nil
+}
+
+func manifestFile(p string, data []byte) ManifestFile {
+	sum := sha256.Sum256(data)
+	return ManifestFile{Path: p, SHA256: hex.EncodeToString(sum[:])}
+}
+
+func (m *Manifest) sort() {
 	slices.SortFunc(m.Files, func(a, b ManifestFile) int { return strings.Compare(a.Path, b.Path) })
-	return m
 }
 
-// Write lays sets out under dir as DIR/<env>/<file> plus DIR/manifest.json.
-// It builds the whole tree in a sibling folder first and then swaps it in,
-// so dir never holds a half-written compile or files left from an older
-// one. An existing dir is replaced only if it is empty or holds a lingate
-// manifest.
-func Write(dir string, sets []artifact.Set, commit string) error {
-	if err := replaceable(dir); err != nil {
+// DiskFiles is what Write puts on disk for o, paths relative to its
+// environment's folder: the object's files, but for the unpacked copy of a
+// bundle (the text files of an object that has a Binary one) unless
+// opts.Unpacked, and with each LINSTOR resource group its call bodies
+// (linstor.CallFiles) beside the combined file.
+func DiskFiles(o artifact.Object, opts Options) ([]artifact.File, error) {
+	packed := slices.ContainsFunc(o.Files, func(f artifact.File) bool { return f.Binary })
+	var out []artifact.File
+	for _, f := range o.Files {
+		if packed && !f.Binary && !opts.Unpacked {
+			continue
+		}
+		out = append(out, f)
+		if o.System == artifact.SystemLinstor && o.Kind == artifact.KindResourceGroup {
+			calls, err := linstor.CallFiles(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, calls...)
+		}
+	}
+	return out, nil
+}
+
+// Write lays sets out under dir as DIR/<env>/<file> plus DIR/manifest.json
+// (see Writer): the whole tree is built in a sibling folder and swapped in,
+// so dir never holds a half-written compile or files left from an older one.
+func Write(dir string, sets []artifact.Set, opts Options) error {
+	w, err := Create(dir, opts)
+	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("compile output %s: %w", dir, err)
-	}
-	defer os.RemoveAll(tmp)
-	if err := writeTree(tmp, sets, commit); err != nil {
-		return fmt.Errorf("compile output %s: %w", dir, err)
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("compile output %s: %w", dir, err)
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return fmt.Errorf("compile output %s: %w", dir, err)
-	}
-	return nil
-}
-
-// replaceable refuses to replace a folder lingate did not write.
-func replaceable(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("compile output %s: %w", dir, err)
-	}
-	var m Manifest
-	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
-	if err != nil || json.Unmarshal(b, &m) != nil || m.Generator != "lingate" {
-		return fmt.Errorf("compile output %s: folder exists and was not written by lingate compile (expected an empty folder or an earlier compile output)", dir)
-	}
-	return nil
-}
-
-func writeTree(root string, sets []artifact.Set, commit string) error {
 	for _, set := range sets {
 		for _, o := range set.Objects {
-			for _, f := range o.Files {
-				p := filepath.Join(root, set.Env, filepath.FromSlash(f.Path))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					return err
-				}
-				if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-					return err
-				}
+			if err := w.Add(set.Env, o); err != nil {
+				w.Abort()
+				return err
 			}
 		}
 	}
-	b, err := json.MarshalIndent(NewManifest(sets, commit), "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(root, ManifestName), append(b, '\n'), 0o644)
+	return w.Close()
 }

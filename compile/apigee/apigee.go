@@ -66,19 +66,33 @@ func compileProduct(cfg *schema.Config, env *schema.Environment, p *schema.Produ
 	if err != nil {
 		return artifact.Object{}, artifact.Object{}, err
 	}
-	dir := "apigee/proxies/" + p.Name
-	proxy := artifact.Object{System: artifact.SystemApigee, Kind: artifact.KindProxy, Name: p.Name,
-		Files: []artifact.File{{Path: dir + ".zip", Data: zipped, Binary: true}}}
-	for _, f := range files {
-		proxy.Files = append(proxy.Files, artifact.File{Path: dir + "/" + f.Path, Data: f.Data})
-	}
-	data, err := productJSON(apiProduct(cfg, env, p))
+	product, err := productObject(cfg, env, p)
 	if err != nil {
 		return artifact.Object{}, artifact.Object{}, err
 	}
-	product := artifact.Object{System: artifact.SystemApigee, Kind: artifact.KindProduct, Name: p.Name,
-		Files: []artifact.File{{Path: "apigee/products/" + p.Name + ".json", Data: data}}}
-	return proxy, product, nil
+	return proxyObject(p.Name, files, zipped), product, nil
+}
+
+// proxyObject is the proxy of product name with its bundle's files.
+func proxyObject(name string, files []artifact.File, zipped []byte) artifact.Object {
+	dir := "apigee/proxies/" + name
+	proxy := artifact.Object{System: artifact.SystemApigee, Kind: artifact.KindProxy, Name: name,
+		Files: make([]artifact.File, 0, len(files)+1)}
+	proxy.Files = append(proxy.Files, artifact.File{Path: dir + ".zip", Data: zipped, Binary: true})
+	for _, f := range files {
+		proxy.Files = append(proxy.Files, artifact.File{Path: dir + "/" + f.Path, Data: f.Data})
+	}
+	return proxy
+}
+
+// productObject is the API product of p in env.
+func productObject(cfg *schema.Config, env *schema.Environment, p *schema.Product) (artifact.Object, error) {
+	data, err := productJSON(apiProduct(cfg, env, p))
+	if err != nil {
+		return artifact.Object{}, err
+	}
+	return artifact.Object{System: artifact.SystemApigee, Kind: artifact.KindProduct, Name: p.Name,
+		Files: []artifact.File{{Path: "apigee/products/" + p.Name + ".json", Data: data}}}, nil
 }
 
 // Bundle compiles the proxy bundle of product in env: its files, with
@@ -122,13 +136,18 @@ func bundle(cfg *schema.Config, env *schema.Environment, p *schema.Product) ([]a
 	if errs := validate(cfg, env, p); len(errs) > 0 {
 		return nil, nil, errs.Sort()
 	}
-	files, err := build(cfg, env, p).render()
+	return renderBundle(p.Name, build(cfg, env, p))
+}
+
+// renderBundle renders and zips a built proxy.
+func renderBundle(name string, b proxy) ([]artifact.File, []byte, error) {
+	files, err := b.render()
 	if err != nil {
-		return nil, nil, fmt.Errorf("apigee proxy %s: %w", p.Name, err)
+		return nil, nil, fmt.Errorf("apigee proxy %s: %w", name, err)
 	}
 	zipped, err := Zip(files)
 	if err != nil {
-		return nil, nil, fmt.Errorf("apigee proxy %s: %w", p.Name, err)
+		return nil, nil, fmt.Errorf("apigee proxy %s: %w", name, err)
 	}
 	return files, zipped, nil
 }

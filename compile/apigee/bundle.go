@@ -104,8 +104,9 @@ type document struct {
 }
 
 // render writes the proxy's files, paths relative to the bundle root and
-// sorted.
-func (b proxy) render() ([]artifact.File, error) {
+// sorted. Each document is first offered to reuse, when given, which may
+// return the bytes of an equal document rendered before.
+func (b proxy) render(reuse ...func(document) ([]byte, bool)) ([]artifact.File, error) {
 	docs := []document{
 		{"apiproxy/" + b.base.Name + ".xml", b.base},
 		{"apiproxy/proxies/" + b.endpoint.Name + ".xml", b.endpoint},
@@ -118,7 +119,7 @@ func (b proxy) render() ([]artifact.File, error) {
 	}
 	files := make([]artifact.File, len(docs))
 	for i, d := range docs {
-		data, err := marshalXML(d.doc)
+		data, err := renderDoc(d, reuse)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.path, err)
 		}
@@ -127,4 +128,15 @@ func (b proxy) render() ([]artifact.File, error) {
 	files = append(files, b.scripts...)
 	sortFiles(files)
 	return files, nil
+}
+
+// renderDoc is the bytes of d: reused when a reuse function has them,
+// else rendered.
+func renderDoc(d document, reuse []func(document) ([]byte, bool)) ([]byte, error) {
+	for _, r := range reuse {
+		if data, ok := r(d); ok {
+			return data, nil
+		}
+	}
+	return marshalXML(d.doc)
 }

@@ -56,3 +56,14 @@ func TestBundleZipHoldsTheFiles(t *testing.T) {
 		t.Errorf("no base configuration; entries %v", keys(back))
 	}
 }
+
+func TestZipSizeIsExact(t *testing.T) {
+	files := []artifact.File{{Path: "apiproxy/a.xml", Data: []byte("<a/>")}, {Path: "apiproxy/policies/b.xml", Data: make([]byte, 5000)}}
+	data, err := Zip(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) != zipSize(files) {
+		t.Errorf("zip of %d bytes, zipSize says %d", len(data), zipSize(files))
+	}
+}

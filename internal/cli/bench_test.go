@@ -12,6 +12,7 @@ import (
 	"github.com/lingate/lingate/compile"
 	"github.com/lingate/lingate/internal/cli"
 	"github.com/lingate/lingate/internal/gittest"
+	"github.com/lingate/lingate/internal/testgen"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -119,6 +120,24 @@ func BenchmarkPlan1000Products(b *testing.B) {
 	for b.Loop() {
 		if code := cli.Run(context.Background(), args, io.Discard, io.Discard, os.Getenv); code != 0 {
 			b.Fatalf("plan exit %d", code)
+		}
+	}
+}
+
+// BenchmarkCompileOut1000Products is lingate compile --out over the
+// previous output, on the generated repository (3,000 roles, 52 tiers)
+// written to disk: load, validate, compile, write.
+func BenchmarkCompileOut1000Products(b *testing.B) {
+	dir := b.TempDir()
+	if err := testgen.WriteDir(dir, testgen.Files(testgen.Size{Products: benchProducts, Roles: 3 * benchProducts, Tiers: 52})); err != nil {
+		b.Fatal(err)
+	}
+	b.Chdir(dir)
+	args := []string{"compile", "--out", "out"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := cli.Run(context.Background(), args, io.Discard, os.Stderr, os.Getenv); code != 0 {
+			b.Fatalf("compile exit %d", code)
 		}
 	}
 }

@@ -2,17 +2,21 @@ package cli
 
 import (
 	"fmt"
+	"runtime/debug"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lingate/lingate/compile"
+	"github.com/lingate/lingate/compile/artifact"
 )
 
 // compileOptions are the flags of lingate compile.
 type compileOptions struct {
-	out    string
-	envs   []string
-	commit string
+	out      string
+	envs     []string
+	commit   string
+	unpacked bool
 }
 
 func newCompileCmd(e *env) *cobra.Command {
@@ -21,40 +25,58 @@ func newCompileCmd(e *env) *cobra.Command {
 		Use:   "compile --out DIR",
 		Short: "Validate, then write every Apigee and LINSTOR artifact",
 		Long: `Compile validates the policies, then writes for each environment the Apigee
-proxy bundles (zipped and unpacked) and API products, and the LINSTOR
-resource groups, plus DIR/manifest.json with every file's sha256. The same
-policies always give byte-identical output.`,
+proxy bundles (zipped; unpacked too with --unpacked) and API products, and
+the LINSTOR resource groups (the combined view, and the body of each REST
+call that creates one), plus DIR/manifest.json with every file's sha256.
+The same policies always give byte-identical output.
+
+DIR is replaced as a whole once everything is written. An existing DIR must
+be empty or hold exactly what an earlier compile's manifest lists: only
+those files are removed, and anything else in it is refused by name.`,
 		Example: `  lingate compile --out build
-  lingate compile --out build --env prod --commit "$(git rev-parse HEAD)"`,
+  lingate compile --out build --env prod --commit "$(git rev-parse HEAD)"
+  lingate compile --out build --unpacked   # also the bundles' files, for reading and apigeelint`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error { return runCompile(e, opts) },
 	}
 	cmd.Flags().StringVar(&opts.out, "out", "", "output `DIR` (replaced if it holds an earlier compile)")
 	cmd.Flags().StringArrayVar(&opts.envs, "env", nil, "compile only environment `NAME` (repeatable; default: all)")
 	cmd.Flags().StringVar(&opts.commit, "commit", "", "source commit `SHA` to record in manifest.json")
+	cmd.Flags().BoolVar(&opts.unpacked, "unpacked", false, "also write every proxy bundle unpacked under <env>/apigee/proxies/<product>/")
 	_ = cmd.MarkFlagRequired("out")
 	_ = cmd.MarkFlagDirname("out")
 	return cmd
 }
 
+// runCompile loads the policies and writes each object as soon as it is
+// compiled, so memory holds only the products in flight.
 func runCompile(e *env, opts compileOptions) error {
 	cfg, err := loadPolicies(e.policies)
 	if err != nil {
 		return err
 	}
-	sets, err := compile.All(cfg, opts.envs)
+	if e.getenv("GOGC") == "" {
+		// Loading is done with the heap at its largest; compiling allocates
+		// short-lived buffers, which Main's GOGC=400 would let pile up to
+		// five times what stays live.
+		defer debug.SetGCPercent(debug.SetGCPercent(100))
+	}
+	w, err := compile.Create(opts.out, compile.Options{Commit: opts.commit, Unpacked: opts.unpacked})
 	if err != nil {
 		return err
 	}
-	if err := compile.Write(opts.out, sets, opts.commit); err != nil {
+	envs := opts.envs
+	if len(envs) == 0 {
+		envs = cfg.EnvironmentNames()
+	}
+	err = compile.Stream(cfg, envs, func(env string, o artifact.Object) error { return w.Add(env, o) })
+	if err != nil {
+		w.Abort()
 		return err
 	}
-	files := 0
-	for _, s := range sets {
-		for _, o := range s.Objects {
-			files += len(o.Files)
-		}
+	if err := w.Close(); err != nil {
+		return err
 	}
-	fmt.Fprintf(e.stdout, "compiled %d environments into %s (%d files)\n", len(sets), opts.out, files)
+	fmt.Fprintf(e.stdout, "compiled %d environments into %s (%d files)\n", len(slices.Compact(slices.Sorted(slices.Values(envs)))), opts.out, w.Files())
 	return nil
 }

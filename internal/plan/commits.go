@@ -40,7 +40,7 @@ type Result struct {
 	Head []artifact.Set
 }
 
-// Commits loads and compiles the policies at both commits, in parallel, and
+// Commits loads the policies at both commits in parallel, compiles them together, and
 // compares them environment by environment.
 func Commits(opts Options) (Result, error) {
 	repo, err := gitsrc.Open(existing(opts.Policies))
@@ -102,9 +102,10 @@ func notes(dir string, rng gitsrc.Range, envs []string, base, head side) []strin
 }
 
 // loadSides reads both commits' policies from git, one after the other
-// (go-git's object store is not safe for concurrent use), then validates
-// and compiles them in parallel; once when the policies folder is the same
-// tree at both commits.
+// (go-git's object store is not safe for concurrent use), validates them in
+// parallel and compiles them together (a bundle the change does not touch
+// is rendered once); once when the policies folder is the same tree at
+// both commits.
 func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, only []string) (side, side, error) {
 	same, err := sameTree(repo, rng, dir)
 	if err != nil {
@@ -112,16 +113,18 @@ func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, only []string) (
 	}
 	head := readSide(repo, rng.Head, "head", dir)
 	if same {
-		head.compile(dir, only)
+		head.load(dir)
+		compileSides(only, &head)
 		base := head
 		base.err = nil // reported once, at head
 		return base, head, nil
 	}
 	base := readSide(repo, rng.Base, "base", dir)
 	var wg sync.WaitGroup
-	wg.Go(func() { base.compile(dir, only) })
-	wg.Go(func() { head.compile(dir, only) })
+	wg.Go(func() { base.load(dir) })
+	wg.Go(func() { head.load(dir) })
 	wg.Wait()
+	compileSides(only, &base, &head)
 	return base, head, nil
 }
 
@@ -173,9 +176,8 @@ func readSide(repo *gitsrc.Repo, c gitsrc.Commit, label, dir string) side {
 	return s
 }
 
-// compile validates and compiles the policies read, for the environments
-// in only (all when empty) that the commit declares.
-func (s *side) compile(dir string, only []string) {
+// load validates the policies read.
+func (s *side) load(dir string) {
 	if s.fsys == nil {
 		return
 	}
@@ -185,17 +187,33 @@ func (s *side) compile(dir string, only []string) {
 		return
 	}
 	s.cfg = cfg
-	envs := declaredOf(cfg, only)
-	if len(envs) == 0 {
-		return // compile.All would take no environments as all of them
+}
+
+// compileSides compiles the loaded sides together (compile.AllOf), for the
+// environments in only (all when empty) that each commit declares.
+func compileSides(only []string, sides ...*side) {
+	var cfgs []compile.Config
+	var which []*side
+	for _, s := range sides {
+		if s.cfg == nil || s.err != nil {
+			continue
+		}
+		envs := declaredOf(s.cfg, only)
+		if len(envs) == 0 {
+			continue // compile would take no environments as all of them
+		}
+		cfgs = append(cfgs, compile.Config{Cfg: s.cfg, Envs: envs})
+		which = append(which, s)
 	}
-	sets, err := compile.All(cfg, envs)
-	if err != nil {
-		s.err = gitsrc.Locate(err, s.commit, s.label)
-		return
-	}
-	for _, set := range sets {
-		s.sets[set.Env] = set
+	sets, errs := compile.AllOf(cfgs)
+	for i, s := range which {
+		if errs[i] != nil {
+			s.err = gitsrc.Locate(errs[i], s.commit, s.label)
+			continue
+		}
+		for _, set := range sets[i] {
+			s.sets[set.Env] = set
+		}
 	}
 }
 

@@ -15,6 +15,10 @@ import (
 type Size struct {
 	Products int
 	Roles    int
+	// Tiers is how many storage tiers to declare (default and at least 3:
+	// fast, standard, archive, then t-0003 ...); products and roles spread
+	// over them.
+	Tiers int
 	// PerFile is how many products or roles share one file (default 10).
 	PerFile int
 }
@@ -25,13 +29,40 @@ func Files(s Size) map[string][]byte {
 	if s.PerFile <= 0 {
 		s.PerFile = 10
 	}
+	s.Tiers = max(s.Tiers, 3)
 	files := map[string][]byte{
 		"policies/environments.cue": []byte(environments),
-		"policies/tiers.cue":        []byte(tiers),
+		"policies/tiers.cue":        []byte(tiersCUE(s.Tiers)),
 	}
-	chunk(files, "products", s.Products, s.PerFile, Product)
-	chunk(files, "roles", s.Roles, s.PerFile, func(i int) string { return Role(i, s.Products) })
+	chunk(files, "products", s.Products, s.PerFile, func(i int) string { return product(i, s.Tiers) })
+	chunk(files, "roles", s.Roles, s.PerFile, func(i int) string { return role(i, s.Products, s.Tiers) })
 	return files
+}
+
+// TierName is the name of the i-th generated tier.
+func TierName(i int) string {
+	if i < 3 {
+		return []string{"fast", "standard", "archive"}[i]
+	}
+	return fmt.Sprintf("t-%04d", i)
+}
+
+// tiersCUE declares n tiers: the three hand-written ones, then generated
+// ones alike in shape.
+func tiersCUE(n int) string {
+	var b strings.Builder
+	b.WriteString(tiers)
+	for i := 3; i < n; i++ {
+		fmt.Fprintf(&b, `tiers: %q: {
+	description:  "Generated tier %d"
+	replicas:     %d
+	storagePools: ["pool-%d"]
+	replicasOnDifferent: ["Aux/zone"]
+	volumes: [{size: "%dGiB"}, {size: "1GiB"}]
+}
+`, TierName(i), i, 2+i%2, i%5, 10+i)
+	}
+	return b.String()
 }
 
 // chunk writes n entries made by gen into files of perFile entries each.
@@ -49,33 +80,55 @@ func chunk(files map[string][]byte, kind string, n, perFile int, gen func(int) s
 // ProductName is the name of the i-th generated product.
 func ProductName(i int) string { return fmt.Sprintf("svc-%05d", i) }
 
-// Product is the CUE of the i-th product.
-func Product(i int) string {
-	tier := []string{"fast", "standard", "archive"}[i%3]
+// Product is the CUE of the i-th product of a repository of three tiers.
+func Product(i int) string { return product(i, 3) }
+
+// product is the CUE of the i-th product: two backends by tier, an OIDC
+// issuer, quota and spike arrest, CORS, three operations with scopes, and
+// request and response headers.
+func product(i, tiers int) string {
+	tier, other := TierName(i%tiers), TierName((i+1)%tiers)
 	return fmt.Sprintf(`products: %q: {
 	displayName:  "Service %05d"
 	description:  "Generated service number %d"
 	basePath:     "/svc/%05d/v1"
 	environments: ["sandbox", "staging", "prod"]
-	target: url: "https://svc-%05d.internal.example"
+	targets: {
+		%q: url: "https://svc-%05d.internal.example"
+		%q: url: "https://svc-%05d-%s.internal.example"
+	}
 	auth: oidc: {
 		issuer:   "https://idp.example/oauth2/default"
 		audience: "api://svc-%05d"
 	}
 	quota: {limit: 1000, per: "minute"}
 	spikeArrest: "100ps"
+	cors: {
+		origins: ["https://app-%d.example"]
+		methods: ["GET", "POST"]
+		headers: ["Authorization", "Content-Type"]
+	}
 	operations: [
-		{path: "/items", methods: ["GET", "POST"]},
-		{path: "/items/*", methods: ["GET", "PUT", "DELETE"]},
+		{path: "/items", methods: ["GET", "POST"], scopes: ["svc.read", "svc.write"]},
+		{path: "/items/*", methods: ["GET", "PUT", "DELETE"], scopes: ["svc.read", "svc.write"]},
+		{path: "/reports/{id}", methods: ["GET"], scopes: ["svc.read"]},
 	]
-	headers: request: set: "X-Service": "svc-%05d"
+	headers: {
+		request: set: "X-Service": "svc-%05d"
+		response: remove: ["Server"]
+	}
 	tier: %q
 }
-`, ProductName(i), i, i, i, i, i, i, tier)
+`, ProductName(i), i, i, i, tier, i, other, i, other, i, i%7, i, tier)
 }
 
-// Role is the CUE of the i-th role, granted on one of products products.
-func Role(i, products int) string {
+// Role is the CUE of the i-th role, granted on one of products products,
+// in a repository of three tiers.
+func Role(i, products int) string { return role(i, products, 3) }
+
+// role is the CUE of the i-th role: its own group and a shared one, and a
+// grant with scopes, methods and a quota of its own.
+func role(i, products, tiers int) string {
 	p := 0
 	if products > 0 {
 		p = i % products
@@ -86,11 +139,11 @@ func Role(i, products int) string {
 	grants: %q: {
 		scopes: ["svc.read", "svc.write"]
 		methods: ["GET", "POST"]
-		quota: {limit: 100, per: "minute"}
+		quota: {limit: %d, per: "minute"}
 	}
 	tier: %q
 }
-`, i, i, i, ProductName(p), []string{"fast", "standard", "archive"}[i%3])
+`, i, i, i, ProductName(p), 50+i%50, TierName(i%tiers))
 }
 
 // MapFS returns files as an in-memory file system.
