@@ -20,23 +20,14 @@ import (
 // itself); without it, it does what the recipe does with CUE's Go API.
 func TestCueVetRecipe(t *testing.T) {
 	script := docBlock(t, "../docs/policies.md", "## Checking with `cue vet`", "sh")
-	for _, want := range []string{`sed 's/^package schema$/package policies/'`, `printf 'package policies\n\n#Config\n'`} {
+	for _, want := range []string{`sed 's/^package schema$/package policies/'`, `printf 'package policies\n\n#Config\n'`,
+		`cue vet -c=false`, `cue export -e environments -e tiers -e products -e roles`} {
 		if !strings.Contains(script, want) {
 			t.Fatalf("the recipe no longer holds %s, which this test does in Go:\n%s", want, script)
 		}
 	}
-	broken := t.TempDir()
-	if err := os.CopyFS(filepath.Join(broken, "policies"), os.DirFS("../policies")); err != nil {
-		t.Fatal(err)
-	}
-	tiers := filepath.Join(broken, "policies", "tiers.cue")
-	b, err := os.ReadFile(tiers)
-	if err != nil || !strings.Contains(string(b), "replicas:     3") {
-		t.Fatalf("policies/tiers.cue: %v, or no tier with 3 replicas to break", err)
-	}
-	if err := os.WriteFile(tiers, []byte(strings.Replace(string(b), "replicas:     3", "replicas:     0", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	broken := brokenCopy(t, "tiers.cue", "replicas:     3", "replicas:     0")
+	incomplete := brokenCopy(t, "products/customers.cue", `basePath:     "/customers/v1"`, "")
 	vet := vetInGo
 	if _, err := exec.LookPath("cue"); err == nil {
 		vet = func(t *testing.T, dir string) error { return vetWithCue(t, dir, script) }
@@ -47,6 +38,28 @@ func TestCueVetRecipe(t *testing.T) {
 	if err := vet(t, broken); err == nil || !strings.Contains(err.Error(), "replicas") {
 		t.Errorf("a tier with 0 replicas: %v, want an error about replicas", err)
 	}
+	if err := vet(t, incomplete); err == nil || !strings.Contains(err.Error(), "basePath") {
+		t.Errorf("a product without its basePath: %v, want an error about basePath", err)
+	}
+}
+
+// brokenCopy copies the example policies into a new folder with old
+// replaced by new, once, in the file at rel.
+func brokenCopy(t *testing.T, rel, old, new string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "policies"), os.DirFS("../policies")); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "policies", filepath.FromSlash(rel))
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), old) {
+		t.Fatalf("policies/%s: %v, or no %q to break", rel, err, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // vetWithCue runs the recipe in dir, with a lingate that prints the schema.
@@ -72,7 +85,8 @@ func (e *vetError) Error() string { return e.out }
 
 // vetInGo does what the recipe does: the schema as package policies, a
 // file embedding #Config, and the policy files CUE's loader would take,
-// vetted for concrete values.
+// vetted as a whole (guardrails are constraints, never concrete) and for
+// concrete values in the four data sections.
 func vetInGo(t *testing.T, dir string) error {
 	t.Helper()
 	inst := build.NewContext().NewInstance(dir, nil)
@@ -110,5 +124,13 @@ func vetInGo(t *testing.T, dir string) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	return v.Validate(cue.Concrete(true))
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	for _, section := range []string{"environments", "tiers", "products", "roles"} {
+		if err := v.LookupPath(cue.ParsePath(section)).Validate(cue.Concrete(true)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
