@@ -132,4 +132,3 @@ func refusal(r *http.Request) *http.Response {
 
 // failInvldPlaceCount is LINSTOR's ret code as it goes over the wire (a signed 64-bit number).
 var failInvldPlaceCount = func() int64 { v := uint64(linstor.FailInvldPlaceCount); return int64(v) }()
-
