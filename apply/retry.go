@@ -117,8 +117,9 @@ func (e *transportError) Unwrap() error { return e.err }
 
 // Transport retries idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS)
 // that fail with 429, a 5xx or a dropped connection, honouring
-// Retry-After. POST is sent once: whether it took effect can only be told
-// by reading, which is the driver's job (see Retry).
+// Retry-After. POST, and any request whose context comes from SendOnce, is
+// sent once: whether it took effect can only be told by reading, which is
+// the driver's job (see Retry).
 type Transport struct {
 	Base   http.RoundTripper
 	Policy RetryPolicy
@@ -133,7 +134,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	if !idempotent(req.Method) {
+	if !idempotent(req.Method) || sentOnce(req.Context()) {
 		resp, err := base.RoundTrip(req)
 		if err != nil && req.Context().Err() == nil {
 			// Sent once, but a caller that re-reads first may try again.
@@ -205,6 +206,20 @@ type retryAfterStatus struct {
 }
 
 func (e *retryAfterStatus) Unwrap() []error { return []error{e.StatusError, e.ra} }
+
+// sendOnceKey marks a context whose requests Transport sends once.
+type sendOnceKey struct{}
+
+// SendOnce returns a context whose requests Transport sends once, as it
+// sends a POST, whatever their method: for a step that is idempotent by
+// method but not in effect, such as deleting a lock entry that another
+// holder may have created again after a try whose answer was lost. The
+// driver retries such a step itself with Retry, re-reading first.
+func SendOnce(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sendOnceKey{}, true)
+}
+
+func sentOnce(ctx context.Context) bool { return ctx.Value(sendOnceKey{}) != nil }
 
 func idempotent(method string) bool {
 	switch method {

@@ -61,6 +61,20 @@ func TestTransportNeverRetriesPost(t *testing.T) {
 	}
 }
 
+func TestTransportSendsOnceWhenAsked(t *testing.T) {
+	srv, calls := flaky(t, 5, http.StatusServiceUnavailable, nil)
+	c := &http.Client{Transport: &Transport{Policy: fastPolicy}}
+	req, _ := http.NewRequestWithContext(SendOnce(context.Background()), http.MethodDelete, srv.URL+"/lock", nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 || calls.Load() != 1 {
+		t.Fatalf("status %d after %d calls; want the 503 after 1", resp.StatusCode, calls.Load())
+	}
+}
+
 func TestTransportGivesLastAnswerWhenTriesRunOut(t *testing.T) {
 	srv, calls := flaky(t, 100, http.StatusTooManyRequests, nil)
 	c := &http.Client{Transport: &Transport{Policy: fastPolicy}}

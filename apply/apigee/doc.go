@@ -75,8 +75,13 @@
 // The environment's apply lock is the entry "apply-lock" of the
 // environment-scoped key value map "lingate", holding the JSON of an
 // apply.Lock. Creating an entry fails with 409 when it exists, which makes
-// taking a free lock atomic. Taking over an expired lock deletes it and
-// creates a new one; the key value map API has no conditional update, so
-// two holders taking over the same expired lock at the same moment are
-// told apart only by re-reading the entry afterwards.
+// taking a free lock atomic. Taking over an expired lock first creates the
+// entry "apply-lock-takeover-<hash of its ID>" (again atomic), and only
+// the apply that made it deletes the expired lock and creates its own, so
+// two applies taking over the same expired lock end with one holder. The
+// key value map API has no conditional delete: deletes of the lock entry
+// are sent once and retried only after re-reading it, so a delete whose
+// answer was lost never removes a lock another apply has taken since.
+// What remains: an expired holder still running and releasing its lock in
+// the same round trip as a takeover can remove the new holder's lock.
 package apigee

@@ -1,0 +1,124 @@
+package apigee
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lingate/lingate/apply"
+	apigeeemu "github.com/lingate/lingate/internal/emulator/apigee"
+)
+
+// commitThenFail lets the first DELETE of the lock entry through, runs
+// meanwhile (another apply taking the free lock), then answers 503 as if
+// the answer had been lost.
+type commitThenFail struct {
+	base      http.RoundTripper
+	meanwhile func()
+	done      bool
+}
+
+func (c *commitThenFail) RoundTrip(r *http.Request) (*http.Response, error) {
+	if c.done || r.Method != http.MethodDelete || !strings.HasSuffix(r.URL.Path, "/entries/"+LockEntry) {
+		return c.base.RoundTrip(r)
+	}
+	c.done = true
+	resp, err := c.base.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	c.meanwhile()
+	body := `{"error":{"code":503,"message":"The service is currently unavailable.","status":"UNAVAILABLE"}}`
+	return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable",
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)), Request: r}, nil
+}
+
+// TestUnlockLostAnswerKeepsTheNextHoldersLock: an unlock whose DELETE
+// committed but whose answer was lost must not delete again blindly: the
+// lock may meanwhile be another apply's.
+func TestUnlockLostAnswerKeepsTheNextHoldersLock(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	other := driver(t, hs)
+	ctx := context.Background()
+	a, b := lockOf("a", time.Hour), lockOf("b", time.Hour)
+	hook := &commitThenFail{base: hs.Client().Transport, meanwhile: func() {
+		if err := other.Lock(ctx, b, false); err != nil {
+			t.Errorf("b taking the free lock: %v", err)
+		}
+	}}
+	d := driver(t, hs, func(c *Config) { c.HTTPClient = &http.Client{Transport: hook} })
+	if err := d.Lock(ctx, a, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Unlock(ctx, a); err != nil {
+		t.Fatalf("unlock: %v", err)
+	}
+	held, found, err := other.readLock(ctx)
+	if err != nil || !found || held.ID != "b" {
+		t.Fatalf("after a's unlock the lock is %+v (found %v, %v); want b's, untouched", held, found, err)
+	}
+}
+
+// TestTakeoverRaceHasOneWinner: two applies taking over the same expired
+// lock, the second just before the first deletes it, end with one holder:
+// the one the lock entry names, the other refused.
+func TestTakeoverRaceHasOneWinner(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	other := driver(t, hs)
+	ctx := context.Background()
+	if err := other.Lock(ctx, lockOf("old", -time.Minute), false); err != nil {
+		t.Fatal(err)
+	}
+	b, c := lockOf("b", time.Hour), lockOf("c", time.Hour)
+	var errC error
+	hook := &deleteRace{base: hs.Client().Transport, before: func() { errC = other.Lock(ctx, c, true) }}
+	d := driver(t, hs, func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: hook} })
+	errB := d.Lock(ctx, b, true)
+	if !hook.done {
+		t.Fatal("b never deleted the expired lock")
+	}
+	if (errB == nil) == (errC == nil) {
+		t.Fatalf("b: %v; c: %v; want exactly one holder", errB, errC)
+	}
+	winner := "b"
+	if errC == nil {
+		winner = "c"
+	}
+	held, found, err := other.readLock(ctx)
+	if err != nil || !found || held.ID != winner {
+		t.Fatalf("the lock is %+v (found %v, %v); want %s's, which won", held, found, err, winner)
+	}
+	var le *apply.LockedError
+	if loser := cmp.Or(errB, errC); !errors.As(loser, &le) {
+		t.Fatalf("the loser's error %v is not a LockedError", loser)
+	}
+	if err := other.Unlock(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Lock(ctx, lockOf("d", time.Hour), false); err != nil {
+		t.Fatalf("a fresh lock after the takeover: %v", err)
+	}
+}
+
+// deleteRace runs before ahead of the first request of the lock entry's
+// DELETE, as if another apply got there between the read and the delete.
+type deleteRace struct {
+	base   http.RoundTripper
+	before func()
+	done   bool
+}
+
+func (d *deleteRace) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !d.done && r.Method == http.MethodDelete && strings.HasSuffix(r.URL.Path, "/entries/"+LockEntry) {
+		d.done = true
+		d.before()
+	}
+	return d.base.RoundTrip(r)
+}
