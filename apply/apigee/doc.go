@@ -6,14 +6,18 @@
 //
 // # Ownership and provenance
 //
-// A proxy is lingate's when one of its revisions carries lingate's stamp:
-// the bundle's <Description> (the revision's description) ends in
+// A proxy is lingate's when one of its revisions is: the bundle's
+// <Description> (the revision's description) ends in
 //
 //	[lingate sha256:<content hash> commit:<source commit>]
 //
-// The content hash is apply.ObjectDigest of the proxy object as compiled
-// (its bundle zip and unpacked files), the same digest the plan file
-// records. The stamp is written into the bundle when it is imported and
+// and the revision's bundle, exported and read back under the proxy's name,
+// has that content hash. The content hash is apply.ObjectDigest of the
+// proxy object as compiled (its bundle zip and unpacked files), the same
+// digest the plan file records. The stamp alone proves nothing: a revision
+// made by hand from one of lingate's (edited in the console, exported and
+// imported again, copied under another name) carries it too, and is
+// neither reused, nor pruned, nor taken for the compiled bundle. The stamp is written into the bundle when it is imported and
 // removed when a bundle is read back, so it never shows in a diff. An API
 // product is lingate's when it has the attribute lingate-managed; on apply
 // its value becomes "true; commit:<source commit>" and reads back as
@@ -24,9 +28,9 @@
 // Read lists the organization's proxies, the deployments of the
 // environment and the organization's API products.
 //
-//   - A proxy whose deployed revision carries the desired object's content
-//     hash reads back as the desired object itself (one call). Any other
-//     deployed revision, lingate's or hand-made, is exported
+//   - A proxy whose deployed revision is lingate's with the desired
+//     object's content hash reads back as the desired object itself. Any
+//     other deployed revision, lingate's or hand-made, is exported
 //     (?format=bundle) and unpacked into compile's paths, the stamp and the
 //     fields Apigee adds on export (revision attribute, CreatedAt...)
 //     removed, so drift shows as a diff of the bundle's files.
@@ -46,8 +50,8 @@
 //     dropped, fields compile never writes kept at the end so that a
 //     hand-made addition shows.
 //
-// Read makes only GET calls: three lists, and one revision's metadata per
-// proxy deployed in the environment (more only for drift and foreign
+// Read makes only GET calls: three lists, and one revision's metadata and
+// bundle per proxy deployed in the environment (more only for foreign
 // proxies).
 //
 // # Applying

@@ -248,7 +248,16 @@ func (d *Driver) pruneRevisions(ctx context.Context, revs *revisions, deployed i
 			continue
 		}
 		if kept < d.cfg.KeepRevisions {
+			// Kept on the stamp alone (a hand-made revision carrying a
+			// copied stamp takes one of the places): checking the bundle
+			// costs an export, needed only before a delete.
 			kept++
+			continue
+		}
+		if s, err = revs.lingates(ctx, rev); err != nil {
+			return err
+		}
+		if !s.ok {
 			continue
 		}
 		if err := d.deleteRevision(ctx, revs.name, rev); err != nil {

@@ -107,7 +107,7 @@ func (d *Driver) readProxy(ctx context.Context, revs *revisions, deployed int, d
 	if deployed == 0 {
 		return d.readUndeployed(ctx, revs, isDesired)
 	}
-	s, err := revs.stampOf(ctx, deployed)
+	s, err := revs.lingates(ctx, deployed)
 	if err != nil {
 		return proxyRead{err: err}
 	}
