@@ -170,6 +170,9 @@ func (d *Driver) readProducts(ctx context.Context, want map[string]artifact.Obje
 		if !isDesired && !(owned && boundTo(p, d.cfg.Environment)) {
 			continue
 		}
+		if err := d.otherEnvironments(p); err != nil {
+			return fmt.Errorf("%s: %w", subject(artifact.KindProduct, p.Name), err)
+		}
 		obj, err := productObject(p, desired)
 		if err != nil {
 			return err
