@@ -132,3 +132,15 @@ func refusal(r *http.Request) *http.Response {
 
 // failInvldPlaceCount is LINSTOR's ret code as it goes over the wire (a signed 64-bit number).
 var failInvldPlaceCount = func() int64 { v := uint64(linstor.FailInvldPlaceCount); return int64(v) }()
+
+// TestHostileNamesNeverReachAURL: a change whose name is not a LINSTOR
+// name (a hand-edited plan file: path segments, a query) is refused before
+// any call, naming it.
+func TestHostileNamesNeverReachAURL(t *testing.T) {
+	c := newCluster(t)
+	d := c.driver(t, "sandbox")
+	for _, name := range []string{"../controller/properties", "x/../../controller/properties", "fast?force=1", "fast#x", "", "fast/volume-groups/0"} {
+		err := d.Apply(context.Background(), apply.Change{Ref: ref(name), Action: apply.Delete}, find(nil, name))
+		requireContains(t, "delete of "+name, errString(err), "expected a LINSTOR name")
+	}
+}

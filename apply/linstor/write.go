@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,6 +53,9 @@ func (d *Driver) apply(ctx context.Context, c apply.Change, desired artifact.Obj
 	if c.Kind != artifact.KindResourceGroup {
 		return fmt.Errorf("kind %q: the LINSTOR driver changes only resource groups", c.Kind)
 	}
+	if !nameRE.MatchString(c.Name) {
+		return fmt.Errorf("name %q: expected a LINSTOR name (a letter or _, then letters, digits, _ and -)", c.Name)
+	}
 	if c.Action == apply.Delete {
 		return d.delete(ctx, c.Name)
 	}
@@ -69,6 +73,9 @@ func (d *Driver) apply(ctx context.Context, c apply.Change, desired artifact.Obj
 	}
 	return fmt.Errorf("unknown action %q", c.Action)
 }
+
+// nameRE is a LINSTOR name: safe as one segment of a request's path.
+var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // decodeDesired reads the compiled resource group of an object.
 func decodeDesired(o artifact.Object) (cl.Group, error) {
