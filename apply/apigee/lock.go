@@ -38,7 +38,11 @@ func (d *Driver) Lock(ctx context.Context, l apply.Lock, takeOver bool) error {
 
 // ensureLockMap creates the key value map unless it exists.
 func (d *Driver) ensureLockMap(ctx context.Context) error {
-	_, err := d.svc.Organizations.Environments.Keyvaluemaps.Get(d.lockMapPath()).Context(ctx).Do()
+	m, err := d.svc.Organizations.Environments.Keyvaluemaps.Get(d.lockMapPath()).Context(ctx).Do()
+	if err == nil && m.MaskedValues {
+		return fmt.Errorf("apigee lock of environment %s: key value map %s in %s masks its values (maskedValues), so the lock cannot be read: "+
+			"set maskedValues to false on it (it holds only lingate's apply lock)", d.cfg.Env, LockMap, d.cfg.Environment)
+	}
 	if !isStatus(err, http.StatusNotFound) {
 		return d.lockErr("read key value map "+LockMap, err)
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/api/apigee/v1"
+
 	"github.com/lingate/lingate/apply"
 	apigeeemu "github.com/lingate/lingate/internal/emulator/apigee"
 )
@@ -121,4 +123,20 @@ func (d *deleteRace) RoundTrip(r *http.Request) (*http.Response, error) {
 		d.before()
 	}
 	return d.base.RoundTrip(r)
+}
+
+// TestMaskedLockMapIsNamed: a key value map "lingate" made with
+// maskedValues (by an administrator, for compliance) returns "*****" for
+// the lock: the apply fails saying so and what to do, instead of calling
+// the lock foreign.
+func TestMaskedLockMapIsNamed(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	d := driver(t, hs)
+	ctx := context.Background()
+	if _, err := d.svc.Organizations.Environments.Keyvaluemaps.Create(d.env,
+		&apigee.GoogleCloudApigeeV1KeyValueMap{Name: LockMap, Encrypted: true, MaskedValues: true}).Context(ctx).Do(); err != nil {
+		t.Fatal(err)
+	}
+	err := d.Lock(ctx, lockOf("a", time.Hour), false)
+	mustContain(t, "lock in a masked map", errString(err), "key value map lingate", "maskedValues", "false")
 }
