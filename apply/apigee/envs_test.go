@@ -1,15 +1,10 @@
 package apigee
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/lingate/lingate/apply"
-	"github.com/lingate/lingate/compile"
-	"github.com/lingate/lingate/compile/artifact"
 	emulator "github.com/lingate/lingate/internal/emulator/apigee"
-	"github.com/lingate/lingate/schema"
 )
 
 // TestEveryEnvironmentReadsBackAsCompiled applies the Apigee objects the
@@ -17,40 +12,16 @@ import (
 // environment that environment names, to an emulator where they exist;
 // the plan right after is empty and the products are read.
 func TestEveryEnvironmentReadsBackAsCompiled(t *testing.T) {
-	cfg, err := schema.Load(os.DirFS(filepath.Join("..", "..")), "policies")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := examplePolicies(t)
 	for name, env := range cfg.Environments {
 		t.Run(name, func(t *testing.T) {
 			org, apigeeEnv := env.Apigee.Organization, env.Apigee.Environment
 			if org == "" {
 				org, apigeeEnv = testOrg, testEnv
 			}
-			set, err := compile.Compile(cfg, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var desired []artifact.Object
-			for _, o := range set.Objects {
-				if o.System == artifact.SystemApigee {
-					desired = append(desired, o)
-				}
-			}
-			servers := map[string]bool{}
-			for _, o := range desired {
-				for _, f := range o.Files {
-					for _, m := range serverRE.FindAllSubmatch(f.Data, -1) {
-						servers[string(m[1])] = true
-					}
-				}
-			}
-			var ts []string
-			for s := range servers {
-				ts = append(ts, s)
-			}
+			desired := exampleFor(t, cfg, name)
 			hs := emulated(t, emulator.Config{Organizations: []emulator.Organization{{Name: org, Environments: []string{apigeeEnv},
-				TargetServers: map[string][]string{apigeeEnv: ts}}}})
+				TargetServers: map[string][]string{apigeeEnv: targetServers(desired)}}}})
 			d := driver(t, hs, func(c *Config) { c.Env, c.Organization, c.Environment = name, org, apigeeEnv })
 			for _, o := range desired {
 				c := apply.Change{Ref: apply.Ref{Env: name, System: o.System, Kind: o.Kind, Name: o.Name}, Action: apply.Create}
