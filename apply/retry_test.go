@@ -164,3 +164,23 @@ func TestTransportMarksDroppedPostRetryable(t *testing.T) {
 		t.Fatalf("err %v (retryable %v) after %d calls; want a retryable error after 1", err, Retryable(err), calls.Load())
 	}
 }
+
+// TestRetryHonoursRetryAfterOfAStep: a step refused with 429 and a
+// Retry-After (a POST, which the transport sends once) is tried again no
+// sooner than the server asked.
+func TestRetryHonoursRetryAfterOfAStep(t *testing.T) {
+	var at []time.Time
+	_, err := Retry(context.Background(), fastPolicy, func() (int, error) {
+		at = append(at, time.Now())
+		if len(at) == 1 {
+			return 0, &StatusError{Status: http.StatusTooManyRequests, RetryAfter: 300 * time.Millisecond}
+		}
+		return 1, nil
+	})
+	if err != nil || len(at) != 2 {
+		t.Fatalf("%v after %d tries", err, len(at))
+	}
+	if wait := at[1].Sub(at[0]); wait < 300*time.Millisecond {
+		t.Fatalf("tried again after %s; the server asked for 300ms", wait)
+	}
+}

@@ -171,7 +171,7 @@ func subject(kind, name string) string { return "apigee " + kind + " " + name }
 func apiError(err error) error {
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {
-		return &apply.StatusError{Status: ge.Code, Message: withViolations(ge.Message, ge.Details)}
+		return &apply.StatusError{Status: ge.Code, Message: withViolations(ge.Message, ge.Details), RetryAfter: apply.RetryAfter(ge.Header)}
 	}
 	return err
 }

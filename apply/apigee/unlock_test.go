@@ -13,6 +13,7 @@ import (
 	"google.golang.org/api/apigee/v1"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/compile/artifact"
 	apigeeemu "github.com/lingate/lingate/internal/emulator/apigee"
 )
 
@@ -139,4 +140,47 @@ func TestMaskedLockMapIsNamed(t *testing.T) {
 	}
 	err := d.Lock(ctx, lockOf("a", time.Hour), false)
 	mustContain(t, "lock in a masked map", errString(err), "key value map lingate", "maskedValues", "false")
+}
+
+// throttleOnce answers the first POST whose path ends in suffix with
+// Google's 429 and Retry-After: 1, recording when each such POST came.
+type throttleOnce struct {
+	base   http.RoundTripper
+	suffix string
+	at     []time.Time
+}
+
+func (th *throttleOnce) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, th.suffix) {
+		return th.base.RoundTrip(r)
+	}
+	th.at = append(th.at, time.Now())
+	if len(th.at) > 1 {
+		return th.base.RoundTrip(r)
+	}
+	body := `{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}`
+	return &http.Response{StatusCode: http.StatusTooManyRequests, Status: "429 Too Many Requests",
+		Header: http.Header{"Content-Type": {"application/json"}, "Retry-After": {"1"}}, Body: io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)), Request: r}, nil
+}
+
+// TestRetryAfterOfRefusedPostsIsHonoured: an import and a product create
+// (POSTs, retried by the driver after a re-read) refused with 429 and
+// Retry-After are tried again no sooner than the server asked.
+func TestRetryAfterOfRefusedPostsIsHonoured(t *testing.T) {
+	for _, tc := range []struct{ kind, suffix string }{{artifact.KindProxy, "/apis"}, {artifact.KindProduct, "/apiproducts"}} {
+		hs := emulated(t, apigeeemu.Config{})
+		th := &throttleOnce{base: hs.Client().Transport, suffix: tc.suffix}
+		d := driver(t, hs, func(c *Config) { c.HTTPClient = &http.Client{Transport: th} })
+		if tc.kind == artifact.KindProduct {
+			applyAll(t, driver(t, hs), apply.Create, find(t, example(t), artifact.KindProxy, "payments"))
+		}
+		applyAll(t, d, apply.Create, find(t, example(t), tc.kind, "payments"))
+		if len(th.at) != 2 {
+			t.Fatalf("%s: %d POSTs; want 2", tc.kind, len(th.at))
+		}
+		if wait := th.at[1].Sub(th.at[0]); wait < time.Second {
+			t.Errorf("%s: tried again after %s; the server asked for 1s", tc.kind, wait)
+		}
+	}
 }
