@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"google.golang.org/api/apigee/v1"
+
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile/artifact"
 	apigeeemu "github.com/lingate/lingate/internal/emulator/apigee"
@@ -31,5 +33,24 @@ func TestHostileNamesNeverReachAURL(t *testing.T) {
 		bad.Env = "x"
 		_, err := New(bad)
 		mustContain(t, "New", errString(err), "expected letters, digits")
+	}
+}
+
+// TestServingRevision: of several revisions of a proxy listed in one
+// environment (a rollover not yet finished), the one deployed last serves,
+// whatever the list's order; read and apply both use this.
+func TestServingRevision(t *testing.T) {
+	dep := func(api, rev string, at int64) *apigee.GoogleCloudApigeeV1Deployment {
+		return &apigee.GoogleCloudApigeeV1Deployment{ApiProxy: api, Revision: rev, DeployStartTime: at}
+	}
+	for _, deps := range [][]*apigee.GoogleCloudApigeeV1Deployment{
+		{dep("orders", "9", 100), dep("orders", "10", 200), dep("other", "1", 50)},
+		{dep("other", "1", 50), dep("orders", "10", 200), dep("orders", "9", 100)},
+		{dep("orders", "x", 300), dep("orders", "10", 100), dep("orders", "9", 100), dep("other", "1", 50)},
+	} {
+		got := serving(deps)
+		if got["orders"] != 10 || got["other"] != 1 || len(got) != 2 {
+			t.Errorf("serving %v", got)
+		}
 	}
 }

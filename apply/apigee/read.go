@@ -93,13 +93,7 @@ func (d *Driver) deploymentsHere(ctx context.Context) (map[string]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apigee deployments of environment %s: %w", d.cfg.Environment, apiError(err))
 	}
-	out := map[string]int{}
-	for _, dep := range resp.Deployments {
-		if n, err := strconv.Atoi(dep.Revision); err == nil {
-			out[dep.ApiProxy] = n
-		}
-	}
-	return out, nil
+	return serving(resp.Deployments), nil
 }
 
 // readProxy reads one proxy (see the package doc for the rules).
