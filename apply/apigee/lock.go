@@ -117,6 +117,11 @@ func (d *Driver) takeOver(ctx context.Context, held, l apply.Lock) (string, erro
 	if err != nil {
 		// Ours, from a try whose answer was lost, or another's.
 		by, err := d.readEntry(ctx, claim)
+		if isStatus(err, http.StatusNotFound) {
+			// The other taker has finished and removed its claim: the
+			// lock entry says who holds the lock now.
+			return "", d.confirmLock(ctx, l)
+		}
 		if err != nil {
 			return "", d.lockErr("read entry "+claim, err)
 		}
