@@ -184,3 +184,52 @@ func TestRetryAfterOfRefusedPostsIsHonoured(t *testing.T) {
 		}
 	}
 }
+
+// claimTaken runs meanwhile (another apply taking over the same expired
+// lock, start to finish) when the first claim entry is created, and
+// answers that create with the 409 it met while the other's claim existed.
+type claimTaken struct {
+	base      http.RoundTripper
+	meanwhile func()
+	done      bool
+}
+
+func (c *claimTaken) RoundTrip(r *http.Request) (*http.Response, error) {
+	if c.done || r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/entries") {
+		return c.base.RoundTrip(r)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(strings.NewReader(string(body)))
+	if !strings.Contains(string(body), "-takeover-") {
+		return c.base.RoundTrip(r)
+	}
+	c.done = true
+	c.meanwhile()
+	msg := `{"error":{"code":409,"message":"entry already exists","status":"ALREADY_EXISTS"}}`
+	return &http.Response{StatusCode: http.StatusConflict, Status: "409 Conflict",
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(msg)),
+		ContentLength: int64(len(msg)), Request: r}, nil
+}
+
+// TestTakeoverLostToAFinishedTakeover: an apply whose claim on an expired
+// lock met another's claim, gone by the time it reads it (the other
+// finished), is told who holds the lock.
+func TestTakeoverLostToAFinishedTakeover(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	other := driver(t, hs)
+	ctx := context.Background()
+	if err := other.Lock(ctx, lockOf("old", -time.Minute), false); err != nil {
+		t.Fatal(err)
+	}
+	hook := &claimTaken{base: hs.Client().Transport, meanwhile: func() {
+		if err := other.Lock(ctx, lockOf("c", time.Hour), true); err != nil {
+			t.Errorf("c taking over: %v", err)
+		}
+	}}
+	d := driver(t, hs, func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: hook} })
+	err := d.Lock(ctx, lockOf("b", time.Hour), true)
+	var le *apply.LockedError
+	if !errors.As(err, &le) || le.Held.ID != "c" {
+		t.Fatalf("b: %v; want a LockedError held by c", err)
+	}
+}
