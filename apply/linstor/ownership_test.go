@@ -29,6 +29,8 @@ func TestAnotherEnvironmentsGroupIsNotAdopted(t *testing.T) {
 	name := staging[0].Name
 	want := []artifact.Object{renamed(t, desired(t, "sandbox")[0], name)}
 	ctx := context.Background()
+	_, err := d.Read(ctx, want)
+	requireContains(t, "sandbox's plan", errString(err), "resource group "+name, "lingate manages it for environment staging")
 	for _, action := range []apply.Action{apply.Create, apply.Update, apply.Replace} {
 		err := d.Apply(ctx, apply.Change{Ref: ref(name), Action: action}, find(want, name))
 		requireContains(t, string(action)+" of staging's group from sandbox", errString(err),
