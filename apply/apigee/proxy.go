@@ -49,7 +49,12 @@ func (d *Driver) applyProxy(ctx context.Context, c apply.Change, o artifact.Obje
 		if prev == rev {
 			return fmt.Errorf("%s: revision %d in environment %s: %w", subject(o.Kind, o.Name), rev, d.cfg.Environment, err)
 		}
-		return d.rollback(ctx, o.Name, rev, prev, err)
+		// Interrupted (Ctrl-C, a job's timeout) or not, the revision that
+		// served before is put back: an unverified revision must not go on
+		// rolling out behind a failed apply.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.DeployTimeout)
+		defer cancel()
+		return d.rollback(rctx, o.Name, rev, prev, err)
 	}
 	return d.pruneRevisions(ctx, revs, rev)
 }
