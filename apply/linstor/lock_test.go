@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/LINBIT/golinstor/client"
+
 	"github.com/lingate/lingate/apply"
 )
 
@@ -135,4 +137,27 @@ func TestUnlockLostAnswerKeepsTheNextHoldersLock(t *testing.T) {
 	if held, found := heldLock(t, other); !found || held.ID != "id-b" {
 		t.Fatalf("after alice's unlock the lock is %+v (found %v); want bob's, untouched", held, found)
 	}
+}
+
+// TestLockRemovedWhileTaken: a lock removed between its write and the
+// read-back (another apply breaking or releasing it) is reported as such,
+// not as held by nobody.
+func TestLockRemovedWhileTaken(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	writes := 0
+	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil && r.Method == http.MethodPost && r.URL.Path == "/v1/controller/properties" {
+			if writes++; writes == 1 {
+				if derr := c.gl.Controller.Modify(ctx, client.GenericPropsModify{DeleteProps: client.DeleteProps{LockPrefix + "sandbox"}}); derr != nil {
+					t.Error(derr)
+				}
+			}
+		}
+		return resp, err
+	})
+	d := c.driver(t, "sandbox", func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: hook} })
+	err := d.Lock(ctx, lockOf("id-a", "alice", time.Now(), time.Hour), false)
+	requireContains(t, "lock removed meanwhile", errString(err), "was removed while this apply was taking it", "try again")
 }
