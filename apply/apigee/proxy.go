@@ -317,6 +317,14 @@ func (d *Driver) deleteProxy(ctx context.Context, name string) error {
 	if rev, err := d.deployedHere(ctx, name); err != nil {
 		return err
 	} else if rev > 0 {
+		// As in a read: the proxy is lingate's to prune only while its
+		// revision serves; one deployed by hand since makes it theirs.
+		if s, err := revs.lingates(ctx, rev); err != nil {
+			return err
+		} else if !s.ok {
+			return fmt.Errorf("%s: revision %d deployed in environment %s is not lingate's (deployed by hand since the plan); left alone: plan again",
+				subject(artifact.KindProxy, name), rev, d.cfg.Environment)
+		}
 		if err := d.undeploy(ctx, name, rev); err != nil {
 			return err
 		}

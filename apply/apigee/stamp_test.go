@@ -3,6 +3,7 @@ package apigee
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/lingate/lingate/apply"
@@ -83,4 +84,26 @@ func errString(err error) string {
 		return "<nil>"
 	}
 	return err.Error()
+}
+
+// TestPruneLeavesAHandDeployedRevision: a proxy planned for deletion
+// (lingate's revision was serving) whose environment got a hand-made
+// revision deployed since is not undeployed nor deleted: the rule the read
+// applies holds at apply time too.
+func TestPruneLeavesAHandDeployedRevision(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	d := driver(t, hs)
+	proxy := find(t, example(t), artifact.KindProxy, "orders")
+	applyAll(t, d, apply.Create, proxy)
+	live, _ := plan(t, d, nil)
+	if len(live.Objects) != 1 {
+		t.Fatalf("read %d objects; want lingate's orders, to prune", len(live.Objects))
+	}
+	handMade := importRaw(t, d, "orders", unstamped(t, editProxy(t, proxy, "Managed by lingate.", "Taken over by hand.")))
+	deployRaw(t, d, "orders", handMade)
+	err := d.Apply(context.Background(), change(proxy, apply.Delete), artifact.Object{})
+	mustContain(t, "prune after a hand deploy", errString(err), "apigee proxy orders", fmt.Sprintf("revision %d", handMade), "not lingate's")
+	if dep, _ := d.deployedHere(context.Background(), "orders"); dep != handMade {
+		t.Fatalf("revision %d deployed after the refused prune; want the hand-made %d", dep, handMade)
+	}
 }
