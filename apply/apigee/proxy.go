@@ -333,9 +333,34 @@ func (d *Driver) deleteProxy(ctx context.Context, name string) error {
 	if err != nil || len(inUse) > 0 {
 		return err
 	}
-	_, err = d.svc.Organizations.Apis.Delete(d.org + "/apis/" + name).Context(ctx).Do()
-	if err != nil && !isStatus(err, http.StatusNotFound) {
-		return fmt.Errorf("%s: delete: %w", subject(artifact.KindProxy, name), apiError(err))
+	return d.deleteWhole(ctx, revs)
+}
+
+// deleteWhole deletes lingate's proxy. The DELETE is sent once per try,
+// and a try after the first reads the proxy again: after a delete whose
+// answer was lost, a proxy found is one made by hand since, and stays.
+func (d *Driver) deleteWhole(ctx context.Context, revs *revisions) error {
+	first := true
+	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		if !first {
+			again := d.revisions(revs.name)
+			all, err := again.all(ctx)
+			if err != nil || len(all) == 0 {
+				return struct{}{}, err
+			}
+			if owned, err := again.owned(ctx); err != nil || !owned {
+				return struct{}{}, err
+			}
+		}
+		first = false
+		_, err := d.svc.Organizations.Apis.Delete(revs.path()).Context(apply.SendOnce(ctx)).Do()
+		if err != nil && !isStatus(err, http.StatusNotFound) {
+			return struct{}{}, fmt.Errorf("delete: %w", apiError(err))
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", subject(artifact.KindProxy, revs.name), err)
 	}
 	return nil
 }

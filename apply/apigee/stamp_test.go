@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/lingate/lingate/apply"
@@ -105,5 +106,28 @@ func TestPruneLeavesAHandDeployedRevision(t *testing.T) {
 	mustContain(t, "prune after a hand deploy", errString(err), "apigee proxy orders", fmt.Sprintf("revision %d", handMade), "not lingate's")
 	if dep, _ := d.deployedHere(context.Background(), "orders"); dep != handMade {
 		t.Fatalf("revision %d deployed after the refused prune; want the hand-made %d", dep, handMade)
+	}
+}
+
+// TestProxyDeleteLostAnswerKeepsAHandMadeProxy: a prune whose proxy DELETE
+// took effect but whose answer was lost is not sent again blindly: a proxy
+// someone imported by hand under that name meanwhile stays.
+func TestProxyDeleteLostAnswerKeepsAHandMadeProxy(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	byHand := driver(t, hs)
+	proxy := find(t, example(t), artifact.KindProxy, "orders")
+	applyAll(t, byHand, apply.Create, proxy)
+	hook := &commitThenFail{base: hs.Client().Transport, path: "/apis/orders", meanwhile: func() {
+		importRaw(t, byHand, "orders", unstamped(t, proxy))
+	}}
+	d := driver(t, hs, func(c *Config) { c.HTTPClient = &http.Client{Transport: hook} })
+	if err := d.Apply(context.Background(), change(proxy, apply.Delete), artifact.Object{}); err != nil {
+		t.Fatalf("prune: %v", err)
+	}
+	if !hook.done {
+		t.Fatal("the prune sent no DELETE of the proxy")
+	}
+	if revs := revisionsOf(t, byHand, "orders"); len(revs) != 1 || revs[1] {
+		t.Fatalf("revisions after the prune %v; want the hand-made revision 1 kept", revs)
 	}
 }
