@@ -146,3 +146,42 @@ func TestHostileNamesNeverReachAURL(t *testing.T) {
 		requireContains(t, "delete of "+name, errString(err), "expected a LINSTOR name")
 	}
 }
+
+// TestDeleteLostAnswerKeepsAHandMadeGroup: a prune whose DELETE took
+// effect but whose connection dropped before the answer is not sent again
+// blindly: a group someone made by hand under that name meanwhile stays.
+func TestDeleteLostAnswerKeepsAHandMadeGroup(t *testing.T) {
+	c, _, want := appliedSandbox(t)
+	name := want[0].Name
+	ctx := context.Background()
+	done := false
+	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if done || r.Method != http.MethodDelete || !strings.EqualFold(r.URL.Path, "/v1/resource-groups/"+name) {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		done = true
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
+		if err := c.gl.ResourceGroups.Create(ctx, client.ResourceGroup{Name: name, Description: "made by hand"}); err != nil {
+			t.Errorf("hand-made group: %v", err)
+		}
+		return nil, io.ErrUnexpectedEOF
+	})
+	// Retrying as the client New builds does.
+	d := c.driver(t, "sandbox", func(cfg *Config) {
+		cfg.HTTPClient = &http.Client{Transport: &apply.Transport{Base: hook, Policy: cfg.Retry}}
+	})
+	if err := d.Apply(ctx, apply.Change{Ref: ref(name), Action: apply.Delete}, find(nil, name)); err != nil {
+		t.Fatalf("prune: %v", err)
+	}
+	if !done {
+		t.Fatal("the prune sent no DELETE")
+	}
+	rg, err := c.gl.ResourceGroups.Get(ctx, name)
+	if err != nil || rg.Description != "made by hand" {
+		t.Fatalf("the hand-made group is gone or changed: %v", err)
+	}
+}
