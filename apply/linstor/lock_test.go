@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -102,26 +101,12 @@ func TestUnlockLostAnswerKeepsTheNextHoldersLock(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	other := c.driver(t, "sandbox")
-	done := false
-	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if done || r.Method != http.MethodPost || r.URL.Path != "/v1/controller/properties" {
-			return http.DefaultTransport.RoundTrip(r)
-		}
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if !bytes.Contains(body, []byte("delete_props")) {
-			return http.DefaultTransport.RoundTrip(r)
-		}
-		done = true
-		resp, err := http.DefaultTransport.RoundTrip(r)
-		if err != nil {
-			return nil, err
-		}
-		resp.Body.Close()
+	hook, done := commitThenDrop(func(r *http.Request, body []byte) bool {
+		return r.Method == http.MethodPost && r.URL.Path == "/v1/controller/properties" && bytes.Contains(body, []byte("delete_props"))
+	}, func() {
 		if err := other.Lock(ctx, lockOf("id-b", "bob", now, time.Hour), false); err != nil {
 			t.Errorf("bob taking the free lock: %v", err)
 		}
-		return nil, io.ErrUnexpectedEOF
 	})
 	d := c.driver(t, "sandbox", func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: hook} })
 	la := lockOf("id-a", "alice", now, time.Hour)
@@ -131,7 +116,7 @@ func TestUnlockLostAnswerKeepsTheNextHoldersLock(t *testing.T) {
 	if err := d.Unlock(ctx, la); err != nil {
 		t.Fatalf("unlock: %v", err)
 	}
-	if !done {
+	if !*done {
 		t.Fatal("the unlock sent no property delete")
 	}
 	if held, found := heldLock(t, other); !found || held.ID != "id-b" {

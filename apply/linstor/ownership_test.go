@@ -1,6 +1,7 @@
 package linstor
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -154,21 +155,12 @@ func TestDeleteLostAnswerKeepsAHandMadeGroup(t *testing.T) {
 	c, _, want := appliedSandbox(t)
 	name := want[0].Name
 	ctx := context.Background()
-	done := false
-	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if done || r.Method != http.MethodDelete || !strings.EqualFold(r.URL.Path, "/v1/resource-groups/"+name) {
-			return http.DefaultTransport.RoundTrip(r)
-		}
-		done = true
-		resp, err := http.DefaultTransport.RoundTrip(r)
-		if err != nil {
-			return nil, err
-		}
-		resp.Body.Close()
+	hook, done := commitThenDrop(func(r *http.Request, _ []byte) bool {
+		return r.Method == http.MethodDelete && strings.EqualFold(r.URL.Path, "/v1/resource-groups/"+name)
+	}, func() {
 		if err := c.gl.ResourceGroups.Create(ctx, client.ResourceGroup{Name: name, Description: "made by hand"}); err != nil {
 			t.Errorf("hand-made group: %v", err)
 		}
-		return nil, io.ErrUnexpectedEOF
 	})
 	// Retrying as the client New builds does.
 	d := c.driver(t, "sandbox", func(cfg *Config) {
@@ -177,11 +169,39 @@ func TestDeleteLostAnswerKeepsAHandMadeGroup(t *testing.T) {
 	if err := d.Apply(ctx, apply.Change{Ref: ref(name), Action: apply.Delete}, find(nil, name)); err != nil {
 		t.Fatalf("prune: %v", err)
 	}
-	if !done {
+	if !*done {
 		t.Fatal("the prune sent no DELETE")
 	}
 	rg, err := c.gl.ResourceGroups.Get(ctx, name)
 	if err != nil || rg.Description != "made by hand" {
 		t.Fatalf("the hand-made group is gone or changed: %v", err)
 	}
+}
+
+// commitThenDrop is a transport that lets the first request match accepts
+// reach the controller, runs meanwhile, then drops the connection as if
+// the answer had been lost; done reports whether that happened.
+func commitThenDrop(match func(r *http.Request, body []byte) bool, meanwhile func()) (http.RoundTripper, *bool) {
+	done := new(bool)
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if *done {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		var body []byte
+		if r.Body != nil {
+			body, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		if !match(r, body) {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		*done = true
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
+		meanwhile()
+		return nil, io.ErrUnexpectedEOF
+	}), done
 }
