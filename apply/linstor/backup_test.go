@@ -3,7 +3,9 @@ package linstor
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -316,5 +318,51 @@ func TestBackupLostResponsesConverge(t *testing.T) {
 	}
 	if d := r.c.srv.RemoteSecretDigests("offsite"); d["secret_key"] != emulator.SecretDigest(planted) {
 		t.Errorf("secret digests %v", d)
+	}
+}
+
+// TestRemoteSecretsEchoedByTheControllerAreRedacted: an answer that quotes
+// the request body (a gateway's error page, or a LINSTOR message naming a
+// field's value) never carries a remote's secret into an error.
+func TestRemoteSecretsEchoedByTheControllerAreRedacted(t *testing.T) {
+	r := newBackupRig(t)
+	want, err := r.desired(t, backupPolicies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, asRC := range []bool{false, true} {
+		echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			switch {
+			case req.Method == http.MethodGet:
+				w.Write([]byte("{}"))
+				return
+			case req.URL.Path == "/v1/controller/properties":
+				w.Write([]byte(`[{"ret_code":0,"message":"ok"}]`))
+				return
+			}
+			body, _ := io.ReadAll(req.Body)
+			w.WriteHeader(http.StatusBadRequest)
+			if asRC {
+				msg, _ := json.Marshal("refused: " + string(body))
+				w.Write([]byte(`[{"ret_code":-4611686018427387904,"message":` + string(msg) + `,"cause":` + string(msg) + `}]`))
+				return
+			}
+			w.Write([]byte("bad request: " + string(body)))
+		}))
+		d, err := New(Config{Env: "prod", Controllers: []string{echo.URL}, Getenv: func(k string) string { return r.vars[k] },
+			Retry: apply.RetryPolicy{MaxTries: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		create := apply.Change{Ref: apply.Ref{Env: "prod", System: artifact.SystemLinstor, Kind: artifact.KindRemote, Name: "offsite"}, Action: apply.Create}
+		err = d.Apply(context.Background(), create, findKind(want, create))
+		echo.Close()
+		if err == nil {
+			t.Fatalf("ApiCallRc %v: a refused create succeeded", asRC)
+		}
+		if !strings.Contains(err.Error(), "[redacted]") {
+			t.Errorf("ApiCallRc %v: the echoed body is not in the error, so this test shows nothing: %v", asRC, err)
+		}
+		r.seen = append(r.seen, err.Error())
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/LINBIT/golinstor/client"
@@ -67,10 +68,15 @@ type Driver struct {
 	hc          *http.Client
 	base        *url.URL
 	retry       apply.RetryPolicy
+	// creds are redacted from the answers quoted in errors.
+	creds credentials
 	// now is the clock locks are judged by.
 	now func() time.Time
 	// getenv reads the variables naming remotes' secrets.
 	getenv func(string) string
+	// secrets are the remote secrets read so far, redacted like creds.
+	secretsMu sync.Mutex
+	secrets   []string
 }
 
 var _ apply.Driver = (*Driver)(nil)
@@ -112,7 +118,7 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: golinstor client: %w", subject, err)
 	}
-	return &Driver{env: cfg.Env, commit: cfg.Commit, c: c, hc: hc, base: urls[0], retry: cfg.Retry, now: time.Now, getenv: getenv}, nil
+	return &Driver{env: cfg.Env, commit: cfg.Commit, c: c, hc: hc, base: urls[0], retry: cfg.Retry, now: time.Now, creds: creds, getenv: getenv}, nil
 }
 
 // System is artifact.SystemLinstor.

@@ -1,10 +1,14 @@
 package linstor
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
+
+	"github.com/LINBIT/golinstor/client"
 
 	"github.com/lingate/lingate/apply"
 )
@@ -87,4 +91,58 @@ func TestLocksArePerEnvironment(t *testing.T) {
 	if err := c.driver(t, "sandbox").Lock(ctx, lockOf("id-x", "x", now, time.Hour), false); err != nil {
 		t.Fatalf("sandbox blocked by staging's lock: %v", err)
 	}
+}
+
+// TestUnlockLostAnswerKeepsTheNextHoldersLock: an unlock whose property
+// delete took effect but whose connection dropped before the answer must
+// not delete again blindly: the lock may meanwhile be another apply's.
+func TestUnlockLostAnswerKeepsTheNextHoldersLock(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	now := time.Now()
+	other := c.driver(t, "sandbox")
+	hook, done := commitThenDrop(func(r *http.Request, body []byte) bool {
+		return r.Method == http.MethodPost && r.URL.Path == "/v1/controller/properties" && bytes.Contains(body, []byte("delete_props"))
+	}, func() {
+		if err := other.Lock(ctx, lockOf("id-b", "bob", now, time.Hour), false); err != nil {
+			t.Errorf("bob taking the free lock: %v", err)
+		}
+	})
+	d := c.driver(t, "sandbox", func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: hook} })
+	la := lockOf("id-a", "alice", now, time.Hour)
+	if err := d.Lock(ctx, la, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Unlock(ctx, la); err != nil {
+		t.Fatalf("unlock: %v", err)
+	}
+	if !*done {
+		t.Fatal("the unlock sent no property delete")
+	}
+	if held, found := heldLock(t, other); !found || held.ID != "id-b" {
+		t.Fatalf("after alice's unlock the lock is %+v (found %v); want bob's, untouched", held, found)
+	}
+}
+
+// TestLockRemovedWhileTaken: a lock removed between its write and the
+// read-back (another apply breaking or releasing it) is reported as such,
+// not as held by nobody.
+func TestLockRemovedWhileTaken(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	writes := 0
+	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil && r.Method == http.MethodPost && r.URL.Path == "/v1/controller/properties" {
+			if writes++; writes == 1 {
+				if derr := c.gl.Controller.Modify(ctx, client.GenericPropsModify{DeleteProps: client.DeleteProps{LockPrefix + "sandbox"}}); derr != nil {
+					t.Error(derr)
+				}
+			}
+		}
+		return resp, err
+	})
+	d := c.driver(t, "sandbox", func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: hook} })
+	err := d.Lock(ctx, lockOf("id-a", "alice", time.Now(), time.Hour), false)
+	requireContains(t, "lock removed meanwhile", errString(err), "was removed while this apply was taking it", "try again")
 }

@@ -56,9 +56,9 @@ func (d *Driver) do(ctx context.Context, method, path string, body, out any) err
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		var rcs client.ApiCallError
 		if json.Unmarshal(data, &rcs) == nil && len(rcs) > 0 {
-			return rcs
+			return d.redactRCs(rcs)
 		}
-		return &apply.StatusError{Status: resp.StatusCode, Message: short(data)}
+		return &apply.StatusError{Status: resp.StatusCode, Message: short([]byte(d.redact(string(data))))}
 	}
 	if out == nil {
 		return nil
@@ -67,6 +67,30 @@ func (d *Driver) do(ctx context.Context, method, path string, body, out any) err
 		return fmt.Errorf("%s %s: decode the answer: %w", method, path, err)
 	}
 	return nil
+}
+
+// redact hides in s the controller credentials and every remote secret
+// this driver has read, so an answer that echoes a request cannot carry
+// one into an error.
+func (d *Driver) redact(s string) string {
+	s = d.creds.redact(s)
+	d.secretsMu.Lock()
+	defer d.secretsMu.Unlock()
+	for _, v := range d.secrets {
+		s = strings.ReplaceAll(s, v, "[redacted]")
+	}
+	return s
+}
+
+// redactRCs is rcs with redact applied to every text an ApiCallRc holds.
+func (d *Driver) redactRCs(rcs client.ApiCallError) client.ApiCallError {
+	out := make(client.ApiCallError, len(rcs))
+	for i, rc := range rcs {
+		rc.Message, rc.Cause = d.redact(rc.Message), d.redact(rc.Cause)
+		rc.Details, rc.Correction = d.redact(rc.Details), d.redact(rc.Correction)
+		out[i] = rc
+	}
+	return out
 }
 
 // short returns the start of a body for an error message.

@@ -82,6 +82,11 @@ func (d *Driver) secretValues(remote string, lines []secretLine) (map[string]str
 			return nil, fmt.Errorf("variable %s (the %s of remote %s) is not set or empty: set it in the environment lingate runs in", l.variable, l.field, remote)
 		}
 		out[l.field] = v
+		d.secretsMu.Lock()
+		if !slices.Contains(d.secrets, v) {
+			d.secrets = append(d.secrets, v)
+		}
+		d.secretsMu.Unlock()
 	}
 	return out, nil
 }
