@@ -77,6 +77,13 @@ type Change struct {
 	Diff string `json:"diff,omitempty"`
 	// Reason says why an object is replaced rather than updated in place.
 	Reason string `json:"reason,omitempty"`
+	// Impact says what a change against live targets does beyond the
+	// object itself (Driver.Impact), such as replicas added to resources
+	// spawned from a resource group; empty when nothing else is affected.
+	Impact string `json:"impact,omitempty"`
+	// Adopt marks an update that takes over an object lingate did not
+	// create (apply --adopt NAME): applying it writes lingate's marker.
+	Adopt bool `json:"adopt,omitempty"`
 }
 
 // ChangeSet is every change of a plan, in Ref order.

@@ -87,6 +87,10 @@ type PlanFile struct {
 	Document
 	Environments []string `json:"environments"`
 	Artifacts    []Digest `json:"artifacts"`
+	// Live are the digests of the live state each target had when a plan
+	// against live targets was made (Live.Digest); absent from a plan
+	// between two commits.
+	Live []LiveDigest `json:"live,omitempty"`
 	// Checksum is the sha256 of the rest of the plan, as WritePlanFile
 	// encodes it, so ReadPlanFile refuses a plan edited since.
 	Checksum string `json:"checksum,omitempty"`
@@ -97,6 +101,34 @@ type Digest struct {
 	Ref
 	// SHA256 is ObjectDigest of the object.
 	SHA256 string `json:"sha256"`
+}
+
+// LiveDigest is the digest of one target's live state when planned.
+type LiveDigest struct {
+	Env    string `json:"env"`
+	System string `json:"system"`
+	Digest string `json:"digest"`
+}
+
+// StaleLive reports how the live state read now (digests by target)
+// differs from what the plan was made against: nil when every target the
+// plan recorded reads the same, else an error naming the targets that
+// changed.
+func (p PlanFile) StaleLive(now []LiveDigest) error {
+	current := make(map[[2]string]string, len(now))
+	for _, d := range now {
+		current[[2]string{d.Env, d.System}] = d.Digest
+	}
+	var problems []string
+	for _, d := range p.Live {
+		if got, ok := current[[2]string{d.Env, d.System}]; !ok || got != d.Digest {
+			problems = append(problems, d.Env+" "+d.System)
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("plan is stale: the live state of %s changed since the plan was made (re-plan)", strings.Join(problems, ", "))
+	}
+	return nil
 }
 
 // NewPlanFile records a plan of cs between the commits of src over envs,

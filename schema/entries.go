@@ -154,6 +154,7 @@ func (c *Config) finish() {
 		if e.Sandbox && e.Apigee.Environment == "" {
 			e.Apigee.Environment = name
 		}
+		e.Apigee.KeepRevisions = cmp.Or(e.Apigee.KeepRevisions, DefaultKeepRevisions)
 	}
 	for name, t := range c.Tiers {
 		t.Name = name

@@ -32,7 +32,13 @@ type ApigeeTarget struct {
 	Environment  string `json:"environment"`
 	// Endpoint is the management API base URL; empty means Google's.
 	Endpoint string `json:"endpoint,omitempty"`
+	// KeepRevisions is how many of lingate's revisions of each proxy are
+	// kept besides the deployed one (DefaultKeepRevisions when unset).
+	KeepRevisions int `json:"keepRevisions,omitempty"`
 }
+
+// DefaultKeepRevisions is apigee.keepRevisions unless an environment sets it.
+const DefaultKeepRevisions = 5
 
 // LinstorTarget names the LINSTOR controllers of an environment.
 type LinstorTarget struct {

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lingate/lingate/compile/artifact"
@@ -82,7 +84,31 @@ func sameWhenRead(t *testing.T, hs *httptest.Server, org string, o artifact.Obje
 	}
 	delete(live, "createdAt")
 	delete(live, "lastModifiedAt")
+	sortSets(live)
+	sortSets(compiled)
 	if !reflect.DeepEqual(live, compiled) {
 		t.Errorf("%s product %s reads back differently:\nlive     %v\ncompiled %v", org, o.Name, live, compiled)
+	}
+}
+
+// sortSets sorts the fields of a product JSON that the API keeps as sets
+// and answers in an order of its own (environments, proxies, scopes,
+// apiResources, and the methods of each operation), so a comparison sees
+// only what differs.
+func sortSets(product map[string]any) {
+	sortStrings := func(m map[string]any, field string) {
+		vs, _ := m[field].([]any)
+		slices.SortFunc(vs, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+	}
+	for _, f := range []string{"environments", "proxies", "scopes", "apiResources"} {
+		sortStrings(product, f)
+	}
+	group, _ := product["operationGroup"].(map[string]any)
+	configs, _ := group["operationConfigs"].([]any)
+	for _, c := range configs {
+		ops, _ := c.(map[string]any)["operations"].([]any)
+		for _, op := range ops {
+			sortStrings(op.(map[string]any), "methods")
+		}
 	}
 }

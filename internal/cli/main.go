@@ -87,6 +87,7 @@ Sandbox environments run against embedded emulators of both APIs.`,
 		newValidateCmd(e),
 		newCompileCmd(e),
 		newPlanCmd(e),
+		newApplyCmd(e),
 		newSchemaCmd(e),
 		newSandboxCmd(e),
 	)

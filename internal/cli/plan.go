@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,17 +25,32 @@ type planOptions struct {
 	format           string
 	out              string
 	detailedExitcode bool
+	adopt            []string
+	// headGiven is set when --head was given: a live plan then reads the
+	// policies from git instead of the folder on disk.
+	headGiven bool
 }
 
 func newPlanCmd(e *env) *cobra.Command {
 	var opts planOptions
 	cmd := &cobra.Command{
-		Use:   "plan --base REF [--head REF]",
-		Short: "Show what would change between the policies of two commits",
-		Long: `Plan compiles the policies at two commits, read from git's object store (no
-checkout: the work tree may hold anything), and shows per environment each
-object that would be created, updated (with a unified diff of its files),
-deleted (only in environments with prune) or replaced.
+		Use:   "plan [--base REF] [--head REF]",
+		Short: "Show what an apply would change, against live targets or between two commits",
+		Long: `Without --base, plan compiles the policies (the folder on disk, or --head REF
+read from git), reads what is live in each environment's Apigee organization
+and LINSTOR controllers (a sandbox environment: its embedded emulators, state
+in .lingate/sandbox/<env>/) and shows per environment each object that apply
+would create, update (with a unified diff between live and desired, so drift
+made by hand shows as an update), delete (only in environments with prune)
+or replace, and what a change does beyond its object (impact). An object the
+policies name that exists without lingate's marker is an error until adopted
+with apply --adopt NAME (or plan --adopt NAME --out FILE, then apply --plan
+FILE). Credentials: APIGEE_ACCESS_TOKEN or Application
+Default Credentials; golinstor's LS_* variables.
+
+With --base, plan compiles the policies at two commits, read from git's
+object store (no checkout: the work tree may hold anything), and shows the
+same per object between them.
 
 REF is a commit SHA (full or short), a branch, a tag or an expression such as
 HEAD~1. A name git would find ambiguous (a branch and a tag of that name, a
@@ -45,19 +61,32 @@ request does.
 
 Exit codes: 0 success, 1 error; with --detailed-exitcode, 0 no changes,
 1 error, 2 changes.`,
+		Example: `  # what apply would change in the sandbox
+  lingate plan --env sandbox
+
+  # save a plan against prod for lingate apply --plan
+  lingate plan --env prod --out prod.plan.json
+
+  # a pull request's changes, as markdown
+  lingate plan --base main --head HEAD --format markdown`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			e.format = opts.format
+			opts.headGiven = cmd.Flags().Changed("head")
+			if opts.base == "" {
+				return runLivePlan(cmd.Context(), e, opts)
+			}
 			return runPlan(e, opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.base, "base", "", "base commit `REF` (a branch means its merge-base with --head)")
-	f.StringVar(&opts.head, "head", "HEAD", "head commit `REF`")
+	f.StringVar(&opts.base, "base", "", "base commit `REF` (a branch means its merge-base with --head); without it, plan against live targets")
+	f.StringVar(&opts.head, "head", "HEAD", "head commit `REF` (a live plan reads the folder on disk unless given)")
 	f.StringArrayVar(&opts.envs, "env", nil, "plan only environment `NAME` (repeatable; default: all)")
 	f.StringVar(&opts.format, "format", formatText, "output `FORMAT`: text, markdown or json")
 	f.StringVar(&opts.out, "out", "", "also save the plan as JSON in `FILE`, for apply --plan")
 	f.BoolVar(&opts.detailedExitcode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+	f.StringArrayVar(&opts.adopt, "adopt", nil, "live plans: plan taking over the object `NAME` that exists without lingate's marker (repeatable; apply --plan then adopts it)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{formatText, formatMarkdown, formatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -87,8 +116,8 @@ func runPlan(e *env, opts planOptions) error {
 
 // check refuses flags that cannot work together.
 func (o planOptions) check() error {
-	if o.base == "" {
-		return errors.New("plan: --base REF is required (plan compares the policies at --base and --head; a plan against live targets is not supported yet)")
+	if o.base != "" && len(o.adopt) > 0 {
+		return errors.New("plan: --adopt takes over live objects: it goes with a plan against live targets (no --base)")
 	}
 	if !slices.Contains([]string{formatText, formatMarkdown, formatJSON}, o.format) {
 		return fmt.Errorf("plan: --format %q: expected text, markdown or json", o.format)
@@ -114,4 +143,41 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// runLivePlan plans against the live targets of the environments.
+func runLivePlan(ctx context.Context, e *env, opts planOptions) error {
+	if err := opts.check(); err != nil {
+		return err
+	}
+	head := ""
+	if opts.headGiven {
+		head = opts.head
+	}
+	lo, err := e.liveOptions(opts.envs, opts.adopt, head)
+	if err != nil {
+		return err
+	}
+	p, err := plan.Live(ctx, lo)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if opts.out != "" {
+		pf := apply.NewPlanFile(p.View.Source(), p.View.Environments, p.View.Changes, p.Head)
+		pf.Live = p.Live
+		if err := apply.WritePlanFile(opts.out, pf); err != nil {
+			return err
+		}
+	}
+	if err := renderPlan(e, opts.format, p.View); err != nil {
+		return fmt.Errorf("plan: write output: %w", err)
+	}
+	if err := p.Close(); err != nil {
+		return err
+	}
+	if opts.detailedExitcode && !p.View.Changes.Empty() {
+		return exitCode(ExitChanges)
+	}
+	return nil
 }

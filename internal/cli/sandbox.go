@@ -6,10 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lingate/lingate/internal/emulator/apigee"
 	"github.com/lingate/lingate/internal/sandbox"
 	"github.com/lingate/lingate/schema"
 )
@@ -44,8 +46,22 @@ func newSandboxServeCmd(e *env) *cobra.Command {
 loopback, with the state of a sandbox environment (--env, kept in
 .lingate/sandbox/<env>/ beside the policies folder) or of any folder (--state).
 A new LINSTOR cluster has three nodes in three zones (Aux/zone) holding every
-storage pool the policies name. Ctrl-C (SIGINT) or SIGTERM lets in-flight
-requests finish, saves the state and exits 0.`,
+storage pool the policies name. The Apigee organization and environment are
+the sandbox environment's (organization "sandbox" unless it names another,
+environment its apigee.environment or its own name); any other organization
+or environment is answered as the real API does (403 or 404). Only one
+process serves a state folder at a time. Ctrl-C (SIGINT) or SIGTERM lets in-flight
+requests finish, saves the state and exits 0.
+
+--faults RATE fails that share of requests as each real system fails: Apigee
+with Google JSON errors (429 RESOURCE_EXHAUSTED with Retry-After, 500
+INTERNAL, 503 UNAVAILABLE), LINSTOR with 500 and an ApiCallRc array; either
+may drop the connection, before handling the request or after committing its
+change (the answer is lost), and a committed change may also come back as a
+5xx. Each emulator draws from its own stream of --seed.`,
+		Example: `  lingate sandbox serve
+  lingate sandbox serve --env sandbox --faults 0.1 --seed 42
+  lingate sandbox serve --state /tmp/sb --apigee-addr 127.0.0.1:0 --linstor-addr 127.0.0.1:0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSandboxServe(cmd, e, opts) },
 	}
@@ -54,7 +70,7 @@ requests finish, saves the state and exits 0.`,
 	f.StringVar(&opts.state, "state", "", "state `DIR` to serve instead of an environment's")
 	f.StringVar(&opts.apigeeAddr, "apigee-addr", "127.0.0.1:8470", "loopback `HOST:PORT` for the Apigee management API")
 	f.StringVar(&opts.linstorAddr, "linstor-addr", "127.0.0.1:3370", "loopback `HOST:PORT` for the LINSTOR REST API")
-	f.Float64Var(&opts.faults, "faults", 0, "fail this share of requests, 0 to 1 (429, 500, 503, dropped connections)")
+	f.Float64Var(&opts.faults, "faults", 0, "fail this share of requests, 0 to 1, as each system really fails (see docs/emulators.md)")
 	f.Uint64Var(&opts.seed, "seed", 1, "seed for choosing which requests fail")
 	f.DurationVar(&opts.latency, "latency", 0, "delay every request by `DUR`")
 	return cmd
@@ -74,8 +90,8 @@ func runSandboxServe(cmd *cobra.Command, e *env, opts sandboxServeOptions) error
 	}
 	serve := sandbox.ServeOptions{ApigeeAddr: opts.apigeeAddr, LinstorAddr: opts.linstorAddr, Faults: opts.faults, Seed: opts.seed, Latency: opts.latency}
 	err = sb.Serve(cmd.Context(), serve, func(ends sandbox.Endpoints) {
-		fmt.Fprintf(e.stdout, "sandbox %s serving, state in %s\n  apigee:  %s (organization %s, environment %s)\n  linstor: %s\nstop with Ctrl-C\n",
-			target.name, target.dir, ends.Apigee, target.org, target.apigeeEnv, ends.Linstor)
+		fmt.Fprintf(e.stdout, "sandbox %s serving, state in %s\n  apigee:  %s (%s)\n  linstor: %s\nstop with Ctrl-C\n",
+			target.name, target.dir, ends.Apigee, apigeeScope(target.seed.Apigee), ends.Linstor)
 	})
 	if err != nil {
 		return err
@@ -86,9 +102,21 @@ func runSandboxServe(cmd *cobra.Command, e *env, opts sandboxServeOptions) error
 
 // sandboxTarget is the sandbox to serve, resolved from the flags.
 type sandboxTarget struct {
-	name, dir      string
-	org, apigeeEnv string
-	seed           sandbox.Seed
+	name, dir string
+	seed      sandbox.Seed
+}
+
+// apigeeScope says which organizations and environments the Apigee
+// emulator has.
+func apigeeScope(orgs []apigee.Organization) string {
+	if orgs == nil {
+		return "any organization and environment"
+	}
+	var parts []string
+	for _, o := range orgs {
+		parts = append(parts, fmt.Sprintf("organization %s, environment %s", o.Name, strings.Join(o.Environments, ", ")))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // resolveSandbox finds the state folder and seed: --state serves a folder
@@ -96,7 +124,7 @@ type sandboxTarget struct {
 // environment serves that environment's state beside the policies folder.
 func resolveSandbox(policies, env, state string) (sandboxTarget, error) {
 	if state != "" {
-		t := sandboxTarget{name: filepath.Base(state), dir: state, org: schema.SandboxOrganization, apigeeEnv: "any"}
+		t := sandboxTarget{name: filepath.Base(state), dir: state}
 		if isMissingFolder(policies) {
 			return t, nil
 		}
@@ -119,8 +147,7 @@ func resolveSandbox(policies, env, state string) (sandboxTarget, error) {
 	if err != nil {
 		return sandboxTarget{}, err
 	}
-	a := cfg.Environments[name].Apigee
-	return sandboxTarget{name: name, dir: sandbox.StateDir(root, name), org: a.Organization, apigeeEnv: a.Environment, seed: sandbox.SeedFor(cfg, name)}, nil
+	return sandboxTarget{name: name, dir: sandbox.StateDir(root, name), seed: sandbox.SeedFor(cfg, name)}, nil
 }
 
 func isMissingFolder(dir string) bool {

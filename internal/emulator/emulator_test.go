@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -44,31 +45,51 @@ func TestWrapRecordsRequestsAndResponses(t *testing.T) {
 	}
 }
 
-// TestFaultsAreSeededAndMixed sends many requests at a fault rate of one
-// half: about half fail, every kind of fault appears, and the same seed
-// fails the same requests.
-func TestFaultsAreSeededAndMixed(t *testing.T) {
-	run := func(seed uint64) []string {
-		log := &RequestLog{}
-		srv := httptest.NewServer(Wrap(http.HandlerFunc(ok), Options{FaultRate: 0.5, Seed: seed, Log: log}))
-		defer srv.Close()
-		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-		var outcomes []string
-		for range 200 {
-			resp, err := client.Get(srv.URL)
-			switch {
-			case err != nil:
-				outcomes = append(outcomes, "dropped")
-			case resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "":
-				t.Fatal("429 without Retry-After")
-			default:
-				outcomes = append(outcomes, resp.Status)
-				resp.Body.Close()
-			}
+// counter is a handler whose every request is a change: it counts them.
+type counter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	ok(w, r)
+}
+
+// faultRun sends 200 requests at a fault rate of one half and returns the
+// outcome of each and how many the handler saw.
+func faultRun(t *testing.T, opts Options) ([]string, int, []Entry) {
+	t.Helper()
+	log := &RequestLog{}
+	opts.Log, opts.FaultRate = log, 0.5
+	h := &counter{}
+	srv := httptest.NewServer(Wrap(h, opts))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	var outcomes []string
+	for range 200 {
+		resp, err := client.Post(srv.URL, "text/plain", strings.NewReader("x"))
+		switch {
+		case err != nil:
+			outcomes = append(outcomes, "dropped")
+		case resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "":
+			t.Fatal("429 without Retry-After")
+		default:
+			outcomes = append(outcomes, resp.Status)
+			resp.Body.Close()
 		}
-		return outcomes
 	}
-	a, b := run(7), run(7)
+	return outcomes, h.n, log.Entries()
+}
+
+// TestFaultsAreSeededAndMixed: about half the requests fail, every kind of
+// fault appears, the same seed fails the same requests, and the requests
+// whose response was lost were handled all the same.
+func TestFaultsAreSeededAndMixed(t *testing.T) {
+	a, handled, entries := faultRun(t, Options{Seed: 7})
+	b, _, _ := faultRun(t, Options{Seed: 7})
 	if strings.Join(a, ",") != strings.Join(b, ",") {
 		t.Error("the same seed failed different requests")
 	}
@@ -84,6 +105,53 @@ func TestFaultsAreSeededAndMixed(t *testing.T) {
 	if n := count["201 Created"]; n < 60 || n > 140 {
 		t.Errorf("%d of 200 succeeded at a fault rate of 0.5", n)
 	}
+	kinds := map[Fault]int{}
+	applied := 0
+	for _, e := range entries {
+		if e.Fault {
+			kinds[e.Kind]++
+		}
+		if e.Applied {
+			applied++
+			if e.Status != http.StatusCreated || string(e.ResponseBody) != "got x" {
+				t.Errorf("applied entry %v does not hold the lost answer: %q", e, e.ResponseBody)
+			}
+		}
+	}
+	for k := FaultStatus; k < faultCount; k++ {
+		if kinds[k] == 0 {
+			t.Errorf("no fault of kind %v among %v", k, kinds)
+		}
+	}
+	if want := count["201 Created"] + applied; handled != want {
+		t.Errorf("handler saw %d requests, want %d answered plus %d whose answer was lost", handled, count["201 Created"], applied)
+	}
+}
+
+// TestProfilesFailIndependently: two systems wrapped with one seed do not
+// fail the same requests, and each answers only its own statuses.
+func TestProfilesFailIndependently(t *testing.T) {
+	only500 := &Profile{Name: "only500", Statuses: []int{http.StatusInternalServerError}, Respond: func(w http.ResponseWriter, status int) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		w.Write([]byte(`[{"ret_code":1}]`))
+	}}
+	a, _, _ := faultRun(t, Options{Seed: 7})
+	b, _, entries := faultRun(t, Options{Seed: 7, Profile: only500})
+	if strings.Join(a, ",") == strings.Join(b, ",") {
+		t.Error("two profiles with one seed failed in lockstep")
+	}
+	for _, o := range b {
+		if o != "201 Created" && o != "500 Internal Server Error" && o != "dropped" {
+			t.Errorf("profile of 500 only answered %s", o)
+		}
+	}
+	for _, e := range entries {
+		if e.Fault && !e.Applied && e.Status == http.StatusInternalServerError {
+			return
+		}
+	}
+	t.Error("no injected 500 in the log")
 }
 
 func TestLatencyGivesWayToCancellation(t *testing.T) {

@@ -20,7 +20,9 @@ import (
 func Markdown(w io.Writer, p Plan) error {
 	m := bufio.NewWriter(w)
 	fmt.Fprintf(m, "### lingate plan\n\n**%s**", totals(p.Changes))
-	if p.Base.SHA != "" || p.Head.SHA != "" {
+	if p.Base.SHA == "" && p.Head.SHA != "" {
+		fmt.Fprintf(m, " Live targets against the policies at %s.", p.Head.described(code))
+	} else if p.Base.SHA != "" || p.Head.SHA != "" {
 		fmt.Fprintf(m, " Base %s, head %s.", p.Base.described(code), p.Head.described(code))
 	}
 	m.WriteString("\n\n")
@@ -94,6 +96,7 @@ func markdownEnv(m *bufio.Writer, env string, cs apply.ChangeSet) {
 			fmt.Fprintf(m, "| %s | %s | %s | %s | %s |\n", cell(c.Action.Symbol()), c.Action, escape(c.System), escape(c.Kind), cell(c.Name))
 		}
 		m.WriteString("\n")
+		markdownNotes(m, cs.Changes)
 	}
 	for _, c := range cs.Changes {
 		details(m, c)
@@ -102,6 +105,29 @@ func markdownEnv(m *bufio.Writer, env string, cs apply.ChangeSet) {
 		fmt.Fprintf(m, "- %s %s %s: %s.\n", escape(k.System), escape(k.Kind), code(k.Name), keptNote)
 	}
 	if len(cs.Kept) > 0 {
+		m.WriteString("\n")
+	}
+}
+
+// markdownNotes lists what changes against live targets do beyond their
+// object (impact) and which take an object over (adopt).
+func markdownNotes(m *bufio.Writer, changes []apply.Change) {
+	wrote := false
+	for _, c := range changes {
+		if c.Adopt {
+			fmt.Fprintf(m, "- Adopt %s %s %s: %s.\n", escape(c.System), escape(c.Kind), code(c.Name), adoptNote)
+			wrote = true
+		}
+		for i, l := range splitDiff(c.Impact) {
+			if i == 0 {
+				fmt.Fprintf(m, "- Impact of %s %s %s: %s\n", escape(c.System), escape(c.Kind), code(c.Name), escape(l))
+			} else {
+				fmt.Fprintf(m, "  %s\n", escape(l))
+			}
+			wrote = true
+		}
+	}
+	if wrote {
 		m.WriteString("\n")
 	}
 }

@@ -126,5 +126,8 @@ func unsafe(r rune) bool {
 	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
+// adoptNote explains an adopted object's update.
+const adoptNote = "not created by lingate; applying takes it over and writes lingate's marker"
+
 // keptNote explains why a removed object stays.
 const keptNote = "removed from the policies, not deleted because prune is off"

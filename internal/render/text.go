@@ -67,6 +67,10 @@ func (t textWriter) header(p Plan) {
 	if p.Base.SHA == "" && p.Head.SHA == "" {
 		return
 	}
+	if p.Base.SHA == "" {
+		t.line("", "Comparing live targets with the policies at %s.\n\n", p.Head.described(Printable))
+		return
+	}
 	t.line("", "Comparing base %s with head %s.\n\n", p.Base.described(Printable), p.Head.described(Printable))
 }
 
@@ -94,6 +98,16 @@ func (t textWriter) change(c apply.Change) {
 	t.line(actionColor(c.Action), "  %3s %s %s\n", c.Action.Symbol(), c.Action, c.Subject())
 	if c.Reason != "" {
 		t.line("", "      # %s\n", c.Reason)
+	}
+	if c.Adopt {
+		t.line("", "      # adopt: %s\n", adoptNote)
+	}
+	for i, l := range splitDiff(c.Impact) {
+		if i == 0 {
+			t.line("", "      # impact: %s\n", l)
+		} else {
+			t.line("", "      #   %s\n", l)
+		}
 	}
 	for _, l := range splitDiff(c.Diff) {
 		t.line(diffColor(l), "      %s\n", l)

@@ -34,10 +34,15 @@ type Seed struct {
 	Pools []string
 	// Providers maps a pool to the provider kind its tier asks for.
 	Providers map[string]string
+	// Apigee are the organizations and environments that exist in the
+	// emulated Apigee; nil leaves it open (see apigee.Config.Organizations).
+	Apigee []apigee.Organization
 }
 
 // SeedFor names the pools of every tier deployed to env, or of every tier
-// when env is empty, each with the first provider its tier lists.
+// when env is empty, each with the first provider its tier lists; and the
+// Apigee organization and environment of env, or of every sandbox
+// environment when env is empty (see ApigeeFor).
 func SeedFor(cfg *schema.Config, env string) Seed {
 	tiers := cfg.TiersIn(env)
 	if env == "" {
@@ -58,7 +63,52 @@ func SeedFor(cfg *schema.Config, env string) Seed {
 		}
 	}
 	slices.Sort(s.Pools)
+	s.Apigee = ApigeeFor(cfg, env)
 	return s
+}
+
+// EnvironmentGroup is the environment group the sandbox attaches every
+// environment of an organization to, as a real organization whose
+// environments share hostnames does.
+const EnvironmentGroup = "sandbox"
+
+// ApigeeFor declares the Apigee organization and environment of env (its
+// apigee.organization, "sandbox" by default, and its apigee.environment,
+// its own name by default), or those of every sandbox environment when env
+// is empty; the environments of one organization share one environment
+// group. It is nil when there is none, which leaves the emulator open.
+func ApigeeFor(cfg *schema.Config, env string) []apigee.Organization {
+	var names []string
+	if env != "" && cfg.Environments[env] != nil {
+		names = []string{env}
+	} else if env == "" {
+		for _, n := range cfg.EnvironmentNames() {
+			if cfg.Environments[n].Sandbox {
+				names = append(names, n)
+			}
+		}
+	}
+	var orgs []apigee.Organization
+	for _, n := range names {
+		a := cfg.Environments[n].Apigee
+		org, apiEnv := a.Organization, a.Environment
+		if org == "" {
+			org = schema.SandboxOrganization
+		}
+		if apiEnv == "" {
+			apiEnv = n
+		}
+		i := slices.IndexFunc(orgs, func(o apigee.Organization) bool { return o.Name == org })
+		if i < 0 {
+			orgs = append(orgs, apigee.Organization{Name: org, EnvironmentGroups: map[string][]string{}})
+			i = len(orgs) - 1
+		}
+		if !slices.Contains(orgs[i].Environments, apiEnv) {
+			orgs[i].Environments = append(orgs[i].Environments, apiEnv)
+			orgs[i].EnvironmentGroups[EnvironmentGroup] = append(orgs[i].EnvironmentGroups[EnvironmentGroup], apiEnv)
+		}
+	}
+	return orgs
 }
 
 // Sandbox is the pair of emulators of one sandbox environment.
@@ -78,7 +128,7 @@ func Open(dir string, seed Seed) (*Sandbox, error) {
 		}
 		return filepath.Join(dir, name)
 	}
-	a, err := apigee.New(apigee.Config{StateFile: file(ApigeeStateFile)})
+	a, err := apigee.New(apigee.Config{StateFile: file(ApigeeStateFile), Organizations: seed.Apigee})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox %s: %w", dir, err)
 	}

@@ -40,6 +40,28 @@ func TestSeedForNamesThePoolsOfTheEnvironment(t *testing.T) {
 	if _, ok := got.Providers["diskless"]; ok {
 		t.Errorf("a diskless pool got a provider: %v", got.Providers)
 	}
+	if a := got.Apigee; len(a) != 1 || a[0].Name != "sandbox" || !slices.Equal(a[0].Environments, []string{"sandbox"}) ||
+		!slices.Equal(a[0].EnvironmentGroups[EnvironmentGroup], []string{"sandbox"}) {
+		t.Errorf("apigee %+v, want organization sandbox with environment sandbox in group %s", a, EnvironmentGroup)
+	}
+}
+
+// TestApigeeForNamesEachSandboxOrganization: two sandbox environments, one
+// naming its own organization and Apigee environment, declare both; a
+// production environment declares nothing.
+func TestApigeeForNamesEachSandboxOrganization(t *testing.T) {
+	cfg, err := schema.Load(os.DirFS("testdata"), "two-sandboxes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ApigeeFor(cfg, "")
+	if len(got) != 2 || got[0].Name != "sandbox" || got[1].Name != "team" ||
+		!slices.Equal(got[0].Environments, []string{"a"}) || !slices.Equal(got[1].Environments, []string{"eval"}) {
+		t.Errorf("ApigeeFor all = %+v", got)
+	}
+	if got := ApigeeFor(cfg, "b"); len(got) != 1 || got[0].Name != "team" {
+		t.Errorf("ApigeeFor b = %+v", got)
+	}
 }
 
 // serve runs a sandbox in dir until the returned stop is called.
@@ -49,11 +71,18 @@ func serve(t *testing.T, dir string, seed Seed) (Endpoints, func() error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveWith(t, sb, ServeOptions{})
+}
+
+// serveWith serves sb on loopback with opts until the returned stop is called.
+func serveWith(t *testing.T, sb *Sandbox, opts ServeOptions) (Endpoints, func() error) {
+	t.Helper()
+	opts.ApigeeAddr, opts.LinstorAddr = "127.0.0.1:0", "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan Endpoints, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- sb.Serve(ctx, ServeOptions{ApigeeAddr: "127.0.0.1:0", LinstorAddr: "127.0.0.1:0"}, func(e Endpoints) { ready <- e })
+		done <- sb.Serve(ctx, opts, func(e Endpoints) { ready <- e })
 	}()
 	select {
 	case e := <-ready:

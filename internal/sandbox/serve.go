@@ -9,13 +9,17 @@ import (
 	"time"
 
 	"github.com/lingate/lingate/internal/emulator"
+	"github.com/lingate/lingate/internal/emulator/apigee"
+	"github.com/lingate/lingate/internal/emulator/linstor"
 )
 
 // ServeOptions says where and how to serve a sandbox.
 type ServeOptions struct {
 	// ApigeeAddr and LinstorAddr are loopback host:port pairs; port 0 picks one.
 	ApigeeAddr, LinstorAddr string
-	// Faults, Seed and Latency are passed to every request: see emulator.Options.
+	// Faults, Seed and Latency are passed to every request: see
+	// emulator.Options. Each emulator fails as its real system does
+	// (apigee.Faults, linstor.Faults), from its own stream of the seed.
 	Faults  float64
 	Seed    uint64
 	Latency time.Duration
@@ -33,7 +37,17 @@ type Endpoints struct {
 // Serve serves both emulators over HTTP until ctx ends, then lets in-flight
 // requests finish, saves the state and returns. ready is called once both
 // listeners are up.
-func (s *Sandbox) Serve(ctx context.Context, opts ServeOptions, ready func(Endpoints)) error {
+//
+// A sandbox with a state folder is locked while it is served (LockState):
+// a second process serving the same folder fails at once.
+func (s *Sandbox) Serve(ctx context.Context, opts ServeOptions, ready func(Endpoints)) (err error) {
+	if s.Dir != "" {
+		release, err := LockState(s.Dir)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, release()) }()
+	}
 	al, err := listen(opts.ApigeeAddr)
 	if err != nil {
 		return fmt.Errorf("sandbox apigee: %w", err)
@@ -44,9 +58,11 @@ func (s *Sandbox) Serve(ctx context.Context, opts ServeOptions, ready func(Endpo
 		return fmt.Errorf("sandbox linstor: %w", err)
 	}
 	eo := emulator.Options{FaultRate: opts.Faults, Seed: opts.Seed, Latency: opts.Latency, Log: opts.Log}
+	ao, lo := eo, eo
+	ao.Profile, lo.Profile = apigee.Faults, linstor.Faults
 	servers := []*http.Server{
-		{Handler: emulator.Wrap(s.Apigee, eo), ReadHeaderTimeout: 10 * time.Second},
-		{Handler: emulator.Wrap(s.Linstor, eo), ReadHeaderTimeout: 10 * time.Second},
+		{Handler: emulator.Wrap(s.Apigee, ao), ReadHeaderTimeout: 10 * time.Second},
+		{Handler: emulator.Wrap(s.Linstor, lo), ReadHeaderTimeout: 10 * time.Second},
 	}
 	errc := make(chan error, 2)
 	for i, l := range []net.Listener{al, ll} {

@@ -255,7 +255,8 @@ func (c *checker) base() bundleMeta {
 }
 
 // policies maps each policy name to its type; the name attribute must equal
-// the file name.
+// the file name, the type must be one Apigee X knows, and an AssignTo must
+// use the http transport.
 func (c *checker) policies() map[string]string {
 	out := map[string]string{}
 	for _, f := range c.folder("policies") {
@@ -263,9 +264,33 @@ func (c *checker) policies() map[string]string {
 		if got := doc.attr("name"); got != want {
 			c.add(f, "policy name attribute %q does not match the file name %q", got, want)
 		}
+		if !slices.Contains(policyTypes, doc.XMLName.Local) {
+			c.add(f, "Unknown policy type %s", doc.XMLName.Local)
+		}
+		for _, at := range doc.all("AssignTo") {
+			if tr := at.attr("transport"); tr != "" && tr != "http" {
+				c.add(f, "The AssignTo transport attribute must be \"http\".")
+			}
+		}
 		out[want] = doc.XMLName.Local
 	}
 	return out
+}
+
+// policyTypes are the root elements of the policies Apigee X and hybrid
+// accept (the policy reference, 2026); Edge-only policies such as
+// ConcurrentRatelimit, LDAP and the OAuth v1 family are refused.
+var policyTypes = []string{
+	"AccessControl", "AccessEntity", "AssignMessage", "BasicAuthentication", "ConnectorCallout", "CORS",
+	"DataCapture", "DecodeJWS", "DecodeJWT", "DeleteOAuthV2Info", "ExternalCallout", "ExtractVariables",
+	"FlowCallout", "GenerateJWS", "GenerateJWT", "GetOAuthV2Info", "GraphQL", "HMAC", "IntegrationCallout",
+	"InvalidateCache", "JSONThreatProtection", "JSONToXML", "JavaCallout", "Javascript", "KeyValueMapOperations",
+	"LLMTokenQuota", "LookupCache", "MessageLogging", "MessageValidation", "MonetizationLimitsCheck",
+	"OASValidation", "OAuthV2", "PopulateCache", "PromptTokenLimit", "PublishMessage", "Quota", "RaiseFault",
+	"RegularExpressionProtection", "ResetQuota", "ResponseCache", "SanitizeModelResponse", "SanitizeUserPrompt",
+	"Script", "SemanticCacheLookup", "SemanticCachePopulate", "ServiceCallout", "SetIntegrationRequest",
+	"SetOAuthV2Info", "SpikeArrest", "StatisticsCollector", "TraceCapture", "VerifyAPIKey", "VerifyIAM",
+	"VerifyJWS", "VerifyJWT", "XMLThreatProtection", "XMLToJSON", "XSL",
 }
 
 func (c *checker) endpoints(dir, root string) []endpoint {

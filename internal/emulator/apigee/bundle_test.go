@@ -25,7 +25,7 @@ func TestImportOctetStreamAndMultipart(t *testing.T) {
 	want := &apigeev1.GoogleCloudApigeeV1ApiProxyRevision{
 		Name: "orders-v1", Revision: "1", DisplayName: "orders-v1", Description: "lingate sha256:0123abcd",
 		Basepaths: []string{"/orders/v1"}, Policies: []string{"AM-SetHeaders", "VA-VerifyKey"},
-		Proxies: []string{"default"}, Targets: []string{"default"}, TargetServers: []string{"orders-backend"},
+		Proxies: []string{"default"}, Targets: []string{"default"},
 		Resources: []string{"jsc://util.js"}, CreatedAt: 1_700_000_000_000, LastModifiedAt: 1_700_000_000_000,
 	}
 	got := *rev
@@ -102,6 +102,13 @@ func TestBadBundles(t *testing.T) {
 			"apiproxy/proxies/default.xml", "Step without a Name"},
 		{"duplicate entry", nil, duplicateEntryZip(t),
 			"apiproxy/policies/X.xml", "duplicate zip entry"},
+		{"unknown policy type", valid.with("apiproxy/policies/AM-SetHeaders.xml", `<AssignMesage name="AM-SetHeaders"/>`), nil,
+			"apiproxy/policies/AM-SetHeaders.xml", "Unknown policy type AssignMesage"},
+		{"Edge-only policy type", valid.with("apiproxy/policies/AM-SetHeaders.xml", `<ConcurrentRatelimit name="AM-SetHeaders"/>`), nil,
+			"apiproxy/policies/AM-SetHeaders.xml", "Unknown policy type ConcurrentRatelimit"},
+		{"AssignTo transport other than http", valid.with("apiproxy/policies/AM-SetHeaders.xml",
+			`<AssignMessage name="AM-SetHeaders"><AssignTo createNew="false" transport="https" type="request"/></AssignMessage>`), nil,
+			"apiproxy/policies/AM-SetHeaders.xml", `The AssignTo transport attribute must be "http".`},
 	}
 	f := newFixture(t, emu.Config{})
 	for _, tc := range cases {
@@ -229,4 +236,56 @@ func TestBundleSizeLimit(t *testing.T) {
 	if !strings.Contains(e.Error.Message, "exceeds the limit") {
 		t.Errorf("message %q, want the size limit", e.Error.Message)
 	}
+}
+
+// TestTargetServersAndDeploy: a revision whose target names a TargetServer
+// imports, but deploys only to an environment where the TargetServer
+// exists; the TargetServer API creates, reads, replaces, lists and
+// deletes them per environment.
+func TestTargetServersAndDeploy(t *testing.T) {
+	f := newFixture(t, emu.Config{ReadyAfter: -1, Organizations: declared("").Organizations})
+	rev := f.mustImport("acme", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders/v1").with("apiproxy/targets/default.xml", lbTarget)))
+	if len(rev.TargetServers) != 1 || rev.TargetServers[0] != "orders-backend" {
+		t.Errorf("targetServers %v, want [orders-backend]", rev.TargetServers)
+	}
+	deploys := f.svc.Organizations.Environments.Apis.Revisions
+	_, err := deploys.Deploy(deployPath("acme", "prod", "orders-v1", 1)).Do()
+	ge := wantGoogleStatus(t, err, http.StatusBadRequest, "FAILED_PRECONDITION")
+	if !strings.Contains(ge.Body, "TargetServer orders-backend") {
+		t.Errorf("deploy error does not name the TargetServer: %s", ge.Body)
+	}
+
+	tss := f.svc.Organizations.Environments.Targetservers
+	env := orgPath("acme") + "/environments/prod"
+	created, err := tss.Create(env, &apigeev1.GoogleCloudApigeeV1TargetServer{Name: "orders-backend", Host: "orders.internal", Port: 443}).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !created.IsEnabled || created.Protocol != "HTTP" || created.Port != 443 {
+		t.Errorf("created = %+v, want isEnabled and protocol HTTP by default", created)
+	}
+	_, err = tss.Create(env, &apigeev1.GoogleCloudApigeeV1TargetServer{Name: "orders-backend", Host: "x", Port: 1}).Do()
+	wantGoogleStatus(t, err, http.StatusConflict, "ALREADY_EXISTS")
+	_, err = tss.Create(env, &apigeev1.GoogleCloudApigeeV1TargetServer{Name: "bad-port", Host: "x", Port: 70000}).Do()
+	wantGoogleStatus(t, err, http.StatusBadRequest, "INVALID_ARGUMENT")
+	_, err = tss.Create(orgPath("acme")+"/environments/prd", &apigeev1.GoogleCloudApigeeV1TargetServer{Name: "x", Host: "x", Port: 1}).Do()
+	wantGoogleStatus(t, err, http.StatusNotFound, "NOT_FOUND")
+
+	if _, err := deploys.Deploy(deployPath("acme", "prod", "orders-v1", 1)).Do(); err != nil {
+		t.Fatalf("deploy with the TargetServer present: %v", err)
+	}
+	upd, err := tss.Update(env+"/targetservers/orders-backend", &apigeev1.GoogleCloudApigeeV1TargetServer{Name: "orders-backend", Host: "orders2.internal", Port: 8443, Protocol: "HTTP"}).Do()
+	if err != nil || upd.Host != "orders2.internal" || upd.Port != 8443 {
+		t.Errorf("update = %+v, %v", upd, err)
+	}
+	_, err = tss.Update(env+"/targetservers/orders-backend", &apigeev1.GoogleCloudApigeeV1TargetServer{Name: "orders-backend", Host: "h", Port: 1, Protocol: "GRPC"}).Do()
+	wantGoogleStatus(t, err, http.StatusBadRequest, "INVALID_ARGUMENT")
+	if code, body := f.do("GET", "organizations/acme/environments/prod/targetservers", nil, "", nil); code != http.StatusOK || string(body) != `["orders-backend"]` {
+		t.Errorf("list: %d %s", code, body)
+	}
+	if _, err := tss.Delete(env + "/targetservers/orders-backend").Do(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tss.Get(env + "/targetservers/orders-backend").Do()
+	wantGoogleStatus(t, err, http.StatusNotFound, "NOT_FOUND")
 }

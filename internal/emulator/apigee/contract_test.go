@@ -28,22 +28,46 @@ import (
 // LINGATE_ACC_APIGEE_ORG, LINGATE_ACC_APIGEE_ENV and APIGEE_ACCESS_TOKEN are
 // set. Everything they create is named lingate-acc-* and removed afterwards.
 // The token is only handed to the HTTP transport, never printed.
+//
+// Optional variables widen the run against a real organization:
+// LINGATE_ACC_APIGEE_ENV2 names a second environment attached to the same
+// environment group as LINGATE_ACC_APIGEE_ENV (route conflicts);
+// LINGATE_ACC_APIGEE_SA a service account the caller may act as
+// (serviceAccount on deployments); LINGATE_ACC_APIGEE_SLOW=1 runs the
+// 250-revision limit, which imports 251 revisions. Against the emulator
+// every test runs.
+//
+// Expectations marked "from documents" were written from Apigee's
+// documentation, discovery document and issue threads, not from a recorded
+// response: the first run against a real organization confirms or refutes
+// them (see docs/emulators.md).
 
 type contractTarget struct {
 	base      string // REST root with trailing slash
 	hc        *http.Client
 	svc       *apigeev1.Service
 	org, env  string
+	env2      string // in the same environment group as env; "" skips
+	sa        string // service account email; "" skips
+	slow      bool
 	pollEvery time.Duration
 	polls     int
+}
+
+// contractOrganization is what the emulator declares for the contract
+// tests: the organization and two environments of one group.
+var contractOrganization = emu.Organization{
+	Name: "sandbox", Environments: []string{"test", "test2"},
+	EnvironmentGroups: map[string][]string{"acc": {"test", "test2"}},
 }
 
 func newContractTarget(t *testing.T) *contractTarget {
 	t.Helper()
 	org, env, token := os.Getenv("LINGATE_ACC_APIGEE_ORG"), os.Getenv("LINGATE_ACC_APIGEE_ENV"), os.Getenv("APIGEE_ACCESS_TOKEN")
 	if org == "" || env == "" || token == "" {
-		f := newFixture(t, emu.Config{})
-		return &contractTarget{base: f.srv.URL + "/", hc: f.srv.Client(), svc: f.svc, org: "sandbox", env: "test", polls: 5}
+		f := newFixture(t, emu.Config{Organizations: []emu.Organization{contractOrganization}})
+		return &contractTarget{base: f.srv.URL + "/", hc: f.srv.Client(), svc: f.svc, org: "sandbox", env: "test", env2: "test2",
+			sa: "acc@project.iam.gserviceaccount.com", slow: true, polls: 5}
 	}
 	ctx := context.Background()
 	hc := oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}))
@@ -53,7 +77,8 @@ func newContractTarget(t *testing.T) *contractTarget {
 	}
 	t.Logf("contract against the real organization %s, environment %s", org, env)
 	return &contractTarget{base: "https://apigee.googleapis.com/", hc: hc, svc: svc, org: org, env: env,
-		pollEvery: 5 * time.Second, polls: 60}
+		env2: os.Getenv("LINGATE_ACC_APIGEE_ENV2"), sa: os.Getenv("LINGATE_ACC_APIGEE_SA"),
+		slow: os.Getenv("LINGATE_ACC_APIGEE_SLOW") == "1", pollEvery: 5 * time.Second, polls: 60}
 }
 
 func accName(t *testing.T) string {
@@ -162,8 +187,13 @@ func TestContractProxyLifecycle(t *testing.T) {
 	if code, body := c.importBundle(t, "import", api, good); code != http.StatusOK {
 		t.Fatalf("second import: %d %s", code, body)
 	}
+	// From documents: a redeploy without override is a 400 whose
+	// PreconditionFailure names CONFLICTING_DEPLOYMENT.
 	_, err := revs.Deploy(c.name("/environments/", c.env, "/apis/", api, "/revisions/2")).Do()
-	wantGoogleError(t, err, http.StatusBadRequest, "")
+	ge := wantGoogleError(t, err, http.StatusBadRequest, "")
+	if !strings.Contains(ge.Body, "CONFLICTING_DEPLOYMENT") {
+		t.Errorf("redeploy without override: %s, want a CONFLICTING_DEPLOYMENT violation", ge.Body)
+	}
 	_, err = c.svc.Organizations.Apis.Revisions.Delete(c.name("/apis/", api, "/revisions/1")).Do()
 	wantGoogleError(t, err, http.StatusBadRequest, "")
 
@@ -195,8 +225,10 @@ func TestContractProducts(t *testing.T) {
 		t.Fatalf("create: %v", err)
 	}
 	t.Cleanup(func() { _, _ = products.Delete(c.name("/apiproducts/", name)).Do() })
+	// From documents: a duplicate is 409, status ALREADY_EXISTS (some 409s
+	// of the API say ABORTED).
 	_, err := products.Create(c.name(), p).Do()
-	wantGoogleError(t, err, http.StatusConflict, "")
+	wantGoogleStatus(t, err, http.StatusConflict, "ALREADY_EXISTS")
 
 	replacement := &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: name, DisplayName: "replaced", ApprovalType: "manual", Environments: []string{c.env}}
 	if _, err := products.Update(c.name("/apiproducts/", name), replacement).Do(); err != nil {
@@ -233,13 +265,13 @@ func TestContractKeyValueMaps(t *testing.T) {
 	mapName := parent + "/keyvaluemaps/" + name
 	t.Cleanup(func() { _, _ = kvms.Delete(mapName).Do() })
 	_, err := kvms.Create(parent, &apigeev1.GoogleCloudApigeeV1KeyValueMap{Name: name, Encrypted: true}).Do()
-	wantGoogleError(t, err, http.StatusConflict, "")
+	wantGoogleStatus(t, err, http.StatusConflict, "ALREADY_EXISTS")
 
 	if _, err := kvms.Entries.Create(mapName, entry("lock", "holder-1")).Do(); err != nil {
 		t.Fatalf("create entry: %v", err)
 	}
 	_, err = kvms.Entries.Create(mapName, entry("lock", "holder-2")).Do()
-	wantGoogleError(t, err, http.StatusConflict, "")
+	wantGoogleStatus(t, err, http.StatusConflict, "ALREADY_EXISTS")
 	_, err = kvms.Entries.Update(mapName+"/entries/absent", entry("absent", "x")).Do()
 	wantGoogleError(t, err, http.StatusNotFound, "does not exist")
 	if e, err := kvms.Entries.Get(mapName + "/entries/lock").Do(); err != nil || e.Value != "holder-1" {

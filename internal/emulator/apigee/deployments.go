@@ -26,7 +26,23 @@ type deploymentView struct {
 	State           string           `json:"state,omitempty"`
 	Errors          []rpcStatus      `json:"errors,omitempty"`
 	Instances       []instanceStatus `json:"instances,omitempty"`
+	RouteConflicts  []routeConflict  `json:"routeConflicts,omitempty"`
 	ServiceAccount  string           `json:"serviceAccount,omitempty"`
+}
+
+// routeConflict is a base path of the deployment that another deployment in
+// an environment of the same environment group already serves.
+type routeConflict struct {
+	ConflictingDeployment routingDeployment `json:"conflictingDeployment"`
+	Description           string            `json:"description"`
+	EnvironmentGroup      string            `json:"environmentGroup"`
+}
+
+type routingDeployment struct {
+	APIProxy    string `json:"apiProxy"`
+	Basepath    string `json:"basepath"`
+	Environment string `json:"environment"`
+	Revision    string `json:"revision"`
 }
 
 type rpcStatus struct {
@@ -54,8 +70,17 @@ type deployedRoute struct {
 func briefView(env, api string, d *deployment) deploymentView {
 	return deploymentView{
 		Environment: env, APIProxy: api, Revision: strconv.Itoa(d.Revision),
-		DeployStartTime: ms(d.DeployStartTime), ServiceAccount: d.ServiceAccount,
+		DeployStartTime: ms(d.DeployStartTime), ServiceAccount: serviceAccountName(d.ServiceAccount),
 	}
+}
+
+// serviceAccountName is the full resource name the API answers for the
+// service account a deploy named by email.
+func serviceAccountName(sa string) string {
+	if sa == "" || strings.HasPrefix(sa, "projects/") {
+		return sa
+	}
+	return "projects/-/serviceAccounts/" + sa
 }
 
 func boolParam(q *request, name string) (bool, error) {
@@ -90,7 +115,7 @@ func (s *Server) deploy(q *request) (any, error) {
 	if ref.r.Meta.NeedsServiceAccount && sa == "" {
 		return nil, invalidArgument("Deployment of %q requires a service account identity, but one was not provided with the request.", revisionPath(ref.org, ref.name, ref.rev))
 	}
-	if vs := basepathConflicts(ref, e); len(vs) > 0 {
+	if vs := append(missingTargetServers(ref, env, e), basepathConflicts(ref, e)...); len(vs) > 0 {
 		return nil, validationsFailed(vs)
 	}
 	d := &deployment{Revision: ref.rev, DeployStartTime: s.now(), ServiceAccount: sa}
@@ -182,7 +207,8 @@ func (s *Server) getDeployment(q *request) (any, error) {
 	v.State = s.poll(d)
 	switch v.State {
 	case stateReady:
-		v.Instances = readyInstances(q.v("env"), d, ref.r.Meta.Basepaths)
+		v.RouteConflicts = routeConflicts(ref, q.v("env"), d)
+		v.Instances = readyInstances(q.v("env"), d, routedPaths(ref.r.Meta.Basepaths, v.RouteConflicts))
 	case stateError:
 		v.Errors = []rpcStatus{{Code: grpcFailedPrecondition, Message: d.Error}}
 	}
@@ -199,6 +225,56 @@ func (s *Server) poll(d *deployment) string {
 		return stateError
 	}
 	return stateReady
+}
+
+// routeConflicts lists the base paths of the deployment that a deployment
+// in another environment of one of its environment groups served first:
+// those stay routed to the earlier one, and the new deployment is READY all
+// the same, as the real API reports it.
+func routeConflicts(ref *proxyRef, env string, d *deployment) []routeConflict {
+	var out []routeConflict
+	peers := ref.o.groupsOf(env)
+	for _, other := range sortedKeys(peers) {
+		deps := ref.o.Environments[other].Deployments
+		for _, api := range sortedKeys(deps) {
+			od, p := deps[api], ref.o.Proxies[api]
+			if p == nil || p.Revisions[od.Revision] == nil || !servedFirst(od, other, d, env) {
+				continue
+			}
+			for _, bp := range p.Revisions[od.Revision].Meta.Basepaths {
+				if !slices.ContainsFunc(ref.r.Meta.Basepaths, sameBasepath(bp)) {
+					continue
+				}
+				out = append(out, routeConflict{
+					ConflictingDeployment: routingDeployment{APIProxy: api, Basepath: bp, Environment: other, Revision: strconv.Itoa(od.Revision)},
+					Description: fmt.Sprintf("Base path %s is already deployed by API proxy %s revision %d in environment %s of environment group %s; it is not routed to environment %s.",
+						bp, api, od.Revision, other, peers[other], env),
+					EnvironmentGroup: peers[other],
+				})
+			}
+		}
+	}
+	return out
+}
+
+// servedFirst reports whether deployment a in environment ea was deployed
+// before b in eb (by start time, then environment name).
+func servedFirst(a *deployment, ea string, b *deployment, eb string) bool {
+	if a.DeployStartTime != b.DeployStartTime {
+		return a.DeployStartTime < b.DeployStartTime
+	}
+	return ea < eb
+}
+
+// routedPaths are the base paths no route conflict takes away.
+func routedPaths(paths []string, conflicts []routeConflict) []string {
+	var out []string
+	for _, bp := range paths {
+		if !slices.ContainsFunc(conflicts, func(c routeConflict) bool { return sameBasepath(bp)(c.ConflictingDeployment.Basepath) }) {
+			out = append(out, bp)
+		}
+	}
+	return out
 }
 
 func readyInstances(env string, d *deployment, paths []string) []instanceStatus {
@@ -248,7 +324,11 @@ func (s *Server) listDeployments(q *request) (any, error) {
 	}
 	var out []deploymentView
 	for _, env := range envs {
-		deps := o.Environments[env].Deployments
+		e := o.Environments[env]
+		if e == nil {
+			continue // an open emulator's environment that nothing has written to
+		}
+		deps := e.Deployments
 		for _, name := range sortedKeys(deps) {
 			if d := deps[name]; (api == "" || api == name) && (rev == 0 || rev == d.Revision) {
 				out = append(out, briefView(env, name, d))

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	apigeev1 "google.golang.org/api/apigee/v1"
 
@@ -262,7 +263,41 @@ func TestDeployNeedsServiceAccountForGoogleAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	states, d := f.poll(name, 1)
-	if states[0] != "READY" || d.ServiceAccount != sa {
+	if states[0] != "READY" || d.ServiceAccount != "projects/-/serviceAccounts/"+sa {
 		t.Errorf("with ReadyAfter -1: state %v, service account %q", states, d.ServiceAccount)
+	}
+}
+
+// TestRouteConflictsAcrossAnEnvironmentGroup: dev and test share the group
+// "public", prod is alone. A base path deployed in dev first and then in
+// test is READY in test but reported in routeConflicts and not routed
+// there; the same base path in prod, outside the group, has no conflict.
+func TestRouteConflictsAcrossAnEnvironmentGroup(t *testing.T) {
+	f := newFixture(t, emu.Config{ReadyAfter: -1, Organizations: declared("").Organizations})
+	f.mustImport("acme", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders/v1")))
+	f.mustImport("acme", "orders-copy", zipOf(t, validFiles("orders-copy", "/orders/v1")))
+	revs := f.svc.Organizations.Environments.Apis.Revisions
+	for _, p := range []string{deployPath("acme", "dev", "orders-v1", 1), deployPath("acme", "test", "orders-copy", 1), deployPath("acme", "prod", "orders-copy", 1)} {
+		if _, err := revs.Deploy(p).Do(); err != nil {
+			t.Fatalf("deploy %s: %v", p, err)
+		}
+		f.clock.Add(time.Second)
+	}
+	_, d := f.poll(deployPath("acme", "test", "orders-copy", 1), 1)
+	if d.State != "READY" || len(d.RouteConflicts) != 1 {
+		t.Fatalf("test deployment: state %s, conflicts %+v; want READY with one conflict", d.State, d.RouteConflicts)
+	}
+	c := d.RouteConflicts[0]
+	if c.EnvironmentGroup != "public" || c.ConflictingDeployment.ApiProxy != "orders-v1" || c.ConflictingDeployment.Environment != "dev" ||
+		c.ConflictingDeployment.Basepath != "/orders/v1" || c.ConflictingDeployment.Revision != "1" || c.Description == "" {
+		t.Errorf("conflict = %+v %+v", c, c.ConflictingDeployment)
+	}
+	if len(d.Instances) != 1 || len(d.Instances[0].DeployedRoutes) != 0 {
+		t.Errorf("a conflicting base path is routed: %+v", d.Instances)
+	}
+	for _, p := range []string{deployPath("acme", "dev", "orders-v1", 1), deployPath("acme", "prod", "orders-copy", 1)} {
+		if _, d := f.poll(p, 1); d.State != "READY" || len(d.RouteConflicts) != 0 || len(d.Instances[0].DeployedRoutes) != 1 {
+			t.Errorf("%s: state %s conflicts %+v routes %+v; want READY, routed, no conflict", p, d.State, d.RouteConflicts, d.Instances)
+		}
 	}
 }

@@ -99,8 +99,7 @@ func validFiles(name, basepath string) files {
 </ProxyEndpoint>`,
 		"apiproxy/targets/default.xml": `<TargetEndpoint name="default">
   <HTTPTargetConnection>
-    <LoadBalancer><Server name="orders-backend"/></LoadBalancer>
-    <Path>/api</Path>
+    <URL>https://orders.example/api</URL>
   </HTTPTargetConnection>
 </TargetEndpoint>`,
 		"apiproxy/policies/VA-VerifyKey.xml": `<VerifyAPIKey name="VA-VerifyKey">
@@ -112,6 +111,15 @@ func validFiles(name, basepath string) files {
 		"apiproxy/resources/jsc/util.js": `var x = 1;`,
 	}
 }
+
+// lbTarget is a TargetEndpoint that reaches its backend through the
+// TargetServer "orders-backend" of the environment.
+const lbTarget = `<TargetEndpoint name="default">
+  <HTTPTargetConnection>
+    <LoadBalancer><Server name="orders-backend"/></LoadBalancer>
+    <Path>/api</Path>
+  </HTTPTargetConnection>
+</TargetEndpoint>`
 
 func (fs files) with(name, content string) files {
 	out := files{}
@@ -294,3 +302,14 @@ func detailOf(details []map[string]any, typ string) map[string]any {
 }
 
 func orgPath(org string) string { return "organizations/" + org }
+
+// wantGoogleStatus checks the Google client saw an error with the code and
+// the canonical status string in its body.
+func wantGoogleStatus(t *testing.T, err error, code int, status string) *googleapi.Error {
+	t.Helper()
+	ge := wantGoogleError(t, err, code, "")
+	if e := decodeError(t, []byte(ge.Body)); e.Error.Status != status {
+		t.Fatalf("googleapi error status %q, want %q: %s", e.Error.Status, status, ge.Body)
+	}
+	return ge
+}

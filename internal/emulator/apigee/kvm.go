@@ -60,9 +60,17 @@ func mapView(name string, m *kvmState) map[string]any {
 	return v
 }
 
-func entryView(name, value string) map[string]any {
+// maskedValue is what an entry of a map with maskedValues reads as.
+const maskedValue = "*****"
+
+// entryView is the KeyValueEntry JSON; a map with maskedValues never
+// returns a value, only the mask.
+func entryView(m *kvmState, name, value string) map[string]any {
 	v := map[string]any{"name": name}
-	if value != "" {
+	switch {
+	case m.MaskedValues:
+		v["value"] = maskedValue
+	case value != "":
 		v["value"] = value
 	}
 	return v
@@ -163,7 +171,7 @@ func (s *Server) createEntry(q *request) (any, error) {
 	}
 	m.Entries[key] = value
 	s.dirty = true
-	return entryView(key, value), nil
+	return entryView(m, key, value), nil
 }
 
 func (s *Server) getEntry(q *request) (any, error) {
@@ -175,7 +183,7 @@ func (s *Server) getEntry(q *request) (any, error) {
 	if !ok {
 		return nil, entryMissing(sc, q.v("map"), q.v("entry"))
 	}
-	return entryView(q.v("entry"), value), nil
+	return entryView(m, q.v("entry"), value), nil
 }
 
 // updateEntry replaces the value of an existing entry; a missing one is a 404.
@@ -195,7 +203,7 @@ func (s *Server) updateEntry(q *request) (any, error) {
 	value, _ := body["value"].(string)
 	m.Entries[key] = value
 	s.dirty = true
-	return entryView(key, value), nil
+	return entryView(m, key, value), nil
 }
 
 func (s *Server) deleteEntry(q *request) (any, error) {
@@ -210,7 +218,7 @@ func (s *Server) deleteEntry(q *request) (any, error) {
 	}
 	delete(m.Entries, key)
 	s.dirty = true
-	return entryView(key, value), nil
+	return entryView(m, key, value), nil
 }
 
 // listEntries pages through entries in key order; the page token is the
@@ -235,7 +243,7 @@ func (s *Server) listEntries(q *request) (any, error) {
 	end := min(start+size, len(keys))
 	entries := make([]map[string]any, 0, end-start)
 	for _, k := range keys[start:end] {
-		entries = append(entries, entryView(k, m.Entries[k]))
+		entries = append(entries, entryView(m, k, m.Entries[k]))
 	}
 	resp := listOf("keyValueEntries", entries)
 	resp["nextPageToken"] = ""

@@ -59,9 +59,15 @@ func TestEnvironmentKVMWithGoogleClient(t *testing.T) {
 	if m, err := kvms.Get(mapName).Do(); err != nil || !m.MaskedValues || !m.Encrypted {
 		t.Errorf("map after update = %+v, %v; want maskedValues and encrypted", m, err)
 	}
-
-	if del, err := entries.Delete(mapName + "/entries/backend-key").Do(); err != nil || del.Value != "rotated" {
-		t.Fatalf("delete entry = %+v, %v; want the deleted entry", del, err)
+	// A masked map never returns a value, by get, list or delete.
+	if got, err := entries.Get(mapName + "/entries/backend-key").Do(); err != nil || got.Value != "*****" {
+		t.Errorf("masked entry = %+v, %v; want the value masked", got, err)
+	}
+	if list, err := entries.List(mapName).Do(); err != nil || len(list.KeyValueEntries) != 1 || list.KeyValueEntries[0].Value != "*****" {
+		t.Errorf("masked list = %+v, %v; want the value masked", list, err)
+	}
+	if del, err := entries.Delete(mapName + "/entries/backend-key").Do(); err != nil || del.Value != "*****" {
+		t.Fatalf("delete entry = %+v, %v; want the deleted entry, masked", del, err)
 	}
 	_, err = entries.Get(mapName + "/entries/backend-key").Do()
 	wantGoogleError(t, err, http.StatusNotFound, "Entry=backend-key does not exist")

@@ -2,7 +2,10 @@ package apigee
 
 import (
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
+	"strings"
 )
 
 // Limits and rules Apigee applies to API products.
@@ -62,7 +65,74 @@ func checkProduct(o *orgState, org, name string, body map[string]any) error {
 			Type: "keymanagement.service.apiproduct_invalid_displayname", Subject: name, Description: msg,
 		})
 	}
+	for i, c := range operationConfigs(body) {
+		if ops, _ := c["operations"].([]any); len(ops) > 1 {
+			return invalidArgument("API product %s: operationConfigs[%d] has %d resource/method pairs; only a single resource/method pair is supported", name, i, len(ops))
+		}
+	}
 	return nil
+}
+
+// operationConfigs are the configs of the product's operationGroup.
+func operationConfigs(body map[string]any) []map[string]any {
+	group, _ := body["operationGroup"].(map[string]any)
+	configs, _ := group["operationConfigs"].([]any)
+	out := make([]map[string]any, 0, len(configs))
+	for _, c := range configs {
+		if m, ok := c.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// productSets are the fields the API keeps as sets: it does not answer
+// them in the order they were sent.
+var productSets = []string{"environments", "proxies", "scopes", "apiResources"}
+
+// stored is the product as the real API stores and answers it: the
+// operation group's type defaults to "proxy", an operation quota with a
+// limit and an interval but no time unit gets "hour", and sets come back
+// reordered. The emulator's order is descending, deterministic and unlike
+// the ascending order lingate sends, so a comparison that depends on order
+// fails in tests instead of against the real API.
+func stored(body map[string]any) map[string]any {
+	for _, f := range productSets {
+		reorderSet(body, f)
+	}
+	group, ok := body["operationGroup"].(map[string]any)
+	if !ok {
+		return body
+	}
+	if group["operationConfigType"] == nil {
+		group["operationConfigType"] = "proxy"
+	}
+	for _, c := range operationConfigs(body) {
+		ops, _ := c["operations"].([]any)
+		for _, op := range ops {
+			if m, ok := op.(map[string]any); ok {
+				reorderSet(m, "methods")
+			}
+		}
+		if q, ok := c["quota"].(map[string]any); ok && q["limit"] != nil && q["interval"] != nil && q["timeUnit"] == nil {
+			q["timeUnit"] = "hour"
+		}
+	}
+	return body
+}
+
+// reorderSet sorts the strings of a set-valued field in descending order.
+func reorderSet(m map[string]any, field string) {
+	vs, ok := m[field].([]any)
+	if !ok {
+		return
+	}
+	sort.SliceStable(vs, func(i, j int) bool {
+		a, _ := vs[i].(string)
+		b, _ := vs[j].(string)
+		return strings.Compare(a, b) > 0
+	})
+	m[field] = slices.Clip(vs)
 }
 
 // productProxies lists the proxies a product names: in proxies and as the
@@ -102,7 +172,7 @@ func (s *Server) createProduct(q *request) (any, error) {
 		return nil, alreadyExists("ApiProduct with name %s already exists", name)
 	}
 	now := s.now()
-	p := &productState{CreatedAt: now, LastModifiedAt: now, Body: body}
+	p := &productState{CreatedAt: now, LastModifiedAt: now, Body: stored(body)}
 	o.Products[name] = p
 	s.dirty = true
 	return productView(name, p), nil
@@ -133,7 +203,7 @@ func (s *Server) updateProduct(q *request) (any, error) {
 	if err := checkProduct(o, q.v("org"), name, body); err != nil {
 		return nil, err
 	}
-	p.Body, p.LastModifiedAt = body, s.now()
+	p.Body, p.LastModifiedAt = stored(body), s.now()
 	s.dirty = true
 	return productView(name, p), nil
 }

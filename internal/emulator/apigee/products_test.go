@@ -141,6 +141,8 @@ func TestProductBodiesAreCheckedLikeProtos(t *testing.T) {
 		{"missing operation proxy", `{"name":"p","operationGroup":{"operationConfigs":[{"apiSource":"nope"}]}}`, "API proxy nope"},
 		{"resources and operations", `{"name":"p","apiResources":["/"],"operationGroup":{"operationConfigs":[{"apiSource":"orders-v1"}]}}`,
 			"apiResources and operationGroup cannot both be set"},
+		{"two resource/method pairs in one config", `{"name":"p","displayName":"P","operationGroup":{"operationConfigs":[{"apiSource":"orders-v1","operations":[{"resource":"/a"},{"resource":"/b"}]}]}}`,
+			"only a single resource/method pair"},
 		{"too many attributes", `{"name":"p","attributes":[` + strings.Repeat(`{"name":"k","value":"v"},`, 18) + `{"name":"k"}]}`,
 			"19 attributes, more than the 18 allowed"},
 	}
@@ -212,5 +214,47 @@ func TestProductDisplayNameIsRequired(t *testing.T) {
 	wantGoogleError(t, err, http.StatusBadRequest, "Invalid ApiProduct Name")
 	if got, err := products.Get(orgPath("sandbox") + "/apiproducts/p").Do(); err != nil || got.DisplayName != "P" || got.ApprovalType != "" {
 		t.Errorf("after the refused update: %+v, %v; want it unchanged", got, err)
+	}
+}
+
+// TestProductsReadBackAsStored: the operation group type defaults to
+// "proxy", an operation quota without a time unit gets "hour", and the
+// set-valued fields come back in the emulator's own (descending) order, as
+// the real API does not keep the order it was sent.
+func TestProductsReadBackAsStored(t *testing.T) {
+	f := newFixture(t, emu.Config{})
+	f.mustImport("sandbox", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders/v1")))
+	f.mustImport("sandbox", "payments", zipOf(t, validFiles("payments", "/payments")))
+	products := f.svc.Organizations.Apiproducts
+	in := &apigeev1.GoogleCloudApigeeV1ApiProduct{
+		Name: "p", DisplayName: "P", Environments: []string{"dev", "prod"}, Proxies: []string{"orders-v1", "payments"},
+		Scopes: []string{"a.read", "a.write"},
+		OperationGroup: &apigeev1.GoogleCloudApigeeV1OperationGroup{OperationConfigs: []*apigeev1.GoogleCloudApigeeV1OperationConfig{{
+			ApiSource:  "orders-v1",
+			Operations: []*apigeev1.GoogleCloudApigeeV1Operation{{Resource: "/orders", Methods: []string{"GET", "POST"}}},
+			Quota:      &apigeev1.GoogleCloudApigeeV1Quota{Limit: "10", Interval: "1"},
+		}}},
+	}
+	if _, err := products.Create(orgPath("sandbox"), in).Do(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := products.Get(orgPath("sandbox") + "/apiproducts/p").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := got.OperationGroup
+	if g == nil || g.OperationConfigType != "proxy" || g.OperationConfigs[0].Quota.TimeUnit != "hour" {
+		t.Fatalf("operation group = %+v, want type proxy and quota time unit hour", g)
+	}
+	sets := map[string][2][]string{
+		"environments": {got.Environments, {"prod", "dev"}},
+		"proxies":      {got.Proxies, {"payments", "orders-v1"}},
+		"scopes":       {got.Scopes, {"a.write", "a.read"}},
+		"methods":      {g.OperationConfigs[0].Operations[0].Methods, {"POST", "GET"}},
+	}
+	for name, gw := range sets {
+		if !reflect.DeepEqual(gw[0], gw[1]) {
+			t.Errorf("%s = %v, want %v", name, gw[0], gw[1])
+		}
 	}
 }

@@ -81,6 +81,9 @@ func newProxyView(name string, p *proxyState, revisions, meta bool) proxyView {
 		for _, r := range revs {
 			v.Revision = append(v.Revision, strconv.Itoa(r))
 		}
+		// The real API sorts the list as text: "1", "10", "11", ..., "2".
+		// Only latestRevisionId names the newest.
+		sort.Strings(v.Revision)
 		if len(revs) > 0 {
 			v.LatestRevisionID = strconv.Itoa(revs[len(revs)-1])
 		}

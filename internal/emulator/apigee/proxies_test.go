@@ -18,6 +18,28 @@ import (
 	emu "github.com/lingate/lingate/internal/emulator/apigee"
 )
 
+// TestRevisionsListAsText: with eleven revisions the list is sorted as the
+// real API sorts it, as text, so its last element is not the newest; only
+// latestRevisionId is.
+func TestRevisionsListAsText(t *testing.T) {
+	f := newFixture(t, emu.Config{})
+	z := zipOf(t, validFiles("orders-v1", "/orders/v1"))
+	for range 11 {
+		f.mustImport("sandbox", "orders-v1", z)
+	}
+	p, err := f.svc.Organizations.Apis.Get(orgPath("sandbox") + "/apis/orders-v1").Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9"}
+	if !reflect.DeepEqual(p.Revision, want) || p.LatestRevisionId != "11" {
+		t.Errorf("revisions %v latest %s, want %v latest 11", p.Revision, p.LatestRevisionId, want)
+	}
+	if revs := f.revisionList("sandbox", "orders-v1"); !reflect.DeepEqual(revs, want) {
+		t.Errorf("revisions list %v, want %v", revs, want)
+	}
+}
+
 func TestProxiesAndRevisionsWithGoogleClient(t *testing.T) {
 	f := newFixture(t, emu.Config{})
 	apis := f.svc.Organizations.Apis

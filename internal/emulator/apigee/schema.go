@@ -21,6 +21,7 @@ const (
 	kindString kind = iota
 	kindBool
 	kindInt64
+	kindInt32
 	kindMessage
 )
 
@@ -40,6 +41,7 @@ func fString() field         { return field{kind: kindString} }
 func fStrings() field        { return field{kind: kindString, repeated: true} }
 func fBool() field           { return field{kind: kindBool} }
 func fReadOnly() field       { return field{kind: kindInt64, readOnly: true} }
+func fInt32() field          { return field{kind: kindInt32} }
 func fMsg(m *message) field  { return field{kind: kindMessage, msg: m} }
 func fMsgs(m *message) field { return field{kind: kindMessage, repeated: true, msg: m} }
 func msg(name string, fs map[string]field) *message {
@@ -88,6 +90,20 @@ func productSchema() *message {
 		"payloadOperationGroup": fMsg(group("PayloadOperationGroup", config("PayloadOperationConfig", payloadOp, nil), false)),
 		"llmOperationGroup":     fMsg(group("LlmOperationGroup", llmCfg, false)),
 		"createdAt":             fReadOnly(), "lastModifiedAt": fReadOnly(),
+	})
+}
+
+// targetServerSchema is GoogleCloudApigeeV1TargetServer (discovery
+// 20261006); its TLS settings travel under the odd JSON name "sSLInfo".
+func targetServerSchema() *message {
+	cn := msg("TlsInfoCommonName", map[string]field{"value": fString(), "wildcardMatch": fBool()})
+	tls := msg("TlsInfo", map[string]field{
+		"enabled": fBool(), "enforce": fBool(), "clientAuthEnabled": fBool(), "keyStore": fString(), "keyAlias": fString(),
+		"trustStore": fString(), "ignoreValidationErrors": fBool(), "protocols": fStrings(), "ciphers": fStrings(), "commonName": fMsg(cn),
+	})
+	return msg("TargetServer", map[string]field{
+		"name": fString(), "host": fString(), "port": fInt32(), "isEnabled": fBool(), "protocol": fString(),
+		"description": fString(), "sSLInfo": fMsg(tls),
 	})
 }
 
@@ -178,6 +194,10 @@ func (f field) scalar(path string, v any) (any, bool, error) {
 		if n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64); err == nil {
 			return strconv.FormatInt(n, 10), n != 0, nil
 		}
+	case kindInt32:
+		if n, err := strconv.ParseInt(fmt.Sprint(v), 10, 32); err == nil {
+			return int(n), n != 0, nil
+		}
 	case kindMessage:
 		if obj, ok := v.(map[string]any); ok {
 			nm, err := f.msg.normalize(path, obj)
@@ -188,7 +208,7 @@ func (f field) scalar(path string, v any) (any, bool, error) {
 }
 
 func (f field) invalid(path string, v any) error {
-	label := map[kind]string{kindString: "TYPE_STRING", kindBool: "TYPE_BOOL", kindInt64: "TYPE_INT64"}[f.kind]
+	label := map[kind]string{kindString: "TYPE_STRING", kindBool: "TYPE_BOOL", kindInt64: "TYPE_INT64", kindInt32: "TYPE_INT32"}[f.kind]
 	if f.kind == kindMessage {
 		label = "type.googleapis.com/" + f.msg.typeName
 	}

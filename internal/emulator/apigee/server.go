@@ -5,8 +5,8 @@
 // does at import and answers errors in Apigee's google.rpc.Status JSON shape,
 // so the real Go client (google.golang.org/api/apigee/v1) can drive it.
 //
-// Any organization and environment name is accepted and created on first use.
-// Wrap the Server with emulator.Wrap for faults, latency and a request log.
+// Only the organizations and environments of Config.Organizations exist;
+// others get the real API's errors. Wrap the Server with emulator.Wrap for faults, latency and a request log.
 package apigee
 
 import (
@@ -40,6 +40,13 @@ type Config struct {
 	// deployment end in ERROR with that message. Deployment validation
 	// (override, base paths, service account) fails the deploy call itself.
 	DeployError func(org, env, api string, rev int) string
+	// Organizations are the organizations that exist, with their
+	// environments and environment groups; those missing from the state
+	// file are added by New. Any other organization or environment is
+	// answered with the real API's error. Nil leaves the emulator open: a
+	// change creates the organization and environment it names (a read
+	// never does), for tests that do not care.
+	Organizations []Organization
 }
 
 // Server answers the emulated management API under /v1/. It is safe for
@@ -73,6 +80,11 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, st: newState(), blobs: map[string][]byte{}}
 	if err := s.load(); err != nil {
 		return nil, fmt.Errorf("apigee emulator: %w", err)
+	}
+	if s.st.declare(cfg.Organizations, s.now()) {
+		if err := s.saveLocked(); err != nil {
+			return nil, fmt.Errorf("apigee emulator: %w", err)
+		}
 	}
 	s.routes = s.table()
 	return s, nil
@@ -156,7 +168,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, string, []b
 func (s *Server) locked(h handler, q *request) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, err := h(q)
+	var v any
+	err := s.checkScope(q)
+	if err == nil {
+		v, err = h(q)
+	}
 	if s.dirty {
 		s.dirty = false
 		if serr := s.saveLocked(); serr != nil {
@@ -249,6 +265,15 @@ func (s *Server) table() []route {
 	add("GET", org, s.getOrganization)
 	add("GET", org+"/environments", s.listEnvironments)
 	add("GET", org+"/environments/{env}", s.getEnvironment)
+	const ts = org + "/environments/{env}/targetservers"
+	add("GET", ts, s.listTargetServers)
+	add("POST", ts, s.createTargetServer)
+	add("GET", ts+"/{ts}", s.getTargetServer)
+	add("PUT", ts+"/{ts}", s.updateTargetServer)
+	add("DELETE", ts+"/{ts}", s.deleteTargetServer)
+	add("GET", org+"/envgroups", s.listEnvGroups)
+	add("GET", org+"/envgroups/{group}", s.getEnvGroup)
+	add("GET", org+"/envgroups/{group}/attachments", s.listEnvGroupAttachments)
 
 	add("GET", org+"/apis", s.listProxies)
 	addBundle("POST", org+"/apis", s.importProxy)

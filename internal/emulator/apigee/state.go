@@ -31,12 +31,16 @@ type orgState struct {
 	Proxies      map[string]*proxyState   `json:"proxies"`
 	Products     map[string]*productState `json:"products"`
 	KVMs         map[string]*kvmState     `json:"keyValueMaps"`
+	// EnvGroups maps an environment group to its attached environments.
+	EnvGroups map[string][]string `json:"environmentGroups,omitempty"`
 }
 
 type envState struct {
 	CreatedAt   int64                  `json:"createdAt"`
 	Deployments map[string]*deployment `json:"deployments"` // by proxy name
 	KVMs        map[string]*kvmState   `json:"keyValueMaps"`
+	// TargetServers are the environment's TargetServer bodies by name.
+	TargetServers map[string]map[string]any `json:"targetServers,omitempty"`
 }
 
 type proxyState struct {
@@ -87,12 +91,12 @@ func newState() *state {
 func newOrg(now int64) *orgState {
 	return &orgState{
 		CreatedAt: now, Environments: map[string]*envState{}, Proxies: map[string]*proxyState{},
-		Products: map[string]*productState{}, KVMs: map[string]*kvmState{},
+		Products: map[string]*productState{}, KVMs: map[string]*kvmState{}, EnvGroups: map[string][]string{},
 	}
 }
 
 func newEnv(now int64) *envState {
-	return &envState{CreatedAt: now, Deployments: map[string]*deployment{}, KVMs: map[string]*kvmState{}}
+	return &envState{CreatedAt: now, Deployments: map[string]*deployment{}, KVMs: map[string]*kvmState{}, TargetServers: map[string]map[string]any{}}
 }
 
 func newProxy(now int64) *proxyState {
@@ -114,9 +118,11 @@ func (o *orgState) fill() {
 	fillMap(&o.Proxies)
 	fillMap(&o.Products)
 	fillMap(&o.KVMs)
+	fillMap(&o.EnvGroups)
 	for _, e := range o.Environments {
 		fillMap(&e.Deployments)
 		fillKVMs(&e.KVMs)
+		fillMap(&e.TargetServers)
 	}
 	for _, p := range o.Proxies {
 		fillMap(&p.Revisions)
@@ -136,28 +142,6 @@ func fillKVMs(m *map[string]*kvmState) {
 	for _, k := range *m {
 		fillMap(&k.Entries)
 	}
-}
-
-// org returns the organization, created on first use.
-func (s *Server) org(name string) *orgState {
-	o, ok := s.st.Organizations[name]
-	if !ok {
-		o = newOrg(s.now())
-		s.st.Organizations[name] = o
-		s.dirty = true
-	}
-	return o
-}
-
-// env returns the environment of an organization, created on first use.
-func (s *Server) env(o *orgState, name string) *envState {
-	e, ok := o.Environments[name]
-	if !ok {
-		e = newEnv(s.now())
-		o.Environments[name] = e
-		s.dirty = true
-	}
-	return e
 }
 
 // bundleRefs is the set of bundle hashes some revision still uses.

@@ -146,25 +146,99 @@ func TestUnknownPathsAndOrganizations(t *testing.T) {
 		t.Errorf("path outside /v1/: %d, want 404", resp.StatusCode)
 	}
 
-	org, err := f.svc.Organizations.Get(orgPath("any-org")).Do()
-	if err != nil || org.Name != "any-org" || org.State != "ACTIVE" {
+}
+
+// declared is a Config with one organization of two environments in one
+// group and a third environment of its own.
+func declared(stateFile string) emu.Config {
+	return emu.Config{StateFile: stateFile, Organizations: []emu.Organization{{
+		Name: "acme", Environments: []string{"dev", "prod", "test"},
+		EnvironmentGroups: map[string][]string{"public": {"dev", "test"}},
+	}}}
+}
+
+// TestOnlyDeclaredOrganizationsAndEnvironmentsExist: what Config declares
+// exists; any other organization or environment gets the real API's error,
+// for reads and changes alike, and nothing is created.
+func TestOnlyDeclaredOrganizationsAndEnvironmentsExist(t *testing.T) {
+	stateFile := filepath.Join(t.TempDir(), "apigee.json")
+	f := newFixture(t, declared(stateFile))
+	org, err := f.svc.Organizations.Get(orgPath("acme")).Do()
+	if err != nil || org.Name != "acme" || strings.Join(org.Environments, ",") != "dev,prod,test" {
 		t.Fatalf("organization = %+v, %v", org, err)
+	}
+	if env, err := f.svc.Organizations.Environments.Get(orgPath("acme") + "/environments/prod").Do(); err != nil || env.Name != "prod" {
+		t.Fatalf("environment = %+v, %v", env, err)
+	}
+	f.mustImport("acme", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders/v1")))
+
+	_, err = f.svc.Organizations.Get(orgPath("acne")).Do()
+	wantGoogleStatus(t, err, http.StatusForbidden, "PERMISSION_DENIED")
+	_, err = f.svc.Organizations.Environments.Get(orgPath("acme") + "/environments/prd").Do()
+	wantGoogleStatus(t, err, http.StatusNotFound, "NOT_FOUND")
+	_, err = f.svc.Organizations.Environments.Apis.Revisions.Deploy(deployPath("acme", "prd", "orders-v1", 1)).Do()
+	wantGoogleStatus(t, err, http.StatusNotFound, "NOT_FOUND")
+	_, err = f.svc.Organizations.Apiproducts.Create(orgPath("acne"), &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "p", DisplayName: "P"}).Do()
+	wantGoogleStatus(t, err, http.StatusForbidden, "PERMISSION_DENIED")
+	_, err = f.svc.Organizations.Environments.Keyvaluemaps.Create(orgPath("acme")+"/environments/prd", &apigeev1.GoogleCloudApigeeV1KeyValueMap{Name: "m"}).Do()
+	wantGoogleStatus(t, err, http.StatusNotFound, "NOT_FOUND")
+	code, body := f.importRaw("acne", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders/v1")))
+	wantAPIError(t, code, body, http.StatusForbidden, "PERMISSION_DENIED")
+
+	list, err := f.svc.Organizations.List("organizations").Do()
+	if err != nil || len(list.Organizations) != 1 || list.Organizations[0].Organization != "acme" {
+		t.Errorf("organizations = %+v, %v", list, err)
+	}
+	code, body = f.do("GET", "organizations/acme/environments", nil, "", nil)
+	if code != http.StatusOK || string(body) != `["dev","prod","test"]` {
+		t.Errorf("environments list: %d %s", code, body)
+	}
+	groups, err := f.svc.Organizations.Envgroups.List(orgPath("acme")).Do()
+	if err != nil || len(groups.EnvironmentGroups) != 1 || groups.EnvironmentGroups[0].Name != "public" {
+		t.Fatalf("environment groups = %+v, %v", groups, err)
+	}
+	att, err := f.svc.Organizations.Envgroups.Attachments.List(orgPath("acme") + "/envgroups/public").Do()
+	if err != nil || len(att.EnvironmentGroupAttachments) != 2 || att.EnvironmentGroupAttachments[1].Environment != "test" {
+		t.Fatalf("attachments = %+v, %v", att, err)
+	}
+
+	// A second server on the same state file, declaring nothing more,
+	// finds the same organization and nothing else.
+	g := newFixture(t, emu.Config{StateFile: stateFile, Organizations: []emu.Organization{}})
+	_, err = g.svc.Organizations.Environments.Get(orgPath("acme") + "/environments/prd").Do()
+	wantGoogleStatus(t, err, http.StatusNotFound, "NOT_FOUND")
+	if revs := g.revisionList("acme", "orders-v1"); len(revs) != 1 {
+		t.Errorf("revisions after reload: %v", revs)
+	}
+}
+
+// TestReadsNeverCreate: an open emulator (no organizations declared)
+// creates what a change names, but a read of an unknown organization or
+// environment answers the API's error and writes nothing.
+func TestReadsNeverCreate(t *testing.T) {
+	stateFile := filepath.Join(t.TempDir(), "apigee.json")
+	f := newFixture(t, emu.Config{StateFile: stateFile})
+	_, err := f.svc.Organizations.Get(orgPath("any-org")).Do()
+	wantGoogleStatus(t, err, http.StatusForbidden, "PERMISSION_DENIED")
+	if code, body := f.do("GET", "organizations/any-org/apiproducts", nil, "", nil); code != http.StatusOK || string(body) != "{}" {
+		t.Errorf("products of an unknown organization in an open emulator: %d %s", code, body)
+	}
+	if _, err := os.Stat(stateFile); !os.IsNotExist(err) {
+		t.Errorf("a read wrote the state file: %v", err)
+	}
+	kvms := f.svc.Organizations.Environments.Keyvaluemaps
+	if _, err := kvms.Create(orgPath("any-org")+"/environments/staging", &apigeev1.GoogleCloudApigeeV1KeyValueMap{Name: "m"}).Do(); err != nil {
+		t.Fatal(err)
 	}
 	env, err := f.svc.Organizations.Environments.Get(orgPath("any-org") + "/environments/staging").Do()
 	if err != nil || env.Name != "staging" {
-		t.Fatalf("environment = %+v, %v", env, err)
+		t.Fatalf("environment a change created = %+v, %v", env, err)
 	}
-	code, body = f.do("GET", "organizations/any-org/environments", nil, "", nil)
-	if code != http.StatusOK || string(body) != `["staging"]` {
-		t.Errorf("environments list: %d %s", code, body)
-	}
-	org, err = f.svc.Organizations.Get(orgPath("any-org")).Do()
-	if err != nil || len(org.Environments) != 1 || org.Environments[0] != "staging" {
+	_, err = f.svc.Organizations.Environments.Get(orgPath("any-org") + "/environments/other").Do()
+	wantGoogleStatus(t, err, http.StatusNotFound, "NOT_FOUND")
+	org, err := f.svc.Organizations.Get(orgPath("any-org")).Do()
+	if err != nil || strings.Join(org.Environments, ",") != "staging" {
 		t.Errorf("organization environments = %v, %v", org.Environments, err)
-	}
-	list, err := f.svc.Organizations.List("organizations").Do()
-	if err != nil || len(list.Organizations) != 1 || list.Organizations[0].Organization != "any-org" {
-		t.Errorf("organizations = %+v, %v", list, err)
 	}
 }
 

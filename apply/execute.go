@@ -1,0 +1,355 @@
+package apply
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lingate/lingate/compile/artifact"
+)
+
+// DefaultConcurrency is how many objects an apply changes at once.
+const DefaultConcurrency = 8
+
+// Target names one live system of one environment.
+type Target struct {
+	Env    string
+	System string
+}
+
+// Status is what became of one change during an apply.
+type Status string
+
+// Statuses of an Outcome.
+const (
+	// Applied: the change was made.
+	Applied Status = "applied"
+	// Failed: the driver reported an error; the object may be half changed
+	// and a new apply converges it.
+	Failed Status = "failed"
+	// Skipped: not tried, because something it depends on failed or the
+	// apply was interrupted.
+	Skipped Status = "skipped"
+)
+
+// Outcome is what an apply did with one change.
+type Outcome struct {
+	Change   Change        `json:"change"`
+	Status   Status        `json:"status"`
+	Error    string        `json:"error,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Result is every change of an apply and what became of it, in apply order.
+type Result struct {
+	Outcomes []Outcome     `json:"outcomes"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Count returns how many outcomes have status s.
+func (r Result) Count(s Status) int {
+	n := 0
+	for _, o := range r.Outcomes {
+		if o.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Err is nil when every change was applied, else an error saying how many
+// changes failed and were skipped, naming the failures.
+func (r Result) Err() error {
+	var failed []string
+	for _, o := range r.Outcomes {
+		if o.Status == Failed {
+			failed = append(failed, o.Change.Env+" "+o.Change.Subject())
+		}
+	}
+	skipped := r.Count(Skipped)
+	if len(failed) == 0 && skipped == 0 {
+		return nil
+	}
+	return fmt.Errorf("apply: %d of %d changes applied, %d failed (%s), %d not done",
+		r.Count(Applied), len(r.Outcomes), len(failed), strings.Join(failed, ", "), skipped)
+}
+
+// Reporter hears of each change as the apply carries it out. Its methods
+// are called from several goroutines at once.
+type Reporter interface {
+	// Begin is called once with the number of changes.
+	Begin(total int)
+	// Started is called when a change begins.
+	Started(c Change)
+	// Finished is called once per change, with what became of it.
+	Finished(o Outcome)
+}
+
+// ExecOptions tune Execute.
+type ExecOptions struct {
+	// Concurrency bounds how many objects change at once (default 8).
+	Concurrency int
+	// Reporter hears of progress; nil reports nothing.
+	Reporter Reporter
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Execute carries out the changes of cs with one driver per target: first
+// LINSTOR resource groups, then Apigee proxies, then API products, then the
+// deletes in the reverse order. A replacement is a delete and then a
+// create of the same object, at the place of its create. Changes of one
+// stage run concurrently, bounded by opts.Concurrency. A failure skips what depends on it: an API
+// product whose proxy failed, the Apigee objects of an environment whose
+// LINSTOR changes failed, the proxy whose product could not be deleted, and
+// the resource groups of an environment whose Apigee deletes failed.
+//
+// desired holds the objects at head; every create, update and replace must
+// find its object there. Execute does not lock: the caller holds the
+// environments' locks (Locks) around planning and executing.
+func Execute(ctx context.Context, cs ChangeSet, desired []artifact.Set, drivers map[Target]Driver, opts ExecOptions) (Result, error) {
+	steps, err := plannedSteps(cs, desired, drivers)
+	if err != nil {
+		return Result{}, err
+	}
+	e := newExecutor(opts)
+	start := e.now()
+	e.report.Begin(len(steps))
+	for _, stage := range stages(steps) {
+		e.run(ctx, stage)
+	}
+	res := Result{Duration: e.now().Sub(start)}
+	for _, s := range steps {
+		res.Outcomes = append(res.Outcomes, e.done[s.key()])
+	}
+	return res, nil
+}
+
+// step is one change with what it needs to be carried out.
+type step struct {
+	Change
+	desired artifact.Object
+	driver  Driver
+	// stage orders steps: see stageOf.
+	stage int
+}
+
+// stepKey identifies a step: a delete and a create of the same object
+// differ (a prune and a rename can meet).
+type stepKey struct {
+	Ref
+	delete bool
+}
+
+func (s step) key() stepKey { return stepKey{Ref: s.Ref, delete: s.Action == Delete} }
+
+// Stages, in the order they run.
+const (
+	stageLinstor = iota
+	stageProxy
+	stageProduct
+	stageDeleteProduct
+	stageDeleteProxy
+	stageDeleteLinstor
+)
+
+func stageOf(c Change) int {
+	del := c.Action == Delete
+	switch {
+	case c.System == artifact.SystemLinstor && del:
+		return stageDeleteLinstor
+	case c.System == artifact.SystemLinstor:
+		return stageLinstor
+	case c.Kind == artifact.KindProduct && del:
+		return stageDeleteProduct
+	case c.Kind == artifact.KindProduct:
+		return stageProduct
+	case del:
+		return stageDeleteProxy
+	}
+	return stageProxy
+}
+
+// plannedSteps turns the changes into steps, each with its driver and
+// desired object, sorted by stage.
+func plannedSteps(cs ChangeSet, desired []artifact.Set, drivers map[Target]Driver) ([]step, error) {
+	objects := map[Ref]artifact.Object{}
+	for _, set := range desired {
+		for _, o := range set.Objects {
+			objects[ref(set.Env, o)] = o
+		}
+	}
+	steps := make([]step, 0, len(cs.Changes))
+	for _, c := range cs.Changes {
+		d := drivers[Target{Env: c.Env, System: c.System}]
+		if d == nil {
+			return nil, fmt.Errorf("apply %s %s: no driver for %s in environment %s", c.Env, c.Subject(), c.System, c.Env)
+		}
+		s := step{Change: c, driver: d, stage: stageOf(c)}
+		if c.Action != Delete {
+			o, ok := objects[c.Ref]
+			if !ok {
+				return nil, fmt.Errorf("apply %s %s: not among the objects desired at head", c.Env, c.Subject())
+			}
+			s.desired = o
+		}
+		steps = append(steps, s)
+	}
+	slices.SortStableFunc(steps, func(a, b step) int {
+		return cmp.Or(cmp.Compare(a.stage, b.stage), a.Ref.Compare(b.Ref))
+	})
+	return steps, nil
+}
+
+// stages groups sorted steps by stage.
+func stages(steps []step) [][]step {
+	var out [][]step
+	for i, s := range steps {
+		if i == 0 || s.stage != steps[i-1].stage {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], s)
+	}
+	return out
+}
+
+// executor runs steps and remembers their outcomes.
+type executor struct {
+	limit  int
+	report Reporter
+	now    func() time.Time
+	mu     sync.Mutex
+	done   map[stepKey]Outcome
+	// broken are what later steps may depend on and that did not happen.
+	broken map[stepKey]bool
+	// brokenEnv[env][stage] is set when a step of that stage failed or was skipped.
+	brokenEnv map[string]map[int]bool
+}
+
+func newExecutor(opts ExecOptions) *executor {
+	e := &executor{limit: opts.Concurrency, report: opts.Reporter, now: opts.Now,
+		done: map[stepKey]Outcome{}, broken: map[stepKey]bool{}, brokenEnv: map[string]map[int]bool{}}
+	if e.limit <= 0 {
+		e.limit = DefaultConcurrency
+	}
+	if e.report == nil {
+		e.report = nopReporter{}
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	return e
+}
+
+// run carries out one stage, at most e.limit steps at once.
+func (e *executor) run(ctx context.Context, stage []step) {
+	sem := make(chan struct{}, e.limit)
+	var wg sync.WaitGroup
+	for _, s := range stage {
+		if why := e.blocked(ctx, s); why != "" {
+			e.finish(s, Outcome{Change: s.Change, Status: Skipped, Error: why})
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			e.finish(s, Outcome{Change: s.Change, Status: Skipped, Error: "interrupted before it started"})
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			e.finish(s, e.apply(ctx, s))
+		})
+	}
+	wg.Wait()
+}
+
+// apply carries out one step.
+func (e *executor) apply(ctx context.Context, s step) Outcome {
+	e.report.Started(s.Change)
+	start := e.now()
+	err := e.change(ctx, s)
+	o := Outcome{Change: s.Change, Status: Applied, Duration: e.now().Sub(start)}
+	if err != nil {
+		o.Status = Failed
+		o.Error = fmt.Sprintf("%s %s: %s: %v", s.Env, s.Subject(), s.Action, err)
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			o.Error = fmt.Sprintf("%s %s: %s: interrupted", s.Env, s.Subject(), s.Action)
+		}
+	}
+	return o
+}
+
+// change asks the driver for the change; a replacement is a delete and
+// then a create.
+func (e *executor) change(ctx context.Context, s step) error {
+	if s.Action != Replace {
+		return s.driver.Apply(ctx, s.Change, s.desired)
+	}
+	del, create := s.Change, s.Change
+	del.Action, create.Action = Delete, Create
+	if err := s.driver.Apply(ctx, del, artifact.Object{}); err != nil {
+		return fmt.Errorf("replace: delete: %w", err)
+	}
+	if err := s.driver.Apply(ctx, create, s.desired); err != nil {
+		return fmt.Errorf("replace: create: %w", err)
+	}
+	return nil
+}
+
+// finish records an outcome and tells the reporter.
+func (e *executor) finish(s step, o Outcome) {
+	e.mu.Lock()
+	e.done[s.key()] = o
+	if o.Status != Applied {
+		e.broken[s.key()] = true
+		if e.brokenEnv[s.Env] == nil {
+			e.brokenEnv[s.Env] = map[int]bool{}
+		}
+		e.brokenEnv[s.Env][s.stage] = true
+	}
+	e.mu.Unlock()
+	e.report.Finished(o)
+}
+
+// blocked says why s must not run, or "".
+func (e *executor) blocked(ctx context.Context, s step) string {
+	if ctx.Err() != nil {
+		return "interrupted before it started"
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	env := e.brokenEnv[s.Env]
+	sameName := func(kind string, del bool) bool {
+		return e.broken[stepKey{Ref: Ref{Env: s.Env, System: s.System, Kind: kind, Name: s.Name}, delete: del}]
+	}
+	switch s.stage {
+	case stageProxy, stageProduct:
+		if env[stageLinstor] {
+			return "a LINSTOR change of " + s.Env + " was not applied"
+		}
+		if s.stage == stageProduct && sameName(artifact.KindProxy, false) {
+			return "its proxy " + s.Name + " was not applied"
+		}
+	case stageDeleteProxy:
+		if sameName(artifact.KindProduct, true) {
+			return "its API product " + s.Name + " was not deleted"
+		}
+	case stageDeleteLinstor:
+		if env[stageDeleteProduct] || env[stageDeleteProxy] {
+			return "an Apigee delete of " + s.Env + " did not happen"
+		}
+	}
+	return ""
+}
+
+type nopReporter struct{}
+
+func (nopReporter) Begin(int)        {}
+func (nopReporter) Started(Change)   {}
+func (nopReporter) Finished(Outcome) {}
