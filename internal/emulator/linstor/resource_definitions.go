@@ -72,14 +72,14 @@ type rscStateOut struct {
 }
 
 type vlmOut struct {
-	VolumeNumber     int32       `json:"volume_number"`
-	StoragePoolName  string      `json:"storage_pool_name"`
-	ProviderKind     string      `json:"provider_kind"`
-	DevicePath       string      `json:"device_path"`
-	AllocatedSizeKiB int64       `json:"allocated_size_kib"`
-	UsableSizeKiB    int64       `json:"usable_size_kib"`
+	VolumeNumber     int32        `json:"volume_number"`
+	StoragePoolName  string       `json:"storage_pool_name"`
+	ProviderKind     string       `json:"provider_kind"`
+	DevicePath       string       `json:"device_path"`
+	AllocatedSizeKiB int64        `json:"allocated_size_kib"`
+	UsableSizeKiB    int64        `json:"usable_size_kib"`
 	State            *vlmStateOut `json:"state,omitempty"`
-	UUID             string      `json:"uuid"`
+	UUID             string       `json:"uuid"`
 }
 
 type vlmStateOut struct {
