@@ -180,4 +180,3 @@ func buildInfo(version string) prometheus.Collector {
 	g.Set(1)
 	return g
 }
-
