@@ -15,8 +15,9 @@ import (
 // scriptCmds are the custom commands the scripts use.
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"httpget": cmdHTTPGet,
-		"httpdo":  cmdHTTPDo,
+		"httpget":  cmdHTTPGet,
+		"httpdo":   cmdHTTPDo,
+		"httpwait": cmdHTTPWait,
 	}
 }
 

@@ -90,6 +90,7 @@ Sandbox environments run against embedded emulators of both APIs.`,
 		newApplyCmd(e),
 		newSchemaCmd(e),
 		newSandboxCmd(e),
+		newServeCmd(e),
 	)
 	return root
 }

@@ -22,7 +22,7 @@ func newSandboxCmd(e *env) *cobra.Command {
 		Short: "Work with the embedded Apigee and LINSTOR emulators of sandbox environments",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newSandboxServeCmd(e))
+	cmd.AddCommand(newSandboxServeCmd(e), newSandboxNodeCmd(e))
 	return cmd
 }
 

@@ -18,13 +18,13 @@ import (
 // `sandbox serve`), the change goes to it over HTTP at linstorURL;
 // otherwise the state file is changed under the folder's lock, waiting up
 // to wait for a process that holds it briefly (`lingate serve` reading a
-// sandbox) to let go.
-func SetNodeOnline(ctx context.Context, dir, linstorURL, node string, online bool, wait time.Duration) error {
+// sandbox) to let go. A state not yet made is seeded with seed.
+func SetNodeOnline(ctx context.Context, dir string, seed Seed, linstorURL, node string, online bool, wait time.Duration) error {
 	deadline := time.Now().Add(wait)
 	for {
 		release, err := LockState(dir)
 		if err == nil {
-			return errors.Join(setInState(dir, node, online), release())
+			return errors.Join(setInState(dir, seed, node, online), release())
 		}
 		if !errors.Is(err, ErrLocked) {
 			return err
@@ -53,9 +53,9 @@ func orNone(s string) string {
 }
 
 // setInState changes the node in the state file; the caller holds the lock.
-func setInState(dir, node string, online bool) error {
+func setInState(dir string, seed Seed, node string, online bool) error {
 	file := filepath.Join(dir, LinstorStateFile)
-	srv, err := linstor.New(linstor.Config{StateFile: file})
+	srv, err := linstor.New(linstor.Config{StateFile: file, Pools: seed.Pools, PoolProviders: seed.Providers})
 	if err != nil {
 		return fmt.Errorf("sandbox %s: %w", dir, err)
 	}

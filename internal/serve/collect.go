@@ -77,11 +77,22 @@ func (c *Collector) readEnv(ctx context.Context, env string) {
 			continue
 		}
 		wg.Go(func() {
-			st, err := c.readSystem(ctx, env, d, desired[sys], res.Config.Environments[env].Prune)
+			st, err := c.safeRead(ctx, env, d, desired[sys], res.Config.Environments[env].Prune)
 			c.record(env, sys, st, err)
 		})
 	}
 	wg.Wait()
+}
+
+// safeRead is readSystem with a panic turned into an error: a reader's
+// bug costs one read, never the process.
+func (c *Collector) safeRead(ctx context.Context, env string, d apply.Driver, desired []artifact.Object, prune bool) (st *systemState, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			st, err = nil, fmt.Errorf("serve %s %s: internal error: %v", env, d.System(), r)
+		}
+	}()
+	return c.readSystem(ctx, env, d, desired, prune)
 }
 
 // readSystem reads one system: its objects compared with the policies,

@@ -119,7 +119,7 @@ func (f *fixture) withSandbox(t *testing.T, fn func(c *client.Client)) {
 // setNode fails or restores a node as `lingate sandbox node` does.
 func (f *fixture) setNode(t *testing.T, node string, online bool) {
 	t.Helper()
-	if err := sandbox.SetNodeOnline(context.Background(), sandbox.StateDir(f.root, "sandbox"), "", node, online, time.Second); err != nil {
+	if err := sandbox.SetNodeOnline(context.Background(), sandbox.StateDir(f.root, "sandbox"), sandbox.Seed{}, "", node, online, time.Second); err != nil {
 		t.Fatal(err)
 	}
 }
