@@ -80,7 +80,7 @@ func dashboard(e *schema.Environment) ([]byte, error) {
 			map[string]any{"name": "product", "type": "query", "datasource": prom, "refresh": 2, "sort": 1,
 				"multi": true, "includeAll": true,
 				"definition": fmt.Sprintf("label_values(lingate_product_info{%s}, product)", env),
-				"query": map[string]string{"query": fmt.Sprintf("label_values(lingate_product_info{%s}, product)", env), "refId": "product"}},
+				"query":      map[string]string{"query": fmt.Sprintf("label_values(lingate_product_info{%s}, product)", env), "refId": "product"}},
 		}},
 	}
 	b, err := json.MarshalIndent(d, "", "  ")
