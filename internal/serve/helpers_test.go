@@ -42,11 +42,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	for _, k := range []string{"LS_CONTROLLERS", "LS_USERNAME", "LS_PASSWORD", "LS_USER_CERTIFICATE", "LS_USER_KEY", "LS_ROOT_CA",
-		"LS_USER_CERTIFICATE_FILE", "LS_USER_KEY_FILE", "LS_ROOT_CA_FILE", "LS_BEARER_TOKEN_FILE"} {
-		t.Setenv(k, "") // restored after the test
-		os.Unsetenv(k)  // golinstor reads a set but empty variable as given
-	}
+	clearLinstorEnv(t)
 	root := t.TempDir()
 	if err := os.CopyFS(filepath.Join(root, "policies"), os.DirFS(filepath.Join("..", "..", "policies"))); err != nil {
 		t.Fatal(err)
@@ -71,6 +67,16 @@ func newFixture(t *testing.T) *fixture {
 	f.srv = httptest.NewServer(f.c.Handler())
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// clearLinstorEnv unsets the variables golinstor reads on its own.
+func clearLinstorEnv(t testing.TB) {
+	t.Helper()
+	for _, k := range []string{"LS_CONTROLLERS", "LS_USERNAME", "LS_PASSWORD", "LS_USER_CERTIFICATE", "LS_USER_KEY", "LS_ROOT_CA",
+		"LS_USER_CERTIFICATE_FILE", "LS_USER_KEY_FILE", "LS_ROOT_CA_FILE", "LS_BEARER_TOKEN_FILE"} {
+		t.Setenv(k, "") // restored after the test
+		os.Unsetenv(k)  // golinstor reads a set but empty variable as given
+	}
 }
 
 // apply applies the policies to the sandbox, as `lingate apply` does.
