@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/LINBIT/golinstor/client"
@@ -74,5 +75,31 @@ func checkNodeStates(t *testing.T, h *harness, conn, disk map[string]string) {
 		if got := r.Volumes[0].State.DiskState; got != disk[r.NodeName] {
 			t.Errorf("db1 on %s: disk state %q, want %q", r.NodeName, got, disk[r.NodeName])
 		}
+	}
+}
+
+// TestSpawnMany spawns resources in bulk, placed as a spawn places them.
+func TestSpawnMany(t *testing.T) {
+	h := newHarness(t, Config{Pools: []string{"nvme"}})
+	createGroup(t, h, `{"name":"gold","select_filter":{"place_count":2,"storage_pool":"nvme"}}`)
+	h.do("POST", "/v1/resource-groups/gold/volume-groups", "").expect(t, http.StatusCreated, rcVGCreated)
+	if err := h.srv.SpawnMany("gold", []string{"r1", "r2", "r3"}, []int64{1024}); err != nil {
+		t.Fatal(err)
+	}
+	rscs, err := h.c.Resources.GetResourceView(ctx(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diskful := 0
+	for _, r := range rscs {
+		if !slices.Contains(r.Flags, "DISKLESS") {
+			diskful++
+		}
+	}
+	if diskful != 6 {
+		t.Errorf("%d diskful replicas, want 2 for each of 3 resources", diskful)
+	}
+	if err := h.srv.SpawnMany("gold", []string{"r1"}, []int64{1024}); err == nil {
+		t.Error("a second r1 was spawned")
 	}
 }
