@@ -27,9 +27,10 @@ type AuditRecord struct {
 	Environments []string      `json:"environments"`
 	Changes      []AuditChange `json:"changes"`
 	DurationMS   int64         `json:"duration_ms"`
-	// Result is "applied", "failed" or "no changes".
+	// Result is "applied", "failed", "no changes" or "cancelled".
 	Result string `json:"result"`
-	// Error says why the apply failed as a whole (a lock, a stale plan).
+	// Error says why the apply failed as a whole (a lock held by another,
+	// a stale plan) or was cancelled.
 	Error string `json:"error,omitempty"`
 }
 
@@ -47,6 +48,7 @@ const (
 	ResultApplied   = "applied"
 	ResultFailed    = "failed"
 	ResultNoChanges = "no changes"
+	ResultCancelled = "cancelled"
 )
 
 // NewAuditRecord records an apply of the plan doc over envs that gave res

@@ -3,7 +3,6 @@ package apply
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,8 +74,12 @@ func (r Result) Err() error {
 	if len(failed) == 0 && skipped == 0 {
 		return nil
 	}
-	return fmt.Errorf("apply: %d of %d changes applied, %d failed (%s), %d not done",
-		r.Count(Applied), len(r.Outcomes), len(failed), strings.Join(failed, ", "), skipped)
+	names := ""
+	if len(failed) > 0 {
+		names = " (" + strings.Join(failed, ", ") + ")"
+	}
+	return fmt.Errorf("apply: %d of %d changes applied, %d failed%s, %d not done",
+		r.Count(Applied), len(r.Outcomes), len(failed), names, skipped)
 }
 
 // Reporter hears of each change as the apply carries it out. Its methods
@@ -102,12 +105,14 @@ type ExecOptions struct {
 
 // Execute carries out the changes of cs with one driver per target: first
 // LINSTOR resource groups, then Apigee proxies, then API products, then the
-// deletes in the reverse order. A replacement is a delete and then a
-// create of the same object, at the place of its create. Changes of one
-// stage run concurrently, bounded by opts.Concurrency. A failure skips what depends on it: an API
+// deletes in the reverse order. A replacement goes to the driver as one
+// change at the place of a create (the LINSTOR driver replaces a resource
+// group's volume groups in place when nothing uses it; the Apigee driver
+// deletes and creates). Changes of one stage run concurrently, bounded by opts.Concurrency. A failure skips what depends on it: an API
 // product whose proxy failed, the Apigee objects of an environment whose
 // LINSTOR changes failed, the proxy whose product could not be deleted, and
 // the resource groups of an environment whose Apigee deletes failed.
+// When ctx ends, the changes in flight are finished and no other starts.
 //
 // desired holds the objects at head; every create, update and replace must
 // find its object there. Execute does not lock: the caller holds the
@@ -273,33 +278,17 @@ func (e *executor) run(ctx context.Context, stage []step) {
 func (e *executor) apply(ctx context.Context, s step) Outcome {
 	e.report.Started(s.Change)
 	start := e.now()
-	err := e.change(ctx, s)
+	// A change in flight is carried to its end when ctx ends (Ctrl-C): a
+	// proxy imported and not yet deployed, or a group created without its
+	// properties, is worse than either. The drivers bound their waits.
+	err := s.driver.Apply(context.WithoutCancel(ctx), s.Change, s.desired)
 	o := Outcome{Change: s.Change, Status: Applied, Duration: e.now().Sub(start)}
 	if err != nil {
 		o.Status = Failed
-		o.Error = fmt.Sprintf("%s %s: %s: %v", s.Env, s.Subject(), s.Action, err)
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			o.Error = fmt.Sprintf("%s %s: %s: interrupted", s.Env, s.Subject(), s.Action)
-		}
+		// The outcome names the change; the driver's error says what failed.
+		o.Error = err.Error()
 	}
 	return o
-}
-
-// change asks the driver for the change; a replacement is a delete and
-// then a create.
-func (e *executor) change(ctx context.Context, s step) error {
-	if s.Action != Replace {
-		return s.driver.Apply(ctx, s.Change, s.desired)
-	}
-	del, create := s.Change, s.Change
-	del.Action, create.Action = Delete, Create
-	if err := s.driver.Apply(ctx, del, artifact.Object{}); err != nil {
-		return fmt.Errorf("replace: delete: %w", err)
-	}
-	if err := s.driver.Apply(ctx, create, s.desired); err != nil {
-		return fmt.Errorf("replace: create: %w", err)
-	}
-	return nil
 }
 
 // finish records an outcome and tells the reporter.

@@ -217,7 +217,7 @@ func TestExecuteConcurrencyBound(t *testing.T) {
 	}
 }
 
-func TestExecuteReplaceDeletesThenCreates(t *testing.T) {
+func TestExecuteReplaceGoesToTheDriver(t *testing.T) {
 	rg := func(vgs string) artifact.Object {
 		return artifact.Object{System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast",
 			Files: []artifact.File{{Path: "fast.json", Data: []byte(`{"volume_groups":[` + vgs + `]}`)}}}
@@ -225,7 +225,7 @@ func TestExecuteReplaceDeletesThenCreates(t *testing.T) {
 	cs := ChangeSet{Changes: []Change{{Ref: Ref{Env: "e", System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast"}, Action: Replace}}}
 	f := newFakes(nil, 0, "e")
 	res, _ := Execute(context.Background(), cs, []artifact.Set{{Env: "e", Objects: []artifact.Object{rg("{},{}")}}}, f.drivers, ExecOptions{})
-	want := []string{"delete e resource-group/fast", "create e resource-group/fast"}
+	want := []string{"replace e resource-group/fast"}
 	if !slices.Equal(f.log, want) || res.Err() != nil {
 		t.Errorf("log %q (%v), want %q", f.log, res.Err(), want)
 	}
@@ -306,3 +306,27 @@ func TestRateLimitedSpacesCalls(t *testing.T) {
 		t.Errorf("6 calls at 20/s took %s, want at least 250ms", d)
 	}
 }
+
+func TestExecuteInterruptFinishesInFlight(t *testing.T) {
+	cs, desired := scenario("prod")
+	f := newFakes(nil, 50*time.Millisecond, "prod")
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &cancelAfterStart{cancel: cancel}
+	res, err := Execute(ctx, cs, desired, f.drivers, ExecOptions{Reporter: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The resource group in flight when ctx ended is applied; nothing after it starts.
+	if res.Outcomes[0].Status != Applied || res.Count(Applied) != 1 || res.Count(Skipped) != len(cs.Changes)-1 {
+		t.Errorf("outcomes: %+v", res.Outcomes)
+	}
+}
+
+// cancelAfterStart cancels the apply as soon as the first change starts.
+type cancelAfterStart struct {
+	nopReporter
+	once   sync.Once
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfterStart) Started(Change) { c.once.Do(c.cancel) }

@@ -131,12 +131,20 @@ func runApply(ctx context.Context, e *env, opts applyOptions) error {
 	defer p.Close()
 	held, err := apply.AcquireLocks(ctx, p.Drivers, apply.LockOptions{Holder: holder(e.getenv), TTL: opts.lockTTL, TakeOver: opts.breakLock})
 	if err != nil {
-		return fmt.Errorf("apply: %w", err)
+		err = fmt.Errorf("apply: %w", err)
+		return errors.Join(err, writeAudit(e, opts, p, applyResult{}, err, false))
 	}
 	res, runErr := applyLocked(ctx, e, opts, p, saved, adopt)
 	err = errors.Join(runErr, held.Release(ctx), p.Close())
-	if res != nil {
-		err = errors.Join(err, writeAudit(e, opts, p, *res, runErr))
+	if res == nil {
+		// Refused (a stale plan) or declined: recorded, not printed.
+		return errors.Join(err, writeAudit(e, opts, p, applyResult{doc: apply.NewDocument(p.View.Source(), p.View.Changes)}, runErr, false))
+	}
+	err = errors.Join(err, writeAudit(e, opts, p, *res, runErr, true))
+	if err != nil && opts.format == formatJSON {
+		// The record on stdout says what failed; keep stdout one document.
+		fmt.Fprintf(e.stderr, "error: %s\n", render.Printable(err.Error()))
+		return exitCode(ExitFailed)
 	}
 	return err
 }
@@ -266,17 +274,22 @@ func holder(getenv func(string) string) string {
 }
 
 // writeAudit appends the apply's record beside the policies, and prints it
-// with --format json.
-func writeAudit(e *env, opts applyOptions, p *plan.LiveResult, r applyResult, runErr error) error {
+// with --format json when print is set. An apply declined at the prompt is
+// recorded as cancelled.
+func writeAudit(e *env, opts applyOptions, p *plan.LiveResult, r applyResult, runErr error, print bool) error {
 	var whole error
 	if runErr != nil && r.result.Err() == nil {
 		whole = runErr
 	}
 	rec := apply.NewAuditRecord(time.Now(), apply.Who(e.getenv), r.doc, p.View.Environments, r.result, whole)
+	var code exitCode
+	if errors.As(runErr, &code) {
+		rec.Result, rec.Error = apply.ResultCancelled, "declined at the confirmation prompt"
+	}
 	if err := apply.AppendAudit(policiesRoot(e.policies), rec); err != nil {
 		return err
 	}
-	if opts.format != formatJSON {
+	if opts.format != formatJSON || !print {
 		return nil
 	}
 	enc := json.NewEncoder(e.stdout)

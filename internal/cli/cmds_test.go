@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -18,6 +20,7 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		"httpget":  cmdHTTPGet,
 		"httpdo":   cmdHTTPDo,
 		"httpwait": cmdHTTPWait,
+		"waitfile": cmdWaitFile,
 	}
 }
 
@@ -62,6 +65,65 @@ func cmdHTTPDo(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// cmdHTTPWait fetches a URL until its body matches every regular
+// expression (multi-line mode), for up to 20 s, and prints the last
+// status and body: httpwait URL REGEXP...
+func cmdHTTPWait(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: httpwait URL REGEXP...")
+	}
+	var res []*regexp.Regexp
+	for _, a := range args[1:] {
+		re, err := regexp.Compile("(?m)" + a)
+		ts.Check(err)
+		res = append(res, re)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(args[0])
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			last = fmt.Sprintf("%d\n%s\n", resp.StatusCode, body)
+			if matchAll(res, string(body)) {
+				fmt.Fprint(ts.Stdout(), last)
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fmt.Fprint(ts.Stdout(), last)
+	ts.Fatalf("GET %s: no answer matched %q within 20 s", args[0], args[1:])
+}
+
+func matchAll(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if !re.MatchString(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// cmdWaitFile polls a file until its content matches a regular expression
+// (multi-line mode), for up to 20 s: waitfile FILE REGEXP.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: waitfile FILE REGEXP")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if data, err := os.ReadFile(ts.MkAbs(args[0])); err == nil && re.Match(data) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("%s: nothing matching %s within 20s", args[0], args[1])
 }
 
 // freePort returns a loopback port nothing listens on right now.

@@ -42,6 +42,12 @@ func Main() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first signal asks the command to stop gracefully (an apply
+		// finishes the changes in flight); a second one ends the process.
+		<-ctx.Done()
+		stop()
+	}()
 	return Run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 }
 

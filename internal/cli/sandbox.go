@@ -20,7 +20,9 @@ func newSandboxCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Work with the embedded Apigee and LINSTOR emulators of sandbox environments",
-		Args:  cobra.NoArgs,
+		Example: `  lingate sandbox serve
+  lingate sandbox serve --env sandbox --faults 0.1`,
+		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newSandboxServeCmd(e), newSandboxNodeCmd(e))
 	return cmd
@@ -45,23 +47,28 @@ func newSandboxServeCmd(e *env) *cobra.Command {
 		Long: `Serve runs the embedded Apigee management API and LINSTOR controller on
 loopback, with the state of a sandbox environment (--env, kept in
 .lingate/sandbox/<env>/ beside the policies folder) or of any folder (--state).
-A new LINSTOR cluster has three nodes in three zones (Aux/zone) holding every
-storage pool the policies name. The Apigee organization and environment are
-the sandbox environment's (organization "sandbox" unless it names another,
-environment its apigee.environment or its own name); any other organization
-or environment is answered as the real API does (403 or 404). Only one
-process serves a state folder at a time. Ctrl-C (SIGINT) or SIGTERM lets in-flight
-requests finish, saves the state and exits 0.
+Only one process serves a state folder at a time.
+
+The Apigee organization and environment are the sandbox environment's
+(organization "sandbox" unless it names another, environment its
+apigee.environment or its own name), with the TargetServers its products
+name; any other organization or environment is answered as the real API
+does (403 or 404).
 
 --faults RATE fails that share of requests as each real system fails: Apigee
 with Google JSON errors (429 RESOURCE_EXHAUSTED with Retry-After, 500
 INTERNAL, 503 UNAVAILABLE), LINSTOR with 500 and an ApiCallRc array; either
 may drop the connection, before handling the request or after committing its
 change (the answer is lost), and a committed change may also come back as a
-5xx. Each emulator draws from its own stream of --seed.`,
+5xx. Each emulator draws from its own stream of --seed.
+
+A new LINSTOR cluster has three nodes in three zones (Aux/zone) holding every
+storage pool the policies name. Ctrl-C (SIGINT) or SIGTERM lets in-flight
+requests finish, saves the state and exits 0.`,
 		Example: `  lingate sandbox serve
-  lingate sandbox serve --env sandbox --faults 0.1 --seed 42
-  lingate sandbox serve --state /tmp/sb --apigee-addr 127.0.0.1:0 --linstor-addr 127.0.0.1:0`,
+  lingate sandbox serve --env sandbox --apigee-addr 127.0.0.1:9000 --linstor-addr 127.0.0.1:9001
+  lingate sandbox serve --state /tmp/sandbox-state --faults 0.2 --seed 7 --latency 50ms
+  curl -s http://127.0.0.1:3370/v1/resource-groups`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSandboxServe(cmd, e, opts) },
 	}

@@ -29,46 +29,35 @@ func livePlan() Plan {
 	}
 }
 
-func TestLivePlanText(t *testing.T) {
-	var b bytes.Buffer
-	if err := Text(&b, livePlan(), false); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"Comparing live targets with the policies at 0123456 (work tree).\n",
-		"    ~ update linstor resource-group fast\n      # impact: 4 resources (40 GiB) spawned from it get a third replica\n",
-		"    ~ update apigee product reports\n      # adopt: not created by lingate; applying takes it over and writes lingate's marker\n",
+// TestLivePlanRenders checks what each format shows of a live plan.
+func TestLivePlanRenders(t *testing.T) {
+	for _, tc := range []struct {
+		format string
+		render func(*bytes.Buffer) error
+		want   []string
+	}{
+		{"text", func(b *bytes.Buffer) error { return Text(b, livePlan(), false) }, []string{
+			"Comparing live targets with the policies at 0123456 (work tree).\n",
+			"    ~ update linstor resource-group fast\n      # impact: 4 resources (40 GiB) spawned from it get a third replica\n",
+			"    ~ update apigee product reports\n      # adopt: not created by lingate; applying takes it over and writes lingate's marker\n",
+		}},
+		{"markdown", func(b *bytes.Buffer) error { return Markdown(b, livePlan()) }, []string{
+			"Live targets against the policies at `0123456` (`work tree`).",
+			"- Impact of linstor resource-group `fast`: 4 resources (40 GiB) spawned from it get a third replica\n",
+			"- Adopt apigee product `reports`: not created by lingate;",
+		}},
+		{"json", func(b *bytes.Buffer) error { return JSON(b, livePlan()) }, []string{
+			`"impact": "4 resources (40 GiB)`, `"adopt": true`, `"base": null`, `"head": "0123456789abcdef"`,
+		}},
 	} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("text plan lacks %q:\n%s", want, b.String())
+		var b bytes.Buffer
+		if err := tc.render(&b); err != nil {
+			t.Fatal(err)
 		}
-	}
-}
-
-func TestLivePlanMarkdown(t *testing.T) {
-	var b bytes.Buffer
-	if err := Markdown(&b, livePlan()); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"Live targets against the policies at `0123456` (`work tree`).",
-		"- Impact of linstor resource-group `fast`: 4 resources (40 GiB) spawned from it get a third replica\n",
-		"- Adopt apigee product `reports`: not created by lingate;",
-	} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("markdown plan lacks %q:\n%s", want, b.String())
-		}
-	}
-}
-
-func TestLivePlanJSON(t *testing.T) {
-	var b bytes.Buffer
-	if err := JSON(&b, livePlan()); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`"impact": "4 resources (40 GiB)`, `"adopt": true`, `"base": null`, `"head": "0123456789abcdef"`} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("JSON plan lacks %q:\n%s", want, b.String())
+		for _, want := range tc.want {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s plan lacks %q:\n%s", tc.format, want, b.String())
+			}
 		}
 	}
 }

@@ -41,8 +41,8 @@ type Seed struct {
 
 // SeedFor names the pools of every tier deployed to env, or of every tier
 // when env is empty, each with the first provider its tier lists; and the
-// Apigee organization and environment of env, or of every sandbox
-// environment when env is empty (see ApigeeFor).
+// Apigee organization, environment and TargetServers of env, or of every
+// sandbox environment when env is empty (see ApigeeFor).
 func SeedFor(cfg *schema.Config, env string) Seed {
 	tiers := cfg.TiersIn(env)
 	if env == "" {
@@ -76,7 +76,8 @@ const EnvironmentGroup = "sandbox"
 // apigee.organization, "sandbox" by default, and its apigee.environment,
 // its own name by default), or those of every sandbox environment when env
 // is empty; the environments of one organization share one environment
-// group. It is nil when there is none, which leaves the emulator open.
+// group, and each environment has the TargetServers its products name. It
+// is nil when there is none, which leaves the emulator open.
 func ApigeeFor(cfg *schema.Config, env string) []apigee.Organization {
 	var names []string
 	if env != "" && cfg.Environments[env] != nil {
@@ -107,8 +108,34 @@ func ApigeeFor(cfg *schema.Config, env string) []apigee.Organization {
 			orgs[i].Environments = append(orgs[i].Environments, apiEnv)
 			orgs[i].EnvironmentGroups[EnvironmentGroup] = append(orgs[i].EnvironmentGroups[EnvironmentGroup], apiEnv)
 		}
+		if servers := targetServers(cfg, n); len(servers) > 0 {
+			if orgs[i].TargetServers == nil {
+				orgs[i].TargetServers = map[string][]string{}
+			}
+			orgs[i].TargetServers[apiEnv] = append(orgs[i].TargetServers[apiEnv], servers...)
+		}
 	}
 	return orgs
+}
+
+// targetServers names the TargetServers the products of env reach their
+// backends through, sorted: a sandbox has them from the start, as a real
+// environment has them before lingate deploys.
+func targetServers(cfg *schema.Config, env string) []string {
+	var out []string
+	for _, p := range cfg.ProductsIn(env) {
+		targets := []*schema.Target{p.Target}
+		for _, name := range schema.Names(p.Targets) {
+			targets = append(targets, p.Targets[name])
+		}
+		for _, t := range targets {
+			if t != nil && t.Server != "" && !slices.Contains(out, t.Server) {
+				out = append(out, t.Server)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Sandbox is the pair of emulators of one sandbox environment.

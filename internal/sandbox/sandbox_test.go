@@ -44,6 +44,9 @@ func TestSeedForNamesThePoolsOfTheEnvironment(t *testing.T) {
 		!slices.Equal(a[0].EnvironmentGroups[EnvironmentGroup], []string{"sandbox"}) {
 		t.Errorf("apigee %+v, want organization sandbox with environment sandbox in group %s", a, EnvironmentGroup)
 	}
+	if a := got.Apigee; len(a) == 1 && !slices.Equal(a[0].TargetServers["sandbox"], []string{"inventory-backend", "orders-archive"}) {
+		t.Errorf("TargetServers %v, want those the products name", a[0].TargetServers)
+	}
 }
 
 // TestApigeeForNamesEachSandboxOrganization: two sandbox environments, one
@@ -121,6 +124,10 @@ func TestServeWithRealClientsAndPersist(t *testing.T) {
 	svc, err := apigeev1.NewService(ctx, option.WithEndpoint(ends.Apigee+"/"), option.WithHTTPClient(http.DefaultClient))
 	if err != nil {
 		t.Fatal(err)
+	}
+	ts, err := svc.Organizations.Environments.Targetservers.Get("organizations/sandbox/environments/sandbox/targetservers/orders-archive").Do()
+	if err != nil || ts.Host != "orders-archive.sandbox.invalid" || ts.Port != 443 {
+		t.Errorf("seeded TargetServer = %+v, %v", ts, err)
 	}
 	_, err = svc.Organizations.Apiproducts.Create("organizations/sandbox", &apigeev1.GoogleCloudApigeeV1ApiProduct{Name: "kept", DisplayName: "Kept", ApprovalType: "auto"}).Do()
 	if err != nil {

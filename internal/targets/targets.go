@@ -88,9 +88,6 @@ func (o Options) sandbox(env *schema.Environment, cfg *schema.Config, commit str
 	if err != nil {
 		return nil, nil, fmt.Errorf("environment %s: %w", env.Name, err)
 	}
-	if err := run.EnsureTargetServers(context.Background(), env.Apigee.Organization, env.Apigee.Environment, sandbox.TargetServersFor(cfg, env.Name)); err != nil {
-		return nil, nil, errors.Join(err, run.Stop())
-	}
 	hc := &http.Client{Transport: http.DefaultTransport}
 	ac := o.apigeeConfig(env, run.Apigee, commit, hc)
 	if ac.PollInterval == 0 {

@@ -215,10 +215,13 @@ func (s *Server) getDeployment(q *request) (any, error) {
 	return v, nil
 }
 
+// poll answers a deployment's state and counts the read while PROGRESSING.
+// A status read is a GET, which never writes the state file: the count
+// reaches the file with the next change or Save (a sandbox saves when it
+// stops).
 func (s *Server) poll(d *deployment) string {
 	if d.Polls < s.cfg.ReadyAfter {
 		d.Polls++
-		s.dirty = true
 		return stateProgressing
 	}
 	if d.Error != "" {
@@ -235,7 +238,11 @@ func routeConflicts(ref *proxyRef, env string, d *deployment) []routeConflict {
 	var out []routeConflict
 	peers := ref.o.groupsOf(env)
 	for _, other := range sortedKeys(peers) {
-		deps := ref.o.Environments[other].Deployments
+		e := ref.o.Environments[other]
+		if e == nil {
+			continue
+		}
+		deps := e.Deployments
 		for _, api := range sortedKeys(deps) {
 			od, p := deps[api], ref.o.Proxies[api]
 			if p == nil || p.Revisions[od.Revision] == nil || !servedFirst(od, other, d, env) {

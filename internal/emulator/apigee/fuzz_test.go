@@ -53,6 +53,12 @@ func FuzzServe(f *testing.F) {
 		{0, 3, "/v1/organizations/o/environments/e/keyvaluemaps/locks/entries?pageSize=1&pageToken=a", nil},
 		{0, 3, "/v1/organizations/o%2Fx/apiproducts/50%25%20off", nil},
 		{4, 0, "/v1/organizations/o/apis/%zz", []byte(`{`)},
+		{1, 0, "/v1/organizations/o/environments/e/targetservers", []byte(`{"name":"ts","host":"h","port":443,"sSLInfo":{"enabled":true}}`)},
+		{2, 0, "/v1/organizations/o/environments/e/targetservers/ts", []byte(`{"name":"ts","host":"h","port":"8443","isEnabled":false}`)},
+		{0, 3, "/v1/organizations/o/environments/e/targetservers/ts", nil},
+		{0, 3, "/v1/organizations/o/environments/other/deployments", nil},
+		{0, 3, "/v1/organizations/o/envgroups/g/attachments", nil},
+		{1, 0, "/v1/organizations/o/apiproducts", []byte(`{"name":"q","displayName":"Q","operationGroup":{"operationConfigs":[{"apiSource":"orders-v1","operations":[{"resource":"/","methods":["GET","POST"]}],"quota":{"limit":"1","interval":"1"}}]}}`)},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.ctype, s.target, s.body)

@@ -7,13 +7,17 @@ import (
 )
 
 // Organization declares an organization that exists in the emulator, with
-// its environments and environment groups.
+// its environments and environment groups (whose environments exist too).
 type Organization struct {
 	Name         string
 	Environments []string
 	// EnvironmentGroups maps a group name to the environments attached to
 	// it; deployments in environments of one group share base paths.
 	EnvironmentGroups map[string][]string
+	// TargetServers maps an environment to the TargetServers that exist in
+	// it from the start, as an operator creates them before deploying (a
+	// sandbox has no backends: each points at <name>.sandbox.invalid:443).
+	TargetServers map[string][]string
 }
 
 // declare adds the organizations, environments and group attachments of
@@ -27,11 +31,18 @@ func (st *state) declare(orgs []Organization, now int64) bool {
 			st.Organizations[d.Name] = o
 			changed = true
 		}
-		for _, env := range d.Environments {
+		envs := slices.Clone(d.Environments)
+		for _, members := range d.EnvironmentGroups {
+			envs = append(envs, members...)
+		}
+		for _, env := range envs {
 			if o.Environments[env] == nil {
 				o.Environments[env] = newEnv(now)
 				changed = true
 			}
+		}
+		if declareTargetServers(o, d.TargetServers) {
+			changed = true
 		}
 		for _, g := range sortedKeys(d.EnvironmentGroups) {
 			for _, env := range d.EnvironmentGroups[g] {
@@ -39,6 +50,24 @@ func (st *state) declare(orgs []Organization, now int64) bool {
 					o.EnvGroups[g] = append(o.EnvGroups[g], env)
 					changed = true
 				}
+			}
+		}
+	}
+	return changed
+}
+
+// declareTargetServers adds the TargetServers an environment lacks.
+func declareTargetServers(o *orgState, byEnv map[string][]string) bool {
+	changed := false
+	for _, env := range sortedKeys(byEnv) {
+		e := o.Environments[env]
+		if e == nil {
+			continue
+		}
+		for _, name := range byEnv[env] {
+			if e.TargetServers[name] == nil {
+				e.TargetServers[name] = map[string]any{"host": name + ".sandbox.invalid", "port": 443, "isEnabled": true, "protocol": "HTTP"}
+				changed = true
 			}
 		}
 	}

@@ -260,17 +260,22 @@ func (s *Server) table() []route {
 		add(method, pattern, h)
 		rs[len(rs)-1].bundle = true
 	}
+	// collection adds list and create on base, get, replace and delete on
+	// base/{id}.
+	collection := func(base, id string, list, create, get, replace, del handler) {
+		add("GET", base, list)
+		add("POST", base, create)
+		add("GET", base+"/{"+id+"}", get)
+		add("PUT", base+"/{"+id+"}", replace)
+		add("DELETE", base+"/{"+id+"}", del)
+	}
 	const org = "organizations/{org}"
 	add("GET", "organizations", s.listOrganizations)
 	add("GET", org, s.getOrganization)
 	add("GET", org+"/environments", s.listEnvironments)
 	add("GET", org+"/environments/{env}", s.getEnvironment)
-	const ts = org + "/environments/{env}/targetservers"
-	add("GET", ts, s.listTargetServers)
-	add("POST", ts, s.createTargetServer)
-	add("GET", ts+"/{ts}", s.getTargetServer)
-	add("PUT", ts+"/{ts}", s.updateTargetServer)
-	add("DELETE", ts+"/{ts}", s.deleteTargetServer)
+	collection(org+"/environments/{env}/targetservers", "ts",
+		s.listTargetServers, s.createTargetServer, s.getTargetServer, s.updateTargetServer, s.deleteTargetServer)
 	add("GET", org+"/envgroups", s.listEnvGroups)
 	add("GET", org+"/envgroups/{group}", s.getEnvGroup)
 	add("GET", org+"/envgroups/{group}/attachments", s.listEnvGroupAttachments)
@@ -294,24 +299,12 @@ func (s *Server) table() []route {
 	add("GET", org+"/apis/{api}/deployments", s.listDeployments)
 	add("GET", org+"/apis/{api}/revisions/{rev}/deployments", s.listDeployments)
 
-	add("GET", org+"/apiproducts", s.listProducts)
-	add("POST", org+"/apiproducts", s.createProduct)
-	add("GET", org+"/apiproducts/{product}", s.getProduct)
-	add("PUT", org+"/apiproducts/{product}", s.updateProduct)
-	add("DELETE", org+"/apiproducts/{product}", s.deleteProduct)
+	collection(org+"/apiproducts", "product", s.listProducts, s.createProduct, s.getProduct, s.updateProduct, s.deleteProduct)
 
 	for _, scope := range []string{org, org + "/environments/{env}", org + "/apis/{api}"} {
 		kv := scope + "/keyvaluemaps"
-		add("GET", kv, s.listMaps)
-		add("POST", kv, s.createMap)
-		add("GET", kv+"/{map}", s.getMap)
-		add("PUT", kv+"/{map}", s.updateMap)
-		add("DELETE", kv+"/{map}", s.deleteMap)
-		add("GET", kv+"/{map}/entries", s.listEntries)
-		add("POST", kv+"/{map}/entries", s.createEntry)
-		add("GET", kv+"/{map}/entries/{entry}", s.getEntry)
-		add("PUT", kv+"/{map}/entries/{entry}", s.updateEntry)
-		add("DELETE", kv+"/{map}/entries/{entry}", s.deleteEntry)
+		collection(kv, "map", s.listMaps, s.createMap, s.getMap, s.updateMap, s.deleteMap)
+		collection(kv+"/{map}/entries", "entry", s.listEntries, s.createEntry, s.getEntry, s.updateEntry, s.deleteEntry)
 	}
 	return rs
 }

@@ -212,6 +212,36 @@ func TestOnlyDeclaredOrganizationsAndEnvironmentsExist(t *testing.T) {
 	}
 }
 
+// TestStatusReadsWriteNothing: polling a PROGRESSING deployment counts the
+// poll without writing the state file; Save keeps the count, so a reloaded
+// server goes on from there.
+func TestStatusReadsWriteNothing(t *testing.T) {
+	stateFile := filepath.Join(t.TempDir(), "apigee.json")
+	f := newFixture(t, emu.Config{StateFile: stateFile, ReadyAfter: 2})
+	f.mustImport("sandbox", "orders-v1", zipOf(t, validFiles("orders-v1", "/orders/v1")))
+	name := deployPath("sandbox", "prod", "orders-v1", 1)
+	if _, err := f.svc.Organizations.Environments.Apis.Revisions.Deploy(name).Do(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(stateFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if states, _ := f.poll(name, 1); states[0] != "PROGRESSING" {
+		t.Fatalf("states %v", states)
+	}
+	if after, _ := os.ReadFile(stateFile); !bytes.Equal(before, after) {
+		t.Error("a GET of a deployment's status wrote the state file")
+	}
+	if err := f.emu.Save(); err != nil {
+		t.Fatal(err)
+	}
+	g := newFixture(t, emu.Config{StateFile: stateFile, ReadyAfter: 2})
+	if states, _ := g.poll(name, 2); strings.Join(states, ",") != "PROGRESSING,READY" {
+		t.Errorf("after Save and reload: %v, want one more PROGRESSING, then READY", states)
+	}
+}
+
 // TestReadsNeverCreate: an open emulator (no organizations declared)
 // creates what a change names, but a read of an unknown organization or
 // environment answers the API's error and writes nothing.
@@ -220,8 +250,10 @@ func TestReadsNeverCreate(t *testing.T) {
 	f := newFixture(t, emu.Config{StateFile: stateFile})
 	_, err := f.svc.Organizations.Get(orgPath("any-org")).Do()
 	wantGoogleStatus(t, err, http.StatusForbidden, "PERMISSION_DENIED")
-	if code, body := f.do("GET", "organizations/any-org/apiproducts", nil, "", nil); code != http.StatusOK || string(body) != "{}" {
-		t.Errorf("products of an unknown organization in an open emulator: %d %s", code, body)
+	for _, p := range []string{"organizations/any-org/apiproducts", "organizations/any-org/environments/staging/deployments", "organizations/any-org/deployments"} {
+		if code, body := f.do("GET", p, nil, "", nil); code != http.StatusOK || string(body) != "{}" {
+			t.Errorf("GET %s in an open emulator: %d %s, want an empty list", p, code, body)
+		}
 	}
 	if _, err := os.Stat(stateFile); !os.IsNotExist(err) {
 		t.Errorf("a read wrote the state file: %v", err)
