@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/testgen"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -131,4 +132,27 @@ func fileData(t *testing.T, files []artifact.File, path string) []byte {
 	}
 	t.Fatalf("no file %s", path)
 	return nil
+}
+
+// TestLatencyMetricFromThePolicies sets observability in CUE: a valid
+// name reaches the dashboard, an invalid one is refused where it is written.
+func TestLatencyMetricFromThePolicies(t *testing.T) {
+	files := testgen.Files(testgen.Size{Products: 3})
+	files["policies/observability.cue"] = []byte("package policies\n\nenvironments: prod: observability: {latencyMetric: \"edge_seconds_bucket\", proxyLabel: \"api\"}\n")
+	cfg, err := schema.Load(testgen.MapFS(files), "policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Files(cfg, "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := string(fileData(t, got, DashboardPath)); !strings.Contains(d, `edge_seconds_bucket{api=\"$product\"}`) {
+		t.Errorf("dashboard does not use the environment's latency metric:\n%s", d)
+	}
+	files["policies/observability.cue"] = []byte("package policies\n\nenvironments: prod: observability: latencyMetric: \"edge_seconds\"\n")
+	_, err = schema.Load(testgen.MapFS(files), "policies")
+	if err == nil || !strings.Contains(err.Error(), "observability.cue:3") {
+		t.Errorf("a latency metric that is not a _bucket series: %v, want an error at observability.cue:3", err)
+	}
 }
