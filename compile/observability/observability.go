@@ -41,7 +41,7 @@ func Files(cfg *schema.Config, env string) ([]artifact.File, error) {
 	}
 	return []artifact.File{
 		{Path: DashboardPath, Data: dash},
-		{Path: RulesPath, Data: rules(env)},
+		{Path: RulesPath, Data: Rules(env)},
 	}, nil
 }
 
@@ -51,9 +51,9 @@ type rule struct {
 	for_                                        time.Duration
 }
 
-// rules is the rule file of env, YAML written by hand in a fixed order so
-// that it is byte-for-byte deterministic.
-func rules(env string) []byte {
+// Rules is the Prometheus rule file of env (RulesPath), YAML written in a
+// fixed order so that it is byte-for-byte deterministic.
+func Rules(env string) []byte {
 	sel := fmt.Sprintf(`env=%q`, env)
 	rs := []rule{
 		{alert: "LingateTierDegraded", for_: DegradedFor, severity: "warning",

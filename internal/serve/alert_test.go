@@ -1,16 +1,13 @@
 package serve
 
 import (
-	"os"
 	"testing"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
 
-	"github.com/lingate/lingate/compile/artifact"
 	"github.com/lingate/lingate/compile/observability"
-	"github.com/lingate/lingate/schema"
 )
 
 // TestAlertTurnsRedThenGreen applies the series selectors of the
@@ -23,7 +20,7 @@ import (
 func TestAlertTurnsRedThenGreen(t *testing.T) {
 	f := newFixture(t)
 	spawnExample(t, f)
-	sel := ruleSelector(t, f.root, "LingateTierDegraded")
+	sel := ruleSelector(t, "LingateTierDegraded")
 
 	f.setNode(t, "node-b", false)
 	if got := selected(f.scrape(t), sel); got["fast"] != 2 || len(got) != 2 {
@@ -36,18 +33,10 @@ func TestAlertTurnsRedThenGreen(t *testing.T) {
 }
 
 // ruleSelector is the one series selector of the sandbox's alert.
-func ruleSelector(t *testing.T, root, alert string) *parser.VectorSelector {
+func ruleSelector(t *testing.T, alert string) *parser.VectorSelector {
 	t.Helper()
-	cfg, err := schema.Load(os.DirFS(root), "policies")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := observability.Files(cfg, "sandbox")
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := parser.NewParser(parser.Options{})
-	groups, errs := rulefmt.Parse(fileOf(t, files, observability.RulesPath), false, model.UTF8Validation, p, nil)
+	groups, errs := rulefmt.Parse(observability.Rules("sandbox"), false, model.UTF8Validation, p, nil)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -99,15 +88,4 @@ func selected(m metrics, vs *parser.VectorSelector) map[string]float64 {
 		}
 	}
 	return out
-}
-
-func fileOf(t *testing.T, files []artifact.File, path string) []byte {
-	t.Helper()
-	for _, f := range files {
-		if f.Path == path {
-			return f.Data
-		}
-	}
-	t.Fatalf("no file %s", path)
-	return nil
 }
