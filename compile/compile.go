@@ -14,11 +14,13 @@ import (
 	"github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/compile/artifact"
 	"github.com/lingate/lingate/compile/linstor"
+	"github.com/lingate/lingate/compile/observability"
 	"github.com/lingate/lingate/schema"
 )
 
 // Compile returns every object for env, in apply order: resource groups,
-// then proxies, then products.
+// then proxies, then products; and the environment's monitoring files
+// (compile/observability).
 func Compile(cfg *schema.Config, env string) (artifact.Set, error) {
 	sets, err := All(cfg, []string{env})
 	if err != nil {
@@ -70,6 +72,11 @@ func AllOf(cfgs []Config) ([][]artifact.Set, []error) {
 		for _, env := range schema.Names(byEnv[i]) {
 			set := byEnv[i][env]
 			set.Sort()
+			set.Monitoring, errs[i] = observability.Files(cfgs[i].Cfg, env)
+			if errs[i] != nil {
+				out[i] = nil
+				break
+			}
 			out[i] = append(out[i], *set)
 		}
 	}
@@ -83,6 +90,22 @@ func envsOf(c Config) []string {
 		return c.Cfg.EnvironmentNames()
 	}
 	return slices.Compact(slices.Sorted(slices.Values(c.Envs)))
+}
+
+// WriteMonitoring adds to w the monitoring files (compile/observability) of
+// every environment in envs, or of every declared one when envs is empty:
+// what Stream leaves out of a compile written as it streams.
+func WriteMonitoring(w *Writer, cfg *schema.Config, envs []string) error {
+	for _, env := range envsOf(Config{cfg, envs}) {
+		files, err := observability.Files(cfg, env)
+		if err != nil {
+			return err
+		}
+		if err := w.AddFiles(env, files); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Stream compiles every environment in envs, or every declared one when

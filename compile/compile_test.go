@@ -13,6 +13,7 @@ import (
 	"github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/compile/artifact"
 	"github.com/lingate/lingate/compile/linstor"
+	"github.com/lingate/lingate/compile/observability"
 	"github.com/lingate/lingate/internal/golden"
 	"github.com/lingate/lingate/internal/testgen"
 	"github.com/lingate/lingate/schema"
@@ -146,7 +147,11 @@ func oneByOne(t *testing.T, cfg *schema.Config) []artifact.Set {
 		if err != nil {
 			t.Fatal(err)
 		}
-		set := artifact.Set{Env: env, Objects: append(groups, proxies...)}
+		monitoring, err := observability.Files(cfg, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := artifact.Set{Env: env, Objects: append(groups, proxies...), Monitoring: monitoring}
 		set.Sort()
 		sets = append(sets, set)
 	}

@@ -52,6 +52,9 @@ func NewManifest(sets []artifact.Set, opts Options) (Manifest, error) {
 				m.Files = append(m.Files, manifestFile(path.Join(set.Env, f.Path), f.Data))
 			}
 		}
+		for _, f := range set.Monitoring {
+			m.Files = append(m.Files, manifestFile(path.Join(set.Env, f.Path), f.Data))
+		}
 	}
 	m.sort()
 	return m, nil
@@ -104,6 +107,10 @@ func Write(dir string, sets []artifact.Set, opts Options) error {
 				w.Abort()
 				return err
 			}
+		}
+		if err := w.AddFiles(set.Env, set.Monitoring); err != nil {
+			w.Abort()
+			return err
 		}
 	}
 	return w.Close()

@@ -135,10 +135,21 @@ func (w *Writer) Add(env string, o artifact.Object) error {
 	if err != nil {
 		return fmt.Errorf("compile output %s: %w", w.dir, err)
 	}
+	return w.add(env, o.System+" "+o.Kind+" "+o.Name, files)
+}
+
+// AddFiles writes files of env that belong to no object (an environment's
+// monitoring files, artifact.Set.Monitoring), as Add does.
+func (w *Writer) AddFiles(env string, files []artifact.File) error {
+	return w.add(env, "environment "+env, files)
+}
+
+// add queues files of env for writing; subject names their owner in errors.
+func (w *Writer) add(env, subject string, files []artifact.File) error {
 	for _, f := range files {
 		rel := path.Join(env, f.Path)
 		if !filepath.IsLocal(filepath.FromSlash(rel)) || rel == ManifestName {
-			return fmt.Errorf("compile output %s: %s %s %s: file %q is not a path inside the folder", w.dir, o.System, o.Kind, o.Name, rel)
+			return fmt.Errorf("compile output %s: %s: file %q is not a path inside the folder", w.dir, subject, rel)
 		}
 		if err := w.mkdirs(path.Dir(rel)); err != nil {
 			return fmt.Errorf("compile output %s: %w", w.dir, err)

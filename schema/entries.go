@@ -159,6 +159,8 @@ func (c *Config) finish() {
 		for rname, r := range e.Linstor.Remotes {
 			r.Name = rname
 		}
+		e.Observability.LatencyMetric = cmp.Or(e.Observability.LatencyMetric, DefaultLatencyMetric)
+		e.Observability.ProxyLabel = cmp.Or(e.Observability.ProxyLabel, "proxy")
 	}
 	for name, t := range c.Tiers {
 		t.Name = name

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
 
 	"github.com/lingate/lingate/schema"
 )
@@ -269,7 +270,7 @@ func (g guardrail) check(cfg *schema.Config, rows []row) schema.Errors {
 	}
 	slices.Sort(labels)
 	labels = slices.Compact(labels)
-	ctx := g.require.Context()
+	ctx := cuecontext.New()
 	verdicts := map[string]string{} // projection -> the failing label, "" when none
 	found := map[string]*violation{}
 	var order []string

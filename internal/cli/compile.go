@@ -70,6 +70,9 @@ func runCompile(e *env, opts compileOptions) error {
 		envs = cfg.EnvironmentNames()
 	}
 	err = compile.Stream(cfg, envs, func(env string, o artifact.Object) error { return w.Add(env, o) })
+	if err == nil {
+		err = compile.WriteMonitoring(w, cfg, envs)
+	}
 	if err != nil {
 		w.Abort()
 		return err

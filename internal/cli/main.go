@@ -132,6 +132,7 @@ Sandbox environments run against embedded emulators of both APIs.`,
 		newSandboxCmd(e),
 		newAccessCmd(e),
 		newSimulateCmd(e),
+		newServeCmd(e),
 	)
 	return root
 }

@@ -24,7 +24,7 @@ func newSandboxCmd(e *env) *cobra.Command {
   lingate sandbox serve --env sandbox --faults 0.1`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newSandboxServeCmd(e))
+	cmd.AddCommand(newSandboxServeCmd(e), newSandboxNodeCmd(e))
 	return cmd
 }
 
@@ -91,7 +91,7 @@ func runSandboxServe(cmd *cobra.Command, e *env, opts sandboxServeOptions) error
 	if err != nil {
 		return err
 	}
-	sb, err := sandbox.Open(target.dir, target.seed)
+	sb, err := sandbox.OpenLocked(target.dir, target.seed)
 	if err != nil {
 		return err
 	}
