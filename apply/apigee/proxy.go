@@ -44,6 +44,8 @@ func (d *Driver) applyProxy(ctx context.Context, c apply.Change, o artifact.Obje
 		if err := d.deploy(ctx, o.Name, rev); err != nil {
 			return err
 		}
+	} else if err := d.redeployFailed(ctx, o.Name, rev); err != nil {
+		return err
 	}
 	if err := d.wait(ctx, o.Name, rev); err != nil {
 		if prev == rev {
@@ -156,31 +158,43 @@ func (d *Driver) deploy(ctx context.Context, name string, rev int) error {
 	return nil
 }
 
+// redeployFailed deploys revision rev again when its deployment is in
+// ERROR (an apply stopped between a deploy and its rollback leaves it so):
+// deploying it again is the only way back to READY.
+func (d *Driver) redeployFailed(ctx context.Context, name string, rev int) error {
+	dep, err := d.deploymentStatus(ctx, name, rev)
+	if err != nil || dep.State != stateError {
+		return err
+	}
+	_, err = apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		_, err := d.svc.Organizations.Environments.Apis.Revisions.Deploy(d.deploymentPath(name, rev)).
+			Override(true).Context(ctx).Do()
+		return struct{}{}, apiError(err)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: deploy revision %d (in ERROR) again to environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, err)
+	}
+	return nil
+}
+
 // errDeployTimeout is a deployment still not READY after DeployTimeout.
 var errDeployTimeout = errors.New("not ready")
 
 // wait polls the deployment of revision rev until it is READY, and fails
-// when it is in ERROR or DeployTimeout passes.
+// when it is in ERROR, when it is READY but a route conflict leaves a base
+// path of it serving no traffic, or when DeployTimeout passes.
 func (d *Driver) wait(ctx context.Context, name string, rev int) error {
 	deadline := time.Now().Add(d.cfg.DeployTimeout)
 	for {
-		dep, err := d.svc.Organizations.Environments.Apis.Revisions.GetDeployments(d.deploymentPath(name, rev)).Context(ctx).Do()
-		switch {
-		case isStatus(err, http.StatusNotFound):
-			// Not visible yet: deployments are eventually consistent.
-			dep = &apigee.GoogleCloudApigeeV1Deployment{State: "not yet listed"}
-		case err != nil:
-			return apiError(err)
+		dep, err := d.deploymentStatus(ctx, name, rev)
+		if err != nil {
+			return err
 		}
-		switch dep.State {
-		case stateReady:
-			return nil
-		case stateError:
-			var msgs []string
-			for _, e := range dep.Errors {
-				msgs = append(msgs, e.Message)
+		if dep.State == stateReady || dep.State == stateError {
+			if why := problem(dep); why != "" {
+				return errors.New(why)
 			}
-			return fmt.Errorf("deployment is in ERROR: %s", strings.Join(msgs, "; "))
+			return nil
 		}
 		if time.Now().Add(d.cfg.PollInterval).After(deadline) {
 			return fmt.Errorf("deployment %w after %s (state %s)", errDeployTimeout, d.cfg.DeployTimeout, dep.State)
@@ -191,6 +205,67 @@ func (d *Driver) wait(ctx context.Context, name string, rev int) error {
 		case <-time.After(d.cfg.PollInterval):
 		}
 	}
+}
+
+// deploymentStatus reads the deployment of revision rev in the
+// environment; one not listed yet (deployments are eventually consistent)
+// has the state "not yet listed".
+func (d *Driver) deploymentStatus(ctx context.Context, name string, rev int) (*apigee.GoogleCloudApigeeV1Deployment, error) {
+	dep, err := d.svc.Organizations.Environments.Apis.Revisions.GetDeployments(d.deploymentPath(name, rev)).Context(ctx).Do()
+	switch {
+	case isStatus(err, http.StatusNotFound):
+		return &apigee.GoogleCloudApigeeV1Deployment{State: "not yet listed"}, nil
+	case err != nil:
+		return nil, fmt.Errorf("%s: deployment of revision %d in environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, apiError(err))
+	}
+	return dep, nil
+}
+
+// problem says why a deployment does not serve: its errors when it is in
+// ERROR, the base paths an environment group routes to another deployment
+// when it is READY with route conflicts; "" when it serves (or is still
+// progressing).
+func problem(dep *apigee.GoogleCloudApigeeV1Deployment) string {
+	switch dep.State {
+	case stateError:
+		var msgs []string
+		for _, e := range dep.Errors {
+			msgs = append(msgs, e.Message)
+		}
+		return "deployment is in ERROR: " + strings.Join(msgs, "; ")
+	case stateReady:
+		var msgs []string
+		for _, c := range dep.RouteConflicts {
+			o := c.ConflictingDeployment
+			if o == nil {
+				msgs = append(msgs, c.Description)
+				continue
+			}
+			msgs = append(msgs, fmt.Sprintf("base path %s is routed to proxy %s revision %s in environment %s (environment group %s)",
+				o.Basepath, o.ApiProxy, o.Revision, o.Environment, c.EnvironmentGroup))
+		}
+		if len(msgs) > 0 {
+			return "deployment is READY but serves no traffic on a route conflict: " + strings.Join(msgs, "; ")
+		}
+	}
+	return ""
+}
+
+// deploymentProblem says why the deployment of revision rev does not
+// serve, for a plan: see problem.
+func (d *Driver) deploymentProblem(ctx context.Context, name string, rev int) (string, error) {
+	dep, err := d.deploymentStatus(ctx, name, rev)
+	if err != nil {
+		return "", err
+	}
+	why := problem(dep)
+	switch {
+	case why == "":
+		return "", nil
+	case dep.State == stateError:
+		return fmt.Sprintf("revision %d in environment %s: %s (apply deploys it again)", rev, d.cfg.Environment, why), nil
+	}
+	return fmt.Sprintf("revision %d in environment %s: %s (apply fails until the conflict is resolved)", rev, d.cfg.Environment, why), nil
 }
 
 // rollback redeploys prev, the revision that served before failed did not
