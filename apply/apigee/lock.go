@@ -22,7 +22,8 @@ func (d *Driver) lockMapPath() string { return d.env + "/keyvaluemaps/" + LockMa
 
 // Lock takes the environment's lock: it creates the lock entry, which
 // fails when the entry exists. An existing lock of the same ID (a create
-// whose answer was lost) is ours; an expired one is taken over only with
+// whose answer was lost, or a renewal) is ours, and its entry is updated
+// when l moves its expiry; an expired one is taken over only with
 // takeOver.
 func (d *Driver) Lock(ctx context.Context, l apply.Lock, takeOver bool) error {
 	if err := d.ensureLockMap(ctx); err != nil {
@@ -59,7 +60,7 @@ func (d *Driver) tryLock(ctx context.Context, l apply.Lock, takeOver bool) error
 	}
 	if found {
 		if held.ID == l.ID {
-			return nil
+			return d.renewLock(ctx, held, l)
 		}
 		expired := !held.Expires.After(time.Now())
 		if !expired || !takeOver {
@@ -81,6 +82,24 @@ func (d *Driver) tryLock(ctx context.Context, l apply.Lock, takeOver bool) error
 	// Whether the create won (or another holder's did, 409), or another
 	// holder taking the same expired lock over deleted ours right after:
 	// the entry now says who holds the lock.
+	return d.confirmLock(ctx, l)
+}
+
+// renewLock writes l over held, the same apply's lock, when l moves its
+// expiry, and reads it back.
+func (d *Driver) renewLock(ctx context.Context, held, l apply.Lock) error {
+	if held.Expires.Equal(l.Expires) {
+		return nil
+	}
+	value, err := json.Marshal(l)
+	if err != nil {
+		return fmt.Errorf("apigee lock of environment %s: %w", d.cfg.Env, err)
+	}
+	_, err = d.svc.Organizations.Environments.Keyvaluemaps.Entries.Update(d.lockMapPath()+"/entries/"+LockEntry,
+		&apigee.GoogleCloudApigeeV1KeyValueEntry{Name: LockEntry, Value: string(value)}).Context(ctx).Do()
+	if err != nil {
+		return d.lockErr("update entry "+LockEntry, err)
+	}
 	return d.confirmLock(ctx, l)
 }
 

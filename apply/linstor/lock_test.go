@@ -88,3 +88,32 @@ func TestLocksArePerEnvironment(t *testing.T) {
 		t.Fatalf("sandbox blocked by staging's lock: %v", err)
 	}
 }
+
+// TestLockRenewal: the holder of a lock moves its expiry by taking it
+// again with the same ID; a lock kept alive so is not expired when its
+// first TTL has passed.
+func TestLockRenewal(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	clock := time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC)
+	a, b := c.driver(t, "sandbox"), c.driver(t, "sandbox")
+	a.now = func() time.Time { return clock }
+	b.now = a.now
+	la := lockOf("id-a", "alice@ci", clock, 10*time.Minute)
+	if err := a.Lock(ctx, la, false); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(8 * time.Minute)
+	la.Expires = clock.Add(10 * time.Minute)
+	if err := a.Lock(ctx, la, false); err != nil {
+		t.Fatalf("renewal: %v", err)
+	}
+	if held, _ := heldLock(t, a); !held.Expires.Equal(la.Expires) {
+		t.Fatalf("renewed lock expires %s; want %s", held.Expires, la.Expires)
+	}
+	clock = clock.Add(5 * time.Minute) // past the first expiry
+	var le *apply.LockedError
+	if err := b.Lock(ctx, lockOf("id-b", "bob@laptop", clock, time.Minute), true); !errors.As(err, &le) || le.Expired {
+		t.Fatalf("takeover of a renewed lock: %v; want a LockedError, not expired", err)
+	}
+}
