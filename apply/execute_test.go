@@ -330,3 +330,25 @@ type cancelAfterStart struct {
 }
 
 func (c *cancelAfterStart) Started(Change) { c.once.Do(c.cancel) }
+
+// TestWithoutSubject: a driver error's leading subject (and action), which
+// the outcome already shows, is dropped; other errors stay whole.
+func TestWithoutSubject(t *testing.T) {
+	rg := Change{Ref: Ref{Env: "prod", System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast"}, Action: Create}
+	px := Change{Ref: Ref{Env: "prod", System: artifact.SystemApigee, Kind: artifact.KindProxy, Name: "orders"}, Action: Update}
+	for _, tc := range []struct {
+		msg  string
+		c    Change
+		want string
+	}{
+		{"linstor resource group fast: create: NOPE", rg, "NOPE"},
+		{"linstor resource-group fast: boom", rg, "boom"},
+		{"apigee proxy orders: deploy revision 2: 500", px, "deploy revision 2: 500"},
+		{"apigee proxy other: x", px, "apigee proxy other: x"},
+		{"apigee proxy orders2: x", px, "apigee proxy orders2: x"},
+	} {
+		if got := withoutSubject(tc.msg, tc.c); got != tc.want {
+			t.Errorf("withoutSubject(%q) = %q; want %q", tc.msg, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package apigee
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -110,4 +111,26 @@ func TestRouteConflictFailsTheProxy(t *testing.T) {
 		t.Fatal("apply of a deployment with a route conflict succeeded")
 	}
 	mustContain(t, "error", err.Error(), "serves no traffic", "environment other")
+}
+
+// TestOutcomeNamesTheProxyOnce: the executor's outcome names the change;
+// the driver's error, which names it too, is not repeated after it.
+func TestOutcomeNamesTheProxyOnce(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{DeployError: func(string, string, string, int) string { return "no capacity" }})
+	d := driver(t, hs)
+	proxy := find(t, example(t), artifact.KindProxy, "orders")
+	cs := apply.ChangeSet{Changes: []apply.Change{change(proxy, apply.Create)}}
+	res, err := apply.Execute(context.Background(), cs, []artifact.Set{{Env: testEnv, Objects: []artifact.Object{proxy}}},
+		map[apply.Target]apply.Driver{{Env: testEnv, System: d.System()}: d}, apply.ExecOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := res.Outcomes[0]
+	if o.Status != apply.Failed {
+		t.Fatalf("outcome %+v; want failed", o)
+	}
+	if strings.Contains(o.Error, "apigee proxy orders") {
+		t.Errorf("outcome error names the proxy again: %q", o.Error)
+	}
+	mustContain(t, "outcome error", o.Error, "revision 1 in environment sandbox", "no capacity", "undeployed it")
 }
