@@ -59,10 +59,19 @@ func (p RetryPolicy) options() []backoff.RetryOption {
 func Retry[T any](ctx context.Context, p RetryPolicy, op func() (T, error)) (T, error) {
 	return backoff.Retry(ctx, func() (T, error) {
 		v, err := op()
-		if err == nil || Retryable(err) {
-			return v, err
+		if err == nil {
+			return v, nil
 		}
-		return v, backoff.Permanent(err)
+		if !Retryable(err) {
+			return v, backoff.Permanent(err)
+		}
+		var se *StatusError
+		var ra *backoff.RetryAfterError
+		if errors.As(err, &se) && se.RetryAfter > 0 && !errors.As(err, &ra) {
+			// The server said when to come back: wait that long, not less.
+			return v, &retryAfterStatus{StatusError: se, ra: &backoff.RetryAfterError{Duration: se.RetryAfter}, err: err}
+		}
+		return v, err
 	}, p.options()...)
 }
 
@@ -117,8 +126,9 @@ func (e *transportError) Unwrap() error { return e.err }
 
 // Transport retries idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS)
 // that fail with 429, a 5xx or a dropped connection, honouring
-// Retry-After. POST is sent once: whether it took effect can only be told
-// by reading, which is the driver's job (see Retry).
+// Retry-After. POST, and any request whose context comes from SendOnce, is
+// sent once: whether it took effect can only be told by reading, which is
+// the driver's job (see Retry).
 type Transport struct {
 	Base   http.RoundTripper
 	Policy RetryPolicy
@@ -133,7 +143,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	if !idempotent(req.Method) {
+	if !idempotent(req.Method) || sentOnce(req.Context()) {
 		resp, err := base.RoundTrip(req)
 		if err != nil && req.Context().Err() == nil {
 			// Sent once, but a caller that re-reads first may try again.
@@ -198,13 +208,42 @@ func (t *Transport) try(base http.RoundTripper, req *http.Request, body []byte) 
 	return resp, se
 }
 
-// retryAfterStatus is a status error that also tells backoff how long to wait.
+// retryAfterStatus is a status error that also tells backoff how long to
+// wait; err, when set, is the error it came wrapped in, whose message it
+// keeps.
 type retryAfterStatus struct {
 	*StatusError
-	ra *backoff.RetryAfterError
+	ra  *backoff.RetryAfterError
+	err error
 }
 
-func (e *retryAfterStatus) Unwrap() []error { return []error{e.StatusError, e.ra} }
+func (e *retryAfterStatus) Error() string {
+	if e.err != nil {
+		return e.err.Error()
+	}
+	return e.StatusError.Error()
+}
+
+func (e *retryAfterStatus) Unwrap() []error {
+	if e.err != nil {
+		return []error{e.err, e.ra}
+	}
+	return []error{e.StatusError, e.ra}
+}
+
+// sendOnceKey marks a context whose requests Transport sends once.
+type sendOnceKey struct{}
+
+// SendOnce returns a context whose requests Transport sends once, as it
+// sends a POST, whatever their method: for a step that is idempotent by
+// method but not in effect, such as deleting a lock entry that another
+// holder may have created again after a try whose answer was lost. The
+// driver retries such a step itself with Retry, re-reading first.
+func SendOnce(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sendOnceKey{}, true)
+}
+
+func sentOnce(ctx context.Context) bool { return ctx.Value(sendOnceKey{}) != nil }
 
 func idempotent(method string) bool {
 	switch method {
@@ -226,6 +265,10 @@ func snapshotBody(req *http.Request) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// RetryAfter is the wait a response's Retry-After header asks for, 0 when
+// it has none (for StatusError.RetryAfter).
+func RetryAfter(h http.Header) time.Duration { return retryAfter(h.Get("Retry-After")) }
 
 // retryAfter reads a Retry-After header in seconds (the form Google's APIs
 // send); an HTTP date or anything else is ignored.

@@ -61,6 +61,20 @@ func TestTransportNeverRetriesPost(t *testing.T) {
 	}
 }
 
+func TestTransportSendsOnceWhenAsked(t *testing.T) {
+	srv, calls := flaky(t, 5, http.StatusServiceUnavailable, nil)
+	c := &http.Client{Transport: &Transport{Policy: fastPolicy}}
+	req, _ := http.NewRequestWithContext(SendOnce(context.Background()), http.MethodDelete, srv.URL+"/lock", nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 || calls.Load() != 1 {
+		t.Fatalf("status %d after %d calls; want the 503 after 1", resp.StatusCode, calls.Load())
+	}
+}
+
 func TestTransportGivesLastAnswerWhenTriesRunOut(t *testing.T) {
 	srv, calls := flaky(t, 100, http.StatusTooManyRequests, nil)
 	c := &http.Client{Transport: &Transport{Policy: fastPolicy}}
@@ -148,5 +162,25 @@ func TestTransportMarksDroppedPostRetryable(t *testing.T) {
 	_, err := c.Post(srv.URL, "application/json", strings.NewReader("{}"))
 	if err == nil || !Retryable(err) || calls.Load() != 1 {
 		t.Fatalf("err %v (retryable %v) after %d calls; want a retryable error after 1", err, Retryable(err), calls.Load())
+	}
+}
+
+// TestRetryHonoursRetryAfterOfAStep: a step refused with 429 and a
+// Retry-After (a POST, which the transport sends once) is tried again no
+// sooner than the server asked.
+func TestRetryHonoursRetryAfterOfAStep(t *testing.T) {
+	var at []time.Time
+	_, err := Retry(context.Background(), fastPolicy, func() (int, error) {
+		at = append(at, time.Now())
+		if len(at) == 1 {
+			return 0, &StatusError{Status: http.StatusTooManyRequests, RetryAfter: 300 * time.Millisecond}
+		}
+		return 1, nil
+	})
+	if err != nil || len(at) != 2 {
+		t.Fatalf("%v after %d tries", err, len(at))
+	}
+	if wait := at[1].Sub(at[0]); wait < 300*time.Millisecond {
+		t.Fatalf("tried again after %s; the server asked for 300ms", wait)
 	}
 }

@@ -14,6 +14,9 @@ func (d *Driver) Apply(ctx context.Context, c apply.Change, desired artifact.Obj
 	if c.Kind != artifact.KindProxy && c.Kind != artifact.KindProduct {
 		return fmt.Errorf("%s: apigee has no objects of kind %s", subject(c.Kind, c.Name), c.Kind)
 	}
+	if err := checkName("apigee "+c.Kind+" name", c.Name); err != nil {
+		return err
+	}
 	switch c.Action {
 	case apply.Create, apply.Update:
 		return d.put(ctx, c, desired)

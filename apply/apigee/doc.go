@@ -6,14 +6,18 @@
 //
 // # Ownership and provenance
 //
-// A proxy is lingate's when one of its revisions carries lingate's stamp:
-// the bundle's <Description> (the revision's description) ends in
+// A proxy is lingate's when one of its revisions is: the bundle's
+// <Description> (the revision's description) ends in
 //
 //	[lingate sha256:<content hash> commit:<source commit>]
 //
-// The content hash is apply.ObjectDigest of the proxy object as compiled
-// (its bundle zip and unpacked files), the same digest the plan file
-// records. The stamp is written into the bundle when it is imported and
+// and the revision's bundle, exported and read back under the proxy's name,
+// has that content hash. The content hash is apply.ObjectDigest of the
+// proxy object as compiled (its bundle zip and unpacked files), the same
+// digest the plan file records. The stamp alone proves nothing: a revision
+// made by hand from one of lingate's (edited in the console, exported and
+// imported again, copied under another name) carries it too, and is
+// neither reused, nor pruned, nor taken for the compiled bundle. The stamp is written into the bundle when it is imported and
 // removed when a bundle is read back, so it never shows in a diff. An API
 // product is lingate's when it has the attribute lingate-managed; on apply
 // its value becomes "true; commit:<source commit>" and reads back as
@@ -24,9 +28,9 @@
 // Read lists the organization's proxies, the deployments of the
 // environment and the organization's API products.
 //
-//   - A proxy whose deployed revision carries the desired object's content
-//     hash reads back as the desired object itself (one call). Any other
-//     deployed revision, lingate's or hand-made, is exported
+//   - A proxy whose deployed revision is lingate's with the desired
+//     object's content hash reads back as the desired object itself. Any
+//     other deployed revision, lingate's or hand-made, is exported
 //     (?format=bundle) and unpacked into compile's paths, the stamp and the
 //     fields Apigee adds on export (revision attribute, CreatedAt...)
 //     removed, so drift shows as a diff of the bundle's files.
@@ -46,8 +50,8 @@
 //     dropped, fields compile never writes kept at the end so that a
 //     hand-made addition shows.
 //
-// Read makes only GET calls: three lists, and one revision's metadata per
-// proxy deployed in the environment (more only for drift and foreign
+// Read makes only GET calls: three lists, and one revision's metadata and
+// bundle per proxy deployed in the environment (more only for foreign
 // proxies).
 //
 // # Applying
@@ -75,8 +79,13 @@
 // The environment's apply lock is the entry "apply-lock" of the
 // environment-scoped key value map "lingate", holding the JSON of an
 // apply.Lock. Creating an entry fails with 409 when it exists, which makes
-// taking a free lock atomic. Taking over an expired lock deletes it and
-// creates a new one; the key value map API has no conditional update, so
-// two holders taking over the same expired lock at the same moment are
-// told apart only by re-reading the entry afterwards.
+// taking a free lock atomic. Taking over an expired lock first creates the
+// entry "apply-lock-takeover-<hash of its ID>" (again atomic), and only
+// the apply that made it deletes the expired lock and creates its own, so
+// two applies taking over the same expired lock end with one holder. The
+// key value map API has no conditional delete: deletes of the lock entry
+// are sent once and retried only after re-reading it, so a delete whose
+// answer was lost never removes a lock another apply has taken since.
+// What remains: an expired holder still running and releasing its lock in
+// the same round trip as a takeover can remove the new holder's lock.
 package apigee

@@ -68,10 +68,28 @@ var _ apply.Driver = (*Driver)(nil)
 // commitRE is what a stamped commit may hold, so the stamp stays parseable.
 var commitRE = regexp.MustCompile(`^[0-9A-Za-z._/-]*$`)
 
+// nameRE is what an organization, environment, proxy or product name may
+// hold to go into a request's path as one segment (the client does not
+// escape resource names).
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// checkName refuses a name that is not one path segment.
+func checkName(what, name string) error {
+	if nameRE.MatchString(name) && !strings.Contains(name, "..") {
+		return nil
+	}
+	return fmt.Errorf("%s %q: expected letters, digits, '.', '_' or '-', starting with a letter or digit", what, name)
+}
+
 // New checks cfg and returns a Driver for it.
 func New(cfg Config) (*Driver, error) {
 	if cfg.Organization == "" || cfg.Environment == "" {
 		return nil, fmt.Errorf("apigee driver for environment %s: organization and environment are required", cfg.Env)
+	}
+	for _, n := range [][2]string{{"organization", cfg.Organization}, {"environment", cfg.Environment}} {
+		if err := checkName("apigee "+n[0], n[1]); err != nil {
+			return nil, fmt.Errorf("apigee driver for environment %s: %w", cfg.Env, err)
+		}
 	}
 	if !commitRE.MatchString(cfg.Commit) {
 		return nil, fmt.Errorf("apigee driver for environment %s: commit %q: expected letters, digits, '.', '_', '/' or '-'", cfg.Env, cfg.Commit)
@@ -153,7 +171,7 @@ func subject(kind, name string) string { return "apigee " + kind + " " + name }
 func apiError(err error) error {
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {
-		return &apply.StatusError{Status: ge.Code, Message: withViolations(ge.Message, ge.Details)}
+		return &apply.StatusError{Status: ge.Code, Message: withViolations(ge.Message, ge.Details), RetryAfter: apply.RetryAfter(ge.Header)}
 	}
 	return err
 }

@@ -3,11 +3,13 @@ package apigee
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,15 +71,7 @@ var serverRE = regexp.MustCompile(`<Server name="([^"]+)"`)
 // emulator without the TargetServer API (404) needs none.
 func seedTargetServers(t *testing.T, d *Driver) {
 	t.Helper()
-	names := map[string]bool{}
-	for _, o := range example(t) {
-		for _, f := range o.Files {
-			for _, m := range serverRE.FindAllSubmatch(f.Data, -1) {
-				names[string(m[1])] = true
-			}
-		}
-	}
-	for name := range names {
+	for _, name := range targetServers(example(t)) {
 		ts := &apigee.GoogleCloudApigeeV1TargetServer{Name: name, Host: "backend.example.com", Port: 443}
 		_, err := apply.Retry(context.Background(), d.cfg.Retry, func() (struct{}, error) {
 			_, err := d.svc.Organizations.Environments.Targetservers.Create(d.env, ts).Context(context.Background()).Do()
@@ -92,14 +86,39 @@ func seedTargetServers(t *testing.T, d *Driver) {
 	}
 }
 
+// targetServers are the TargetServers the bundles of objs name, sorted.
+func targetServers(objs []artifact.Object) []string {
+	names := map[string]bool{}
+	for _, o := range objs {
+		for _, f := range o.Files {
+			for _, m := range serverRE.FindAllSubmatch(f.Data, -1) {
+				names[string(m[1])] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(names))
+}
+
 // example compiles the Apigee objects of the example policies for sandbox.
 func example(t *testing.T) []artifact.Object {
+	t.Helper()
+	return exampleFor(t, examplePolicies(t), testEnv)
+}
+
+// examplePolicies loads the example policies.
+func examplePolicies(t *testing.T) *schema.Config {
 	t.Helper()
 	cfg, err := schema.Load(os.DirFS(filepath.Join("..", "..")), "policies")
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := compile.Compile(cfg, testEnv)
+	return cfg
+}
+
+// exampleFor compiles the Apigee objects of cfg for env.
+func exampleFor(t *testing.T, cfg *schema.Config, env string) []artifact.Object {
+	t.Helper()
+	set, err := compile.Compile(cfg, env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,8 @@ package apigee
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -37,7 +39,11 @@ func (d *Driver) Lock(ctx context.Context, l apply.Lock, takeOver bool) error {
 
 // ensureLockMap creates the key value map unless it exists.
 func (d *Driver) ensureLockMap(ctx context.Context) error {
-	_, err := d.svc.Organizations.Environments.Keyvaluemaps.Get(d.lockMapPath()).Context(ctx).Do()
+	m, err := d.svc.Organizations.Environments.Keyvaluemaps.Get(d.lockMapPath()).Context(ctx).Do()
+	if err == nil && m.MaskedValues {
+		return fmt.Errorf("apigee lock of environment %s: key value map %s in %s masks its values (maskedValues), so the lock cannot be read: "+
+			"set maskedValues to false on it (it holds only lingate's apply lock)", d.cfg.Env, LockMap, d.cfg.Environment)
+	}
 	if !isStatus(err, http.StatusNotFound) {
 		return d.lockErr("read key value map "+LockMap, err)
 	}
@@ -53,11 +59,13 @@ func (d *Driver) ensureLockMap(ctx context.Context) error {
 }
 
 // tryLock is one try of Lock.
+// tryLock is one try of Lock.
 func (d *Driver) tryLock(ctx context.Context, l apply.Lock, takeOver bool) error {
 	held, found, err := d.readLock(ctx)
 	if err != nil {
 		return err
 	}
+	claim := ""
 	if found {
 		if held.ID == l.ID {
 			return d.renewLock(ctx, held, l)
@@ -66,7 +74,7 @@ func (d *Driver) tryLock(ctx context.Context, l apply.Lock, takeOver bool) error
 		if !expired || !takeOver {
 			return &apply.LockedError{Held: held, Expired: expired}
 		}
-		if err := d.deleteLock(ctx); err != nil {
+		if claim, err = d.takeOver(ctx, held, l); err != nil {
 			return err
 		}
 	}
@@ -74,15 +82,72 @@ func (d *Driver) tryLock(ctx context.Context, l apply.Lock, takeOver bool) error
 	if err != nil {
 		return fmt.Errorf("apigee lock of environment %s: %w", d.cfg.Env, err)
 	}
-	_, err = d.svc.Organizations.Environments.Keyvaluemaps.Entries.Create(d.lockMapPath(),
-		&apigee.GoogleCloudApigeeV1KeyValueEntry{Name: LockEntry, Value: string(value)}).Context(ctx).Do()
+	err = d.createEntry(ctx, LockEntry, string(value))
 	if err != nil && !isStatus(err, http.StatusConflict) {
 		return d.lockErr("create entry "+LockEntry, err)
 	}
-	// Whether the create won (or another holder's did, 409), or another
-	// holder taking the same expired lock over deleted ours right after:
-	// the entry now says who holds the lock.
-	return d.confirmLock(ctx, l)
+	// Whether the create won, or another holder's did (409): the entry
+	// now says who holds the lock.
+	if err := d.confirmLock(ctx, l); err != nil {
+		return err
+	}
+	if claim != "" {
+		// The claim has served; one left behind blocks nothing, as no
+		// lock takes the expired one's ID again.
+		_ = d.deleteEntry(ctx, claim)
+	}
+	return nil
+}
+
+// takeOver removes the expired lock held so that l can be created, and
+// returns the claim entry it made. The key value map API has no
+// conditional delete, so of the applies taking over the same expired lock
+// only the one that creates the claim entry (an atomic create: 409 for the
+// others) deletes the lock: without the claim, one could delete the lock
+// another had just taken over.
+func (d *Driver) takeOver(ctx context.Context, held, l apply.Lock) (string, error) {
+	claim := takeoverEntry(held.ID)
+	value, err := json.Marshal(l)
+	if err != nil {
+		return "", fmt.Errorf("apigee lock of environment %s: %w", d.cfg.Env, err)
+	}
+	err = d.createEntry(ctx, claim, string(value))
+	if err != nil && !isStatus(err, http.StatusConflict) {
+		return "", d.lockErr("create entry "+claim, err)
+	}
+	if err != nil {
+		// Ours, from a try whose answer was lost, or another's.
+		by, err := d.readEntry(ctx, claim)
+		if isStatus(err, http.StatusNotFound) {
+			// The other taker has finished and removed its claim: the
+			// lock entry says who holds the lock now.
+			return "", d.confirmLock(ctx, l)
+		}
+		if err != nil {
+			return "", d.lockErr("read entry "+claim, err)
+		}
+		var other apply.Lock
+		if json.Unmarshal([]byte(by), &other) != nil || other.ID != l.ID {
+			return "", &apply.LockedError{Held: other, Expired: !other.Expires.After(time.Now())}
+		}
+	}
+	cur, found, err := d.readLock(ctx)
+	if err != nil || !found || cur.ID != held.ID {
+		// Gone already: deleted by a try whose answer was lost, or
+		// released by its holder.
+		return claim, err
+	}
+	if err := d.deleteEntry(ctx, LockEntry); err != nil {
+		return "", d.lockErr("delete entry "+LockEntry, err)
+	}
+	return claim, nil
+}
+
+// takeoverEntry names the entry claiming the takeover of the lock with the
+// given ID (hashed: entry names go into URLs).
+func takeoverEntry(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return LockEntry + "-takeover-" + hex.EncodeToString(sum[:8])
 }
 
 // renewLock writes l over held, the same apply's lock, when l moves its
@@ -119,7 +184,7 @@ func (d *Driver) confirmLock(ctx context.Context, l apply.Lock) error {
 
 // readLock reads the lock entry.
 func (d *Driver) readLock(ctx context.Context) (apply.Lock, bool, error) {
-	e, err := d.svc.Organizations.Environments.Keyvaluemaps.Entries.Get(d.lockMapPath() + "/entries/" + LockEntry).Context(ctx).Do()
+	v, err := d.readEntry(ctx, LockEntry)
 	if isStatus(err, http.StatusNotFound) {
 		return apply.Lock{}, false, nil
 	}
@@ -127,31 +192,60 @@ func (d *Driver) readLock(ctx context.Context) (apply.Lock, bool, error) {
 		return apply.Lock{}, false, d.lockErr("read entry "+LockEntry, err)
 	}
 	var l apply.Lock
-	if err := json.Unmarshal([]byte(e.Value), &l); err != nil {
+	if err := json.Unmarshal([]byte(v), &l); err != nil {
 		return apply.Lock{}, false, d.lockErr("read entry "+LockEntry, fmt.Errorf("not a lingate lock (%v); delete the entry if nothing else uses it", err))
 	}
 	return l, true, nil
 }
 
-func (d *Driver) deleteLock(ctx context.Context) error {
-	_, err := d.svc.Organizations.Environments.Keyvaluemaps.Entries.Delete(d.lockMapPath() + "/entries/" + LockEntry).Context(ctx).Do()
+// readEntry reads the value of an entry of the lock's key value map.
+func (d *Driver) readEntry(ctx context.Context, name string) (string, error) {
+	e, err := d.svc.Organizations.Environments.Keyvaluemaps.Entries.Get(d.lockMapPath() + "/entries/" + name).Context(ctx).Do()
+	if err != nil {
+		return "", err
+	}
+	return e.Value, nil
+}
+
+// createEntry creates an entry of the lock's key value map: 409 when it exists.
+func (d *Driver) createEntry(ctx context.Context, name, value string) error {
+	_, err := d.svc.Organizations.Environments.Keyvaluemaps.Entries.Create(d.lockMapPath(),
+		&apigee.GoogleCloudApigeeV1KeyValueEntry{Name: name, Value: value}).Context(ctx).Do()
+	return err
+}
+
+// deleteEntry deletes an entry of the lock's key value map, sent once:
+// retrying the DELETE blindly after a lost answer could delete an entry
+// another apply created meanwhile. Already gone is fine.
+func (d *Driver) deleteEntry(ctx context.Context, name string) error {
+	_, err := d.svc.Organizations.Environments.Keyvaluemaps.Entries.Delete(d.lockMapPath() + "/entries/" + name).Context(apply.SendOnce(ctx)).Do()
 	if isStatus(err, http.StatusNotFound) {
 		return nil
 	}
-	return d.lockErr("delete entry "+LockEntry, err)
+	return err
 }
 
 // Unlock releases l if it is still the lock held; a lock already gone is
-// fine, another holder's lock is an error and stays.
+// fine, another holder's lock is an error and stays. Each try reads the
+// entry before deleting it: after a delete whose answer was lost, a lock
+// found is another apply's, taken since.
 func (d *Driver) Unlock(ctx context.Context, l apply.Lock) error {
-	held, found, err := d.readLock(ctx)
-	if err != nil || !found {
-		return err
-	}
-	if held.ID != l.ID {
-		return fmt.Errorf("apigee lock of environment %s: held by %s (%s), not by this apply; left in place", d.cfg.Env, held.Holder, held.ID)
-	}
-	return d.deleteLock(ctx)
+	first := true
+	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		held, found, err := d.readLock(ctx)
+		if err != nil || !found {
+			return struct{}{}, err
+		}
+		if held.ID != l.ID {
+			if !first {
+				return struct{}{}, nil // released by a try whose answer was lost
+			}
+			return struct{}{}, fmt.Errorf("apigee lock of environment %s: held by %s (%s), not by this apply; left in place", d.cfg.Env, held.Holder, held.ID)
+		}
+		first = false
+		return struct{}{}, d.lockErr("delete entry "+LockEntry, d.deleteEntry(ctx, LockEntry))
+	})
+	return err
 }
 
 // lockErr names the lock in an error; nil stays nil.

@@ -243,6 +243,9 @@ func (d *Driver) putProduct(ctx context.Context, c apply.Change, desired artifac
 	if err != nil {
 		return wrapAPI("read", err)
 	}
+	if err := d.otherEnvironments(cur); err != nil {
+		return err
+	}
 	if c.Action == apply.Create && !marked(cur) {
 		return fmt.Errorf("exists without lingate's marker attribute %s (adopt it with `apply --adopt %s`)", compiled.ManagedAttribute, body.Name)
 	}
@@ -296,9 +299,26 @@ func (d *Driver) deleteProduct(ctx context.Context, name string) error {
 	if !marked(cur) {
 		return fmt.Errorf("%s: has no lingate marker attribute %s; lingate deletes only its own products", subject(artifact.KindProduct, name), compiled.ManagedAttribute)
 	}
+	if err := d.otherEnvironments(cur); err != nil {
+		return fmt.Errorf("%s: %w", subject(artifact.KindProduct, name), err)
+	}
 	_, err = d.svc.Organizations.Apiproducts.Delete(d.productPath(name)).Context(ctx).Do()
 	if err != nil && !isStatus(err, http.StatusNotFound) {
 		return fmt.Errorf("%s: delete: %w", subject(artifact.KindProduct, name), apiError(err))
 	}
 	return nil
+}
+
+// otherEnvironments refuses a product of lingate's bound only to other
+// environments of the organization: API products belong to the
+// organization, so another lingate environment deploying there manages
+// it, and replacing it (bound to this environment only) or deleting it
+// would cut that environment's apps off.
+func (d *Driver) otherEnvironments(p *apigee.GoogleCloudApigeeV1ApiProduct) error {
+	if !marked(p) || boundTo(p, d.cfg.Environment) {
+		return nil
+	}
+	return fmt.Errorf("lingate manages it for environment %s of organization %s (API products belong to the organization); "+
+		"two environments deploying to one organization cannot both define it: rename it in one of them, or remove it from the other's policies first",
+		strings.Join(p.Environments, ", "), d.cfg.Organization)
 }

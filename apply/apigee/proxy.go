@@ -114,11 +114,30 @@ func (d *Driver) deployedHere(ctx context.Context, name string) (int, error) {
 		return 0, fmt.Errorf("%s: deployments in environment %s: %w", subject(artifact.KindProxy, name), d.cfg.Environment, apiError(err))
 	}
 	for _, dep := range resp.Deployments {
-		if n, err := strconv.Atoi(dep.Revision); err == nil {
-			return n, nil
+		dep.ApiProxy = name // the list is of this proxy's deployments
+	}
+	return serving(resp.Deployments)[name], nil
+}
+
+// serving maps each proxy of deps to the revision that serves it: of
+// several revisions of a proxy listed in one environment (a rollover with
+// override not yet finished), the one marked deployed last, the highest
+// number on a tie. Read and apply agree on it, so a plan and the rollback
+// target are the same revision.
+func serving(deps []*apigee.GoogleCloudApigeeV1Deployment) map[string]int {
+	out := map[string]int{}
+	at := map[string]int64{}
+	for _, dep := range deps {
+		n, err := strconv.Atoi(dep.Revision)
+		if err != nil {
+			continue
+		}
+		cur, seen := out[dep.ApiProxy]
+		if !seen || dep.DeployStartTime > at[dep.ApiProxy] || (dep.DeployStartTime == at[dep.ApiProxy] && n > cur) {
+			out[dep.ApiProxy], at[dep.ApiProxy] = n, dep.DeployStartTime
 		}
 	}
-	return 0, nil
+	return out
 }
 
 // deployedAnywhere maps each revision of proxy name deployed in some
@@ -323,7 +342,16 @@ func (d *Driver) pruneRevisions(ctx context.Context, revs *revisions, deployed i
 			continue
 		}
 		if kept < d.cfg.KeepRevisions {
+			// Kept on the stamp alone (a hand-made revision carrying a
+			// copied stamp takes one of the places): checking the bundle
+			// costs an export, needed only before a delete.
 			kept++
+			continue
+		}
+		if s, err = revs.lingates(ctx, rev); err != nil {
+			return err
+		}
+		if !s.ok {
 			continue
 		}
 		if err := d.deleteRevision(ctx, revs.name, rev); err != nil {

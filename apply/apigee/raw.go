@@ -58,5 +58,5 @@ func statusError(resp *http.Response, data []byte) error {
 		} `json:"error"`
 	}
 	_ = json.Unmarshal(data, &body)
-	return &apply.StatusError{Status: resp.StatusCode, Message: withViolations(body.Error.Message, body.Error.Details)}
+	return &apply.StatusError{Status: resp.StatusCode, Message: withViolations(body.Error.Message, body.Error.Details), RetryAfter: apply.RetryAfter(resp.Header)}
 }

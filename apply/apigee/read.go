@@ -101,13 +101,7 @@ func (d *Driver) deploymentsHere(ctx context.Context) (map[string]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apigee deployments of environment %s: %w", d.cfg.Environment, apiError(err))
 	}
-	out := map[string]int{}
-	for _, dep := range resp.Deployments {
-		if n, err := strconv.Atoi(dep.Revision); err == nil {
-			out[dep.ApiProxy] = n
-		}
-	}
-	return out, nil
+	return serving(resp.Deployments), nil
 }
 
 // readProxy reads one proxy (see the package doc for the rules).
@@ -115,7 +109,7 @@ func (d *Driver) readProxy(ctx context.Context, revs *revisions, deployed int, d
 	if deployed == 0 {
 		return d.readUndeployed(ctx, revs, isDesired)
 	}
-	s, err := revs.stampOf(ctx, deployed)
+	s, err := revs.lingates(ctx, deployed)
 	if err != nil {
 		return proxyRead{err: err}
 	}
@@ -178,6 +172,9 @@ func (d *Driver) readProducts(ctx context.Context, want map[string]artifact.Obje
 		owned := marked(p)
 		if !isDesired && !(owned && boundTo(p, d.cfg.Environment)) {
 			continue
+		}
+		if err := d.otherEnvironments(p); err != nil {
+			return fmt.Errorf("%s: %w", subject(artifact.KindProduct, p.Name), err)
 		}
 		obj, err := productObject(p, desired)
 		if err != nil {

@@ -143,8 +143,9 @@ func TestMethodsInDeclaredOrder(t *testing.T) {
 	}
 }
 
-// TestReadOnlyReads: a plan's read makes no write call, and reads one
-// revision per deployed proxy whose stamp matches.
+// TestReadOnlyReads: a plan's read makes no write call, and reads per
+// deployed proxy the revision's metadata and its bundle (which must have
+// the stamped hash for the revision to count as lingate's).
 func TestReadOnlyReads(t *testing.T) {
 	srv, err := apigeeemu.New(apigeeemu.Config{})
 	if err != nil {
@@ -172,9 +173,10 @@ func TestReadOnlyReads(t *testing.T) {
 			t.Errorf("read made a write call: %s %s", e.Method, e.Path)
 		}
 	}
-	// List proxies, list deployments, list products, one revision each and
-	// its deployment's state (a list of deployments carries no state).
-	if want := 3 + 2*proxies; len(reads) != want {
+	// List proxies, list deployments, list products, one revision's
+	// metadata and bundle each, and its deployment's state (a list of
+	// deployments carries no state).
+	if want := 3 + 3*proxies; len(reads) != want {
 		t.Errorf("read made %d calls; want %d", len(reads), want)
 	}
 }

@@ -19,6 +19,10 @@ type revisions struct {
 	name   string
 	list   []int // ascending; nil until listed
 	stamps map[int]stampRead
+	// verified says of stamped revisions whether their bundle has the
+	// stamped hash; exports holds the bundles exported.
+	verified map[int]bool
+	exports  map[int]artifact.Object
 }
 
 // stampRead is what a revision's description said.
@@ -28,7 +32,7 @@ type stampRead struct {
 }
 
 func (d *Driver) revisions(name string) *revisions {
-	return &revisions{d: d, name: name, stamps: map[int]stampRead{}}
+	return &revisions{d: d, name: name, stamps: map[int]stampRead{}, verified: map[int]bool{}, exports: map[int]artifact.Object{}}
 }
 
 func (r *revisions) path() string { return r.d.org + "/apis/" + r.name }
@@ -70,6 +74,30 @@ func (r *revisions) stampOf(ctx context.Context, rev int) (stampRead, error) {
 	return r.stamps[rev], nil
 }
 
+// lingates reads the stamp of revision rev and reports whether the
+// revision is lingate's: its description carries the stamp and its
+// bundle, read back under this proxy's name, has the stamped content hash.
+// A stamp alone proves nothing: a revision made by hand from one of
+// lingate's (edited in the console, exported and imported again, copied
+// under another name) carries it too.
+func (r *revisions) lingates(ctx context.Context, rev int) (stampRead, error) {
+	s, err := r.stampOf(ctx, rev)
+	if err != nil || !s.ok {
+		return s, err
+	}
+	v, ok := r.verified[rev]
+	if !ok {
+		obj, err := r.export(ctx, rev)
+		if err != nil {
+			return stampRead{}, err
+		}
+		v = ContentHash(obj) == s.Hash
+		r.verified[rev] = v
+	}
+	s.ok = v
+	return s, nil
+}
+
 // find returns the newest revision stamped with hash, or 0. It lists the
 // revisions afresh, so a revision that an import whose answer was lost
 // did create is found.
@@ -83,15 +111,18 @@ func (r *revisions) find(ctx context.Context, hash string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if s.ok && s.Hash == hash {
-			return rev, nil
+		if !s.ok || s.Hash != hash {
+			continue
+		}
+		if s, err = r.lingates(ctx, rev); err != nil || s.ok {
+			return rev, err
 		}
 	}
 	return 0, nil
 }
 
-// owned reports whether any revision carries lingate's stamp, looking at
-// the newest first.
+// owned reports whether any revision is lingate's (see lingates), looking
+// at the newest first.
 func (r *revisions) owned(ctx context.Context) (bool, error) {
 	revs := r.list
 	if revs == nil {
@@ -101,7 +132,7 @@ func (r *revisions) owned(ctx context.Context) (bool, error) {
 		}
 	}
 	for _, rev := range slices.Backward(revs) {
-		s, err := r.stampOf(ctx, rev)
+		s, err := r.lingates(ctx, rev)
 		if err != nil {
 			return false, err
 		}
@@ -112,13 +143,20 @@ func (r *revisions) owned(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
-// export downloads revision rev and unpacks it into compile's form.
+// export downloads revision rev and unpacks it into compile's form, once.
 func (r *revisions) export(ctx context.Context, rev int) (artifact.Object, error) {
+	if o, ok := r.exports[rev]; ok {
+		return o, nil
+	}
 	data, err := r.d.raw(ctx, http.MethodGet, r.path()+"/revisions/"+strconv.Itoa(rev), url.Values{"format": {"bundle"}}, nil)
 	if err != nil {
 		return artifact.Object{}, fmt.Errorf("%s: export revision %d: %w", subject(artifact.KindProxy, r.name), rev, err)
 	}
-	return unpack(r.name, data)
+	o, err := unpack(r.name, data)
+	if err == nil {
+		r.exports[rev] = o
+	}
+	return o, err
 }
 
 // importBundle imports a zip as a new revision and returns its number.

@@ -61,6 +61,8 @@ type Driver struct {
 	hc          *http.Client
 	base        *url.URL
 	retry       apply.RetryPolicy
+	// creds are redacted from the answers quoted in errors.
+	creds credentials
 	// now is the clock locks are judged by.
 	now func() time.Time
 }
@@ -104,7 +106,7 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: golinstor client: %w", subject, err)
 	}
-	return &Driver{env: cfg.Env, commit: cfg.Commit, c: c, hc: hc, base: urls[0], retry: cfg.Retry, now: time.Now}, nil
+	return &Driver{env: cfg.Env, commit: cfg.Commit, c: c, hc: hc, base: urls[0], retry: cfg.Retry, now: time.Now, creds: creds}, nil
 }
 
 // System is artifact.SystemLinstor.

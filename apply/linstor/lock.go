@@ -58,23 +58,30 @@ func (d *Driver) Lock(ctx context.Context, l apply.Lock, takeOver bool) error {
 }
 
 // Unlock releases the lock when it is still l's: it re-reads the property
-// and deletes it only when it holds l's ID.
+// and deletes it only when it holds l's ID. A delete whose answer was lost
+// is not sent again blindly: the next try re-reads first, and a lock found
+// then is another apply's, taken since.
 func (d *Driver) Unlock(ctx context.Context, l apply.Lock) error {
 	key := LockPrefix + l.Env
-	held, found, err := d.readLock(ctx, key)
-	if err != nil {
-		return fmt.Errorf("linstor unlock %s: %w", l.Env, err)
-	}
-	if !found {
-		return nil
-	}
-	if held.ID != l.ID {
-		return fmt.Errorf("linstor unlock %s: the lock is now held by %s (taken over); left in place", l.Env, held.Holder)
-	}
-	if err := d.modifyCtrlProps(ctx, client.GenericPropsModify{DeleteProps: client.DeleteProps{key}}); err != nil {
-		return fmt.Errorf("linstor unlock %s: delete %s: %w", l.Env, key, err)
-	}
-	return nil
+	first := true
+	_, err := apply.Retry(ctx, d.retry, func() (struct{}, error) {
+		held, found, err := d.readLock(ctx, key)
+		if err != nil {
+			return struct{}{}, fmt.Errorf("linstor unlock %s: %w", l.Env, err)
+		}
+		if !found || (held.ID != l.ID && !first) {
+			return struct{}{}, nil // free, or released by a try whose answer was lost
+		}
+		if held.ID != l.ID {
+			return struct{}{}, fmt.Errorf("linstor unlock %s: the lock is now held by %s (taken over); left in place", l.Env, held.Holder)
+		}
+		first = false
+		if err := d.c.Controller.Modify(ctx, client.GenericPropsModify{DeleteProps: client.DeleteProps{key}}); err != nil {
+			return struct{}{}, fmt.Errorf("linstor unlock %s: delete %s: %w", l.Env, key, d.lost(err))
+		}
+		return struct{}{}, nil
+	})
+	return err
 }
 
 // readLock reads the lock property; a value that is not a lock is an error

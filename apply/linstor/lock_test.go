@@ -1,8 +1,11 @@
 package linstor
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -115,5 +118,50 @@ func TestLockRenewal(t *testing.T) {
 	var le *apply.LockedError
 	if err := b.Lock(ctx, lockOf("id-b", "bob@laptop", clock, time.Minute), true); !errors.As(err, &le) || le.Expired {
 		t.Fatalf("takeover of a renewed lock: %v; want a LockedError, not expired", err)
+	}
+}
+
+// TestUnlockLostAnswerKeepsTheNextHoldersLock: an unlock whose property
+// delete took effect but whose connection dropped before the answer must
+// not delete again blindly: the lock may meanwhile be another apply's.
+func TestUnlockLostAnswerKeepsTheNextHoldersLock(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	now := time.Now()
+	other := c.driver(t, "sandbox")
+	done := false
+	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if done || r.Method != http.MethodPost || r.URL.Path != "/v1/controller/properties" {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if !bytes.Contains(body, []byte("delete_props")) {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		done = true
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
+		if err := other.Lock(ctx, lockOf("id-b", "bob", now, time.Hour), false); err != nil {
+			t.Errorf("bob taking the free lock: %v", err)
+		}
+		return nil, io.ErrUnexpectedEOF
+	})
+	d := c.driver(t, "sandbox", func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: hook} })
+	la := lockOf("id-a", "alice", now, time.Hour)
+	if err := d.Lock(ctx, la, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Unlock(ctx, la); err != nil {
+		t.Fatalf("unlock: %v", err)
+	}
+	if !done {
+		t.Fatal("the unlock sent no property delete")
+	}
+	if held, found := heldLock(t, other); !found || held.ID != "id-b" {
+		t.Fatalf("after alice's unlock the lock is %+v (found %v); want bob's, untouched", held, found)
 	}
 }

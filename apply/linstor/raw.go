@@ -54,7 +54,7 @@ func (d *Driver) do(ctx context.Context, method, path string, body, out any) err
 		if json.Unmarshal(data, &rcs) == nil && len(rcs) > 0 {
 			return rcs
 		}
-		return &apply.StatusError{Status: resp.StatusCode, Message: short(data)}
+		return &apply.StatusError{Status: resp.StatusCode, Message: short([]byte(d.creds.redact(string(data))))}
 	}
 	if out == nil {
 		return nil

@@ -90,6 +90,9 @@ func (d *Driver) Read(ctx context.Context, desired []artifact.Object) (apply.Liv
 		if !mine && !wanted {
 			continue
 		}
+		if err := d.notAnotherEnvironments(g); err != nil && wanted {
+			return apply.Live{}, fmt.Errorf("linstor resource group %s: %w", g.Name, err)
+		}
 		if wanted {
 			g.Name = spelling
 		}

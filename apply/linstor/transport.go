@@ -3,6 +3,7 @@ package linstor
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -22,6 +24,26 @@ type credentials struct {
 	user, password, token string
 	tls                   *tls.Config
 }
+
+// redact replaces in s the credentials, in every form a request carries
+// them (an error page of a gateway may echo the request's headers), and
+// any Authorization header line, with "[redacted]".
+func (cr credentials) redact(s string) string {
+	var secrets []string
+	if cr.token != "" {
+		secrets = append(secrets, cr.token)
+	}
+	if cr.password != "" {
+		secrets = append(secrets, cr.password, base64.StdEncoding.EncodeToString([]byte(cr.user+":"+cr.password)))
+	}
+	for _, sec := range secrets {
+		s = strings.ReplaceAll(s, sec, "[redacted]")
+	}
+	return authLine.ReplaceAllString(s, "${1}[redacted]")
+}
+
+// authLine is an Authorization header as text.
+var authLine = regexp.MustCompile(`(?i)(authorization\s*[:=]\s*)[^\r\n]*`)
 
 // readCredentials reads the LS_* variables (see Config.Getenv). Errors name
 // the variable, never its value.

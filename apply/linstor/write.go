@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,6 +53,9 @@ func (d *Driver) apply(ctx context.Context, c apply.Change, desired artifact.Obj
 	if c.Kind != artifact.KindResourceGroup {
 		return fmt.Errorf("kind %q: the LINSTOR driver changes only resource groups", c.Kind)
 	}
+	if !nameRE.MatchString(c.Name) {
+		return fmt.Errorf("name %q: expected a LINSTOR name (a letter or _, then letters, digits, _ and -)", c.Name)
+	}
 	if c.Action == apply.Delete {
 		return d.delete(ctx, c.Name)
 	}
@@ -69,6 +73,9 @@ func (d *Driver) apply(ctx context.Context, c apply.Change, desired artifact.Obj
 	}
 	return fmt.Errorf("unknown action %q", c.Action)
 }
+
+// nameRE is a LINSTOR name: safe as one segment of a request's path.
+var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // decodeDesired reads the compiled resource group of an object.
 func decodeDesired(o artifact.Object) (cl.Group, error) {
@@ -98,7 +105,7 @@ func (d *Driver) create(ctx context.Context, want cl.Group) error {
 			return err
 		}
 		if err := d.post(ctx, want); err != nil {
-			return err
+			return d.failedCreate(ctx, want.Name, err)
 		}
 		if g, found, err = d.getGroup(ctx, want.Name); err != nil {
 			return err
@@ -114,23 +121,55 @@ func (d *Driver) create(ctx context.Context, want cl.Group) error {
 }
 
 // post creates the bare group (LINSTOR ignores props on create), re-reading
-// before each try so a create whose answer was lost is not sent again.
+// before each later try so a create whose answer was lost is not sent
+// again. The first try follows the read that found no group: a group there
+// then was made by someone else meanwhile, and is refused as foreign.
 func (d *Driver) post(ctx context.Context, want cl.Group) error {
 	rg := client.ResourceGroup{Name: want.Name, Description: want.Description, SelectFilter: want.SelectFilter}
+	first := true
 	_, err := apply.Retry(ctx, d.retry, func() (struct{}, error) {
-		err := d.do(ctx, "GET", "/v1/resource-groups/"+want.Name, nil, nil)
-		if err == nil {
-			return struct{}{}, nil // made by a try whose answer was lost
+		if !first {
+			err := d.do(ctx, "GET", "/v1/resource-groups/"+want.Name, nil, nil)
+			if err == nil {
+				return struct{}{}, nil // made by a try whose answer was lost
+			}
+			if !notFound(err) {
+				return struct{}{}, err
+			}
 		}
-		if !notFound(err) {
-			return struct{}{}, err
-		}
-		err = d.c.ResourceGroups.Create(ctx, rg)
-		if err == nil || client.IsApiCallError(err, linstor.FailExistsRscGrp) {
+		first = false
+		err := d.c.ResourceGroups.Create(ctx, rg)
+		switch {
+		case err == nil:
 			return struct{}{}, nil
+		case client.IsApiCallError(err, linstor.FailExistsRscGrp):
+			return struct{}{}, errMadeMeanwhile
 		}
 		return struct{}{}, d.lost(err)
 	})
+	return err
+}
+
+// errMadeMeanwhile is a create refused because a group of that name
+// appeared between the read and the POST.
+var errMadeMeanwhile = errors.New("made by someone else while lingate was creating it")
+
+// failedCreate is the error of a create whose POST failed. When LINSTOR
+// refused it, no group was made by lingate: the in-progress mark goes, so
+// that a group made by hand under that name later (or meanwhile) is not
+// taken for lingate's. After lost answers the mark stays, for the next
+// apply to finish what may have been made.
+func (d *Driver) failedCreate(ctx context.Context, name string, err error) error {
+	if apply.Retryable(err) {
+		return err
+	}
+	if cerr := d.clearPending(ctx, name); cerr != nil {
+		return fmt.Errorf("%w (and %w)", err, cerr)
+	}
+	if errors.Is(err, errMadeMeanwhile) {
+		return fmt.Errorf("a resource group %s was %w, without lingate's marker; adopt it with `lingate apply --adopt %s`, or rename the tier",
+			name, err, name)
+	}
 	return err
 }
 
@@ -166,6 +205,9 @@ func (d *Driver) replace(ctx context.Context, want cl.Group) error {
 	if !found {
 		return d.create(ctx, want)
 	}
+	if err := d.notAnotherEnvironments(g); err != nil {
+		return err
+	}
 	n, names, err := d.usage(ctx, want.Name)
 	if err != nil {
 		return err
@@ -188,6 +230,9 @@ func (d *Driver) update(ctx context.Context, want cl.Group) error {
 	}
 	if !found {
 		return errors.New("the group no longer exists on the controller: plan again")
+	}
+	if err := d.notAnotherEnvironments(g); err != nil {
+		return err
 	}
 	if err := d.converge(ctx, g, want); err != nil {
 		return err
@@ -491,6 +536,9 @@ func inUse(n int, names []string) error {
 
 // foreignError is the refusal to create over a group lingate does not manage.
 func (d *Driver) foreignError(g liveGroup) error {
+	if err := d.notAnotherEnvironments(g); err != nil {
+		return err
+	}
 	return fmt.Errorf("a resource group %s exists without lingate's marker for environment %s; adopt it with `lingate apply --adopt %s`",
 		g.Name, d.env, g.Name)
 }
@@ -501,4 +549,16 @@ func count(n int, thing string) string {
 		return "1 " + thing
 	}
 	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// notAnotherEnvironments refuses a group lingate manages for another
+// environment on the same controller: adopting it would take it from that
+// environment, whose next apply would take it back.
+func (d *Driver) notAnotherEnvironments(g liveGroup) error {
+	env := g.Props[cl.PropEnvironment]
+	if g.Props[cl.PropManagedBy] != cl.ManagedBy || env == "" || env == d.env {
+		return nil
+	}
+	return fmt.Errorf("lingate manages it for environment %s on this controller; environments sharing a controller need distinct group names: "+
+		"give environment %s a linstor resourceGroupPrefix, or remove the tier from %s first", env, d.env, env)
 }
