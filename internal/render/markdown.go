@@ -158,6 +158,12 @@ func markdownNotes(m *bufio.Writer, changes []apply.Change) {
 			fmt.Fprintf(m, "- Adopt %s %s %s: %s.\n", escape(c.System), escape(c.Kind), code(c.Name), adoptNote)
 			wrote = true
 		}
+		if c.Action == apply.Update && c.Reason != "" {
+			// An update of an object that matches the policies but does
+			// not work live (a replace's reason is in the caution).
+			fmt.Fprintf(m, "- Update %s %s %s: %s\n", escape(c.System), escape(c.Kind), code(c.Name), escape(c.Reason))
+			wrote = true
+		}
 		for i, l := range splitDiff(c.Impact) {
 			if i == 0 {
 				fmt.Fprintf(m, "- Impact of %s %s %s: %s\n", escape(c.System), escape(c.Kind), code(c.Name), escape(l))
