@@ -33,16 +33,7 @@ func TestDeploymentLeftInErrorIsRedeployed(t *testing.T) {
 	applyAll(t, d, apply.Create, proxy)
 	next := editProxy(t, proxy, "Managed by lingate.", "Managed by lingate. Next.")
 	// What a killed apply leaves: revision 2 imported and deployed, no rollback.
-	rev, err := d.revisionFor(ctx, d.revisions("orders"), next)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.deploy(ctx, "orders", rev); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.wait(ctx, "orders", rev); err == nil {
-		t.Fatal("the first deployment of revision 2 did not end in ERROR")
-	}
+	deployBroken(t, d, next)
 
 	live, cs := plan(t, d, []artifact.Object{next})
 	if len(cs.Changes) != 1 || cs.Changes[0].Action != apply.Update {
@@ -91,16 +82,7 @@ func TestRouteConflictFailsTheProxy(t *testing.T) {
 	mustContain(t, "error", err.Error(), "apigee proxy orders", "serves no traffic", "proxy orders revision 1 in environment other", "environment group shared", "undeployed it")
 
 	// Deployed by hand all the same: the plan says why it is not serving.
-	rev, err := d.revisionFor(ctx, d.revisions("orders"), proxy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.deploy(ctx, "orders", rev); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.wait(ctx, "orders", rev); err == nil {
-		t.Fatal("waiting on a deployment with a route conflict succeeded")
-	}
+	deployBroken(t, d, proxy)
 	_, cs := plan(t, d, []artifact.Object{proxy})
 	if len(cs.Changes) != 1 || cs.Changes[0].Action != apply.Update {
 		t.Fatalf("plan of a deployment with a route conflict: %+v; want one update", cs.Changes)
@@ -133,4 +115,22 @@ func TestOutcomeNamesTheProxyOnce(t *testing.T) {
 		t.Errorf("outcome error names the proxy again: %q", o.Error)
 	}
 	mustContain(t, "outcome error", o.Error, "revision 1 in environment sandbox", "no capacity", "undeployed it")
+}
+
+// deployBroken imports o and deploys it with no rollback, as an apply
+// killed after its deploy would, and waits until the deployment is READY
+// or in ERROR, which must not serve.
+func deployBroken(t *testing.T, d *Driver, o artifact.Object) {
+	t.Helper()
+	ctx := context.Background()
+	rev, err := d.revisionFor(ctx, d.revisions(o.Name), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.deploy(ctx, o.Name, rev); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.wait(ctx, o.Name, rev); err == nil {
+		t.Fatalf("the deployment of %s revision %d serves; want it in ERROR or without routes", o.Name, rev)
+	}
 }
