@@ -134,3 +134,33 @@ func deployBroken(t *testing.T, d *Driver, o artifact.Object) {
 		t.Fatalf("the deployment of %s revision %d serves; want it in ERROR or without routes", o.Name, rev)
 	}
 }
+
+// TestDeploymentStillProgressingIsPlanned: a deployment an apply stopped
+// waiting for is not serving yet: the plan is an update saying so, and the
+// apply waits for it instead of calling it done.
+func TestDeploymentStillProgressingIsPlanned(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{ReadyAfter: 4})
+	d := driver(t, hs)
+	ctx := context.Background()
+	proxy := find(t, example(t), artifact.KindProxy, "orders")
+	applyAll(t, d, apply.Create, proxy)
+	next := editProxy(t, proxy, "Managed by lingate.", "Managed by lingate. Next.")
+	rev, err := d.revisionFor(ctx, d.revisions("orders"), next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.deploy(ctx, "orders", rev); err != nil {
+		t.Fatal(err)
+	}
+	_, cs := plan(t, d, []artifact.Object{next})
+	if len(cs.Changes) != 1 || cs.Changes[0].Action != apply.Update {
+		t.Fatalf("plan of a deployment still in progress: %+v; want one update", cs.Changes)
+	}
+	mustContain(t, "reason", cs.Changes[0].Reason, "revision 2", "PROGRESSING", "apply waits")
+	if err := d.Apply(ctx, cs.Changes[0], next); err != nil {
+		t.Fatal(err)
+	}
+	if _, cs := plan(t, d, []artifact.Object{next}); !cs.Empty() {
+		t.Errorf("plan once the deployment is READY: %+v", cs.Changes)
+	}
+}

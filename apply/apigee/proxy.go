@@ -18,8 +18,9 @@ import (
 
 // Deployment states as Apigee reports them.
 const (
-	stateReady = "READY"
-	stateError = "ERROR"
+	stateReady       = "READY"
+	stateError       = "ERROR"
+	stateProgressing = "PROGRESSING"
 )
 
 // applyProxy makes o the proxy deployed in the environment: it reuses or
@@ -271,7 +272,8 @@ func problem(dep *apigee.GoogleCloudApigeeV1Deployment) string {
 }
 
 // deploymentProblem says why the deployment of revision rev does not
-// serve, for a plan: see problem.
+// serve, for a plan: see problem; a deployment still PROGRESSING (an apply
+// stopped while it waited) does not serve yet either.
 func (d *Driver) deploymentProblem(ctx context.Context, name string, rev int) (string, error) {
 	dep, err := d.deploymentStatus(ctx, name, rev)
 	if err != nil {
@@ -279,6 +281,8 @@ func (d *Driver) deploymentProblem(ctx context.Context, name string, rev int) (s
 	}
 	why := problem(dep)
 	switch {
+	case why == "" && dep.State == stateProgressing:
+		return fmt.Sprintf("revision %d in environment %s: deployment is %s, not serving yet (apply waits until it is READY)", rev, d.cfg.Environment, dep.State), nil
 	case why == "":
 		return "", nil
 	case dep.State == stateError:
