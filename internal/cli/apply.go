@@ -135,11 +135,12 @@ func runApply(ctx context.Context, e *env, opts applyOptions) error {
 		err = fmt.Errorf("apply: %w", err)
 		return errors.Join(err, writeAudit(e, opts, p, applyResult{}, err, false))
 	}
-	// The locks are renewed while the apply runs; one taken over by
-	// another apply (it had expired) stops this one starting more changes.
+	// The locks are renewed while the apply runs, also after Ctrl-C while
+	// the changes in flight finish; one taken over by another apply (it
+	// had expired) stops this one starting more changes.
 	actx, stopApply := context.WithCancel(ctx)
 	defer stopApply()
-	stopRenew := held.KeepAlive(ctx, func(error) { stopApply() })
+	stopRenew := held.KeepAlive(context.WithoutCancel(ctx), func(error) { stopApply() })
 	res, runErr := applyLocked(actx, e, opts, p, saved, adopt)
 	err = errors.Join(runErr, stopRenew(), held.Release(ctx), p.Close())
 	if res == nil {
