@@ -226,3 +226,25 @@ func TestRevisionLimit(t *testing.T) {
 		t.Fatalf("plan after the import at the limit: %+v", cs.Changes)
 	}
 }
+
+// TestInterruptedDeployRollsBack: an apply interrupted (its context
+// cancelled: Ctrl-C, a CI job's timeout) while it waits for a deployment
+// still rolls back to the revision that served before, rather than leaving
+// an unverified revision rolling out behind an error.
+func TestInterruptedDeployRollsBack(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{ReadyAfter: 4})
+	byHand := driver(t, hs)
+	proxy := find(t, example(t), artifact.KindProxy, "orders")
+	deployRaw(t, byHand, "orders", importRaw(t, byHand, "orders", unstamped(t, proxy)))
+	// A new deployment answers PROGRESSING to four polls, 40ms apart: the
+	// interrupt comes while the apply waits.
+	d := driver(t, hs, func(c *Config) { c.DeployTimeout, c.PollInterval = time.Minute, 40*time.Millisecond })
+	next := editProxy(t, proxy, "Managed by lingate.", "Managed by lingate. Next.")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := d.Apply(ctx, change(next, apply.Update), next)
+	mustContain(t, "error", errString(err), "apigee proxy orders", "rolled back to revision 1")
+	if dep, _ := d.deployedHere(context.Background(), "orders"); dep != 1 {
+		t.Fatalf("revision %d deployed after the interrupted apply; want 1, which served before", dep)
+	}
+}

@@ -287,24 +287,38 @@ func wrapAPI(step string, err error) error {
 	return fmt.Errorf("%s: %w", step, apiError(err))
 }
 
-// deleteProduct deletes lingate's product; one that is gone is fine.
+// deleteProduct deletes lingate's product; one that is gone is fine. The
+// DELETE is sent once per try and each try reads the product first: after
+// a delete whose answer was lost, a product found is someone else's, made
+// since, and stays.
 func (d *Driver) deleteProduct(ctx context.Context, name string) error {
-	cur, err := d.svc.Organizations.Apiproducts.Get(d.productPath(name)).Context(ctx).Do()
-	if isStatus(err, http.StatusNotFound) {
-		return nil
-	}
+	first := true
+	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		cur, err := d.svc.Organizations.Apiproducts.Get(d.productPath(name)).Context(ctx).Do()
+		if isStatus(err, http.StatusNotFound) {
+			return struct{}{}, nil
+		}
+		if err != nil {
+			return struct{}{}, fmt.Errorf("read: %w", apiError(err))
+		}
+		if !marked(cur) {
+			if !first {
+				return struct{}{}, nil // deleted by a try whose answer was lost
+			}
+			return struct{}{}, fmt.Errorf("has no lingate marker attribute %s; lingate deletes only its own products", compiled.ManagedAttribute)
+		}
+		if err := d.otherEnvironments(cur); err != nil {
+			return struct{}{}, err
+		}
+		first = false
+		_, err = d.svc.Organizations.Apiproducts.Delete(d.productPath(name)).Context(apply.SendOnce(ctx)).Do()
+		if err != nil && !isStatus(err, http.StatusNotFound) {
+			return struct{}{}, fmt.Errorf("delete: %w", apiError(err))
+		}
+		return struct{}{}, nil
+	})
 	if err != nil {
-		return fmt.Errorf("%s: read: %w", subject(artifact.KindProduct, name), apiError(err))
-	}
-	if !marked(cur) {
-		return fmt.Errorf("%s: has no lingate marker attribute %s; lingate deletes only its own products", subject(artifact.KindProduct, name), compiled.ManagedAttribute)
-	}
-	if err := d.otherEnvironments(cur); err != nil {
 		return fmt.Errorf("%s: %w", subject(artifact.KindProduct, name), err)
-	}
-	_, err = d.svc.Organizations.Apiproducts.Delete(d.productPath(name)).Context(ctx).Do()
-	if err != nil && !isStatus(err, http.StatusNotFound) {
-		return fmt.Errorf("%s: delete: %w", subject(artifact.KindProduct, name), apiError(err))
 	}
 	return nil
 }

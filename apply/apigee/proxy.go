@@ -52,7 +52,12 @@ func (d *Driver) applyProxy(ctx context.Context, c apply.Change, o artifact.Obje
 		if prev == rev {
 			return fmt.Errorf("%s: revision %d in environment %s: %w", subject(o.Kind, o.Name), rev, d.cfg.Environment, err)
 		}
-		return d.rollback(ctx, o.Name, rev, prev, err)
+		// Interrupted (Ctrl-C, a job's timeout) or not, the revision that
+		// served before is put back: an unverified revision must not go on
+		// rolling out behind a failed apply.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.DeployTimeout)
+		defer cancel()
+		return d.rollback(rctx, o.Name, rev, prev, err)
 	}
 	return d.pruneRevisions(ctx, revs, rev)
 }
@@ -391,6 +396,14 @@ func (d *Driver) deleteProxy(ctx context.Context, name string) error {
 	if rev, err := d.deployedHere(ctx, name); err != nil {
 		return err
 	} else if rev > 0 {
+		// As in a read: the proxy is lingate's to prune only while its
+		// revision serves; one deployed by hand since makes it theirs.
+		if s, err := revs.lingates(ctx, rev); err != nil {
+			return err
+		} else if !s.ok {
+			return fmt.Errorf("%s: revision %d deployed in environment %s is not lingate's (deployed by hand since the plan); left alone: plan again",
+				subject(artifact.KindProxy, name), rev, d.cfg.Environment)
+		}
 		if err := d.undeploy(ctx, name, rev); err != nil {
 			return err
 		}
@@ -399,9 +412,34 @@ func (d *Driver) deleteProxy(ctx context.Context, name string) error {
 	if err != nil || len(inUse) > 0 {
 		return err
 	}
-	_, err = d.svc.Organizations.Apis.Delete(d.org + "/apis/" + name).Context(ctx).Do()
-	if err != nil && !isStatus(err, http.StatusNotFound) {
-		return fmt.Errorf("%s: delete: %w", subject(artifact.KindProxy, name), apiError(err))
+	return d.deleteWhole(ctx, revs)
+}
+
+// deleteWhole deletes lingate's proxy. The DELETE is sent once per try,
+// and a try after the first reads the proxy again: after a delete whose
+// answer was lost, a proxy found is one made by hand since, and stays.
+func (d *Driver) deleteWhole(ctx context.Context, revs *revisions) error {
+	first := true
+	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		if !first {
+			again := d.revisions(revs.name)
+			all, err := again.all(ctx)
+			if err != nil || len(all) == 0 {
+				return struct{}{}, err
+			}
+			if owned, err := again.owned(ctx); err != nil || !owned {
+				return struct{}{}, err
+			}
+		}
+		first = false
+		_, err := d.svc.Organizations.Apis.Delete(revs.path()).Context(apply.SendOnce(ctx)).Do()
+		if err != nil && !isStatus(err, http.StatusNotFound) {
+			return struct{}{}, fmt.Errorf("delete: %w", apiError(err))
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", subject(artifact.KindProxy, revs.name), err)
 	}
 	return nil
 }

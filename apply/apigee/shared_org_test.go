@@ -2,8 +2,11 @@ package apigee
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"testing"
+
+	"google.golang.org/api/apigee/v1"
 
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile/artifact"
@@ -45,5 +48,35 @@ func TestProductOfAnotherEnvironmentInTheOrganization(t *testing.T) {
 	}
 	if _, cs := plan(t, d, []artifact.Object{proxy, product}); !cs.Empty() {
 		t.Fatalf("sandbox's plan after qa's attempts: %+v", cs.Changes)
+	}
+}
+
+// TestProductDeleteLostAnswerKeepsAHandMadeProduct: a prune whose DELETE
+// took effect but whose answer was lost is not sent again blindly: a
+// product someone made by hand under that name meanwhile stays.
+func TestProductDeleteLostAnswerKeepsAHandMadeProduct(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	byHand := driver(t, hs)
+	desired := example(t)
+	proxy, product := find(t, desired, artifact.KindProxy, "payments"), find(t, desired, artifact.KindProduct, "payments")
+	applyAll(t, byHand, apply.Create, proxy, product)
+	ctx := context.Background()
+	hook := &commitThenFail{base: hs.Client().Transport, path: "/apiproducts/payments", meanwhile: func() {
+		p := &apigee.GoogleCloudApigeeV1ApiProduct{Name: "payments", DisplayName: "made by hand", ApprovalType: "auto", Proxies: []string{"payments"}}
+		if _, err := byHand.svc.Organizations.Apiproducts.Create(byHand.org, p).Context(ctx).Do(); err != nil {
+			t.Errorf("hand-made product: %v", err)
+		}
+	}}
+	d := driver(t, hs, func(c *Config) { c.HTTPClient = &http.Client{Transport: hook} })
+	c := apply.Change{Ref: apply.Ref{Env: testEnv, System: artifact.SystemApigee, Kind: artifact.KindProduct, Name: "payments"}, Action: apply.Delete}
+	if err := d.Apply(ctx, c, artifact.Object{}); err != nil {
+		t.Fatalf("prune: %v", err)
+	}
+	if !hook.done {
+		t.Fatal("the prune sent no DELETE")
+	}
+	p, err := byHand.svc.Organizations.Apiproducts.Get(byHand.productPath("payments")).Context(ctx).Do()
+	if err != nil || p.DisplayName != "made by hand" {
+		t.Fatalf("the hand-made product is gone or changed: %v", err)
 	}
 }

@@ -3,6 +3,8 @@ package apigee
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/lingate/lingate/apply"
@@ -83,4 +85,49 @@ func errString(err error) string {
 		return "<nil>"
 	}
 	return err.Error()
+}
+
+// TestPruneLeavesAHandDeployedRevision: a proxy planned for deletion
+// (lingate's revision was serving) whose environment got a hand-made
+// revision deployed since is not undeployed nor deleted: the rule the read
+// applies holds at apply time too.
+func TestPruneLeavesAHandDeployedRevision(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	d := driver(t, hs)
+	proxy := find(t, example(t), artifact.KindProxy, "orders")
+	applyAll(t, d, apply.Create, proxy)
+	live, _ := plan(t, d, nil)
+	if len(live.Objects) != 1 {
+		t.Fatalf("read %d objects; want lingate's orders, to prune", len(live.Objects))
+	}
+	handMade := importRaw(t, d, "orders", unstamped(t, editProxy(t, proxy, "Managed by lingate.", "Taken over by hand.")))
+	deployRaw(t, d, "orders", handMade)
+	err := d.Apply(context.Background(), change(proxy, apply.Delete), artifact.Object{})
+	mustContain(t, "prune after a hand deploy", errString(err), "apigee proxy orders", fmt.Sprintf("revision %d", handMade), "not lingate's")
+	if dep, _ := d.deployedHere(context.Background(), "orders"); dep != handMade {
+		t.Fatalf("revision %d deployed after the refused prune; want the hand-made %d", dep, handMade)
+	}
+}
+
+// TestProxyDeleteLostAnswerKeepsAHandMadeProxy: a prune whose proxy DELETE
+// took effect but whose answer was lost is not sent again blindly: a proxy
+// someone imported by hand under that name meanwhile stays.
+func TestProxyDeleteLostAnswerKeepsAHandMadeProxy(t *testing.T) {
+	hs := emulated(t, apigeeemu.Config{})
+	byHand := driver(t, hs)
+	proxy := find(t, example(t), artifact.KindProxy, "orders")
+	applyAll(t, byHand, apply.Create, proxy)
+	hook := &commitThenFail{base: hs.Client().Transport, path: "/apis/orders", meanwhile: func() {
+		importRaw(t, byHand, "orders", unstamped(t, proxy))
+	}}
+	d := driver(t, hs, func(c *Config) { c.HTTPClient = &http.Client{Transport: hook} })
+	if err := d.Apply(context.Background(), change(proxy, apply.Delete), artifact.Object{}); err != nil {
+		t.Fatalf("prune: %v", err)
+	}
+	if !hook.done {
+		t.Fatal("the prune sent no DELETE of the proxy")
+	}
+	if revs := revisionsOf(t, byHand, "orders"); len(revs) != 1 || revs[1] {
+		t.Fatalf("revisions after the prune %v; want the hand-made revision 1 kept", revs)
+	}
 }

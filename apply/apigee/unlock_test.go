@@ -17,17 +17,20 @@ import (
 	apigeeemu "github.com/lingate/lingate/internal/emulator/apigee"
 )
 
-// commitThenFail lets the first DELETE of the lock entry through, runs
-// meanwhile (another apply taking the free lock), then answers 503 as if
-// the answer had been lost.
+// commitThenFail lets the first DELETE of the lock entry (or of path)
+// through, runs meanwhile (another apply taking the free lock, someone
+// making an object by hand), then answers 503 as if the answer had been
+// lost.
 type commitThenFail struct {
 	base      http.RoundTripper
 	meanwhile func()
 	done      bool
+	// path is the end of the DELETE's path, the lock entry's when "".
+	path string
 }
 
 func (c *commitThenFail) RoundTrip(r *http.Request) (*http.Response, error) {
-	if c.done || r.Method != http.MethodDelete || !strings.HasSuffix(r.URL.Path, "/entries/"+LockEntry) {
+	if c.done || r.Method != http.MethodDelete || !strings.HasSuffix(r.URL.Path, cmp.Or(c.path, "/entries/"+LockEntry)) {
 		return c.base.RoundTrip(r)
 	}
 	c.done = true

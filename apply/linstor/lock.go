@@ -51,8 +51,11 @@ func (d *Driver) Lock(ctx context.Context, l apply.Lock, takeOver bool) error {
 	if err != nil {
 		return fmt.Errorf("linstor lock %s: read back: %w", l.Env, err)
 	}
-	if !found || back.ID != l.ID {
-		return &apply.LockedError{Held: back}
+	if !found {
+		return fmt.Errorf("linstor lock %s: %s was removed while this apply was taking it (another apply released or broke it); try again", l.Env, key)
+	}
+	if back.ID != l.ID {
+		return &apply.LockedError{Held: back, Expired: !d.now().Before(back.Expires)}
 	}
 	return nil
 }

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/LINBIT/golinstor/client"
 
 	"github.com/lingate/lingate/apply"
 )
@@ -133,26 +134,12 @@ func TestUnlockLostAnswerKeepsTheNextHoldersLock(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	other := c.driver(t, "sandbox")
-	done := false
-	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if done || r.Method != http.MethodPost || r.URL.Path != "/v1/controller/properties" {
-			return http.DefaultTransport.RoundTrip(r)
-		}
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if !bytes.Contains(body, []byte("delete_props")) {
-			return http.DefaultTransport.RoundTrip(r)
-		}
-		done = true
-		resp, err := http.DefaultTransport.RoundTrip(r)
-		if err != nil {
-			return nil, err
-		}
-		resp.Body.Close()
+	hook, done := commitThenDrop(func(r *http.Request, body []byte) bool {
+		return r.Method == http.MethodPost && r.URL.Path == "/v1/controller/properties" && bytes.Contains(body, []byte("delete_props"))
+	}, func() {
 		if err := other.Lock(ctx, lockOf("id-b", "bob", now, time.Hour), false); err != nil {
 			t.Errorf("bob taking the free lock: %v", err)
 		}
-		return nil, io.ErrUnexpectedEOF
 	})
 	d := c.driver(t, "sandbox", func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: hook} })
 	la := lockOf("id-a", "alice", now, time.Hour)
@@ -162,10 +149,33 @@ func TestUnlockLostAnswerKeepsTheNextHoldersLock(t *testing.T) {
 	if err := d.Unlock(ctx, la); err != nil {
 		t.Fatalf("unlock: %v", err)
 	}
-	if !done {
+	if !*done {
 		t.Fatal("the unlock sent no property delete")
 	}
 	if held, found := heldLock(t, other); !found || held.ID != "id-b" {
 		t.Fatalf("after alice's unlock the lock is %+v (found %v); want bob's, untouched", held, found)
 	}
+}
+
+// TestLockRemovedWhileTaken: a lock removed between its write and the
+// read-back (another apply breaking or releasing it) is reported as such,
+// not as held by nobody.
+func TestLockRemovedWhileTaken(t *testing.T) {
+	c := newCluster(t)
+	ctx := context.Background()
+	writes := 0
+	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil && r.Method == http.MethodPost && r.URL.Path == "/v1/controller/properties" {
+			if writes++; writes == 1 {
+				if derr := c.gl.Controller.Modify(ctx, client.GenericPropsModify{DeleteProps: client.DeleteProps{LockPrefix + "sandbox"}}); derr != nil {
+					t.Error(derr)
+				}
+			}
+		}
+		return resp, err
+	})
+	d := c.driver(t, "sandbox", func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: hook} })
+	err := d.Lock(ctx, lockOf("id-a", "alice", time.Now(), time.Hour), false)
+	requireContains(t, "lock removed meanwhile", errString(err), "was removed while this apply was taking it", "try again")
 }

@@ -1,6 +1,7 @@
 package linstor
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -145,4 +146,62 @@ func TestHostileNamesNeverReachAURL(t *testing.T) {
 		err := d.Apply(context.Background(), apply.Change{Ref: ref(name), Action: apply.Delete}, find(nil, name))
 		requireContains(t, "delete of "+name, errString(err), "expected a LINSTOR name")
 	}
+}
+
+// TestDeleteLostAnswerKeepsAHandMadeGroup: a prune whose DELETE took
+// effect but whose connection dropped before the answer is not sent again
+// blindly: a group someone made by hand under that name meanwhile stays.
+func TestDeleteLostAnswerKeepsAHandMadeGroup(t *testing.T) {
+	c, _, want := appliedSandbox(t)
+	name := want[0].Name
+	ctx := context.Background()
+	hook, done := commitThenDrop(func(r *http.Request, _ []byte) bool {
+		return r.Method == http.MethodDelete && strings.EqualFold(r.URL.Path, "/v1/resource-groups/"+name)
+	}, func() {
+		if err := c.gl.ResourceGroups.Create(ctx, client.ResourceGroup{Name: name, Description: "made by hand"}); err != nil {
+			t.Errorf("hand-made group: %v", err)
+		}
+	})
+	// Retrying as the client New builds does.
+	d := c.driver(t, "sandbox", func(cfg *Config) {
+		cfg.HTTPClient = &http.Client{Transport: &apply.Transport{Base: hook, Policy: cfg.Retry}}
+	})
+	if err := d.Apply(ctx, apply.Change{Ref: ref(name), Action: apply.Delete}, find(nil, name)); err != nil {
+		t.Fatalf("prune: %v", err)
+	}
+	if !*done {
+		t.Fatal("the prune sent no DELETE")
+	}
+	rg, err := c.gl.ResourceGroups.Get(ctx, name)
+	if err != nil || rg.Description != "made by hand" {
+		t.Fatalf("the hand-made group is gone or changed: %v", err)
+	}
+}
+
+// commitThenDrop is a transport that lets the first request match accepts
+// reach the controller, runs meanwhile, then drops the connection as if
+// the answer had been lost; done reports whether that happened.
+func commitThenDrop(match func(r *http.Request, body []byte) bool, meanwhile func()) (http.RoundTripper, *bool) {
+	done := new(bool)
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if *done {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		var body []byte
+		if r.Body != nil {
+			body, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		if !match(r, body) {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		*done = true
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
+		meanwhile()
+		return nil, io.ErrUnexpectedEOF
+	}), done
 }

@@ -499,14 +499,38 @@ func (d *Driver) delete(ctx context.Context, name string) error {
 	if n > 0 {
 		return inUse(n, names)
 	}
-	err = d.c.ResourceGroups.Delete(ctx, name)
-	if client.IsApiCallError(err, linstor.FailExistsRscDfn) {
-		return errors.New("LINSTOR refuses to delete it: resource definitions were spawned from it meanwhile")
-	}
-	if err != nil {
+	if err := d.deleteOnce(ctx, name); err != nil {
 		return err
 	}
 	return d.clearPending(ctx, name)
+}
+
+// deleteOnce deletes the group, sending the DELETE once per try; a try
+// after the first reads the group again: after a delete whose answer was
+// lost, a group found is one made by hand since, and stays.
+func (d *Driver) deleteOnce(ctx context.Context, name string) error {
+	first := true
+	_, err := apply.Retry(ctx, d.retry, func() (struct{}, error) {
+		if !first {
+			g, found, err := d.getGroup(ctx, name)
+			if err != nil || !found {
+				return struct{}{}, err
+			}
+			if owned, err := d.owned(ctx, g); err != nil || !owned {
+				return struct{}{}, err
+			}
+		}
+		first = false
+		err := d.c.ResourceGroups.Delete(apply.SendOnce(ctx), name)
+		switch {
+		case client.IsApiCallError(err, linstor.FailExistsRscDfn):
+			return struct{}{}, errors.New("LINSTOR refuses to delete it: resource definitions were spawned from it meanwhile")
+		case err != nil && !notFound(err):
+			return struct{}{}, d.lost(err)
+		}
+		return struct{}{}, nil
+	})
+	return err
 }
 
 // owned reports whether g is lingate's in this environment: it carries the
