@@ -186,13 +186,15 @@ func (d *Driver) deploy(ctx context.Context, name string, rev int) error {
 // redeployFailed deploys revision rev again when its deployment is in
 // ERROR (an apply stopped between a deploy and its rollback leaves it so):
 // deploying it again is the only way back to READY.
+// Every try reads the state first, so a deploy whose answer was lost (the
+// deployment is no longer in ERROR) is not sent again.
 func (d *Driver) redeployFailed(ctx context.Context, name string, rev int) error {
-	dep, err := d.deploymentStatus(ctx, name, rev)
-	if err != nil || dep.State != stateError {
-		return err
-	}
-	_, err = apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
-		_, err := d.svc.Organizations.Environments.Apis.Revisions.Deploy(d.deploymentPath(name, rev)).
+	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		dep, err := d.deploymentStatus(ctx, name, rev)
+		if err != nil || dep.State != stateError {
+			return struct{}{}, err
+		}
+		_, err = d.svc.Organizations.Environments.Apis.Revisions.Deploy(d.deploymentPath(name, rev)).
 			Override(true).Context(ctx).Do()
 		return struct{}{}, apiError(err)
 	})
@@ -234,14 +236,15 @@ func (d *Driver) wait(ctx context.Context, name string, rev int) error {
 
 // deploymentStatus reads the deployment of revision rev in the
 // environment; one not listed yet (deployments are eventually consistent)
-// has the state "not yet listed".
+// has the state "not yet listed". Errors are the API's: callers name the
+// proxy.
 func (d *Driver) deploymentStatus(ctx context.Context, name string, rev int) (*apigee.GoogleCloudApigeeV1Deployment, error) {
 	dep, err := d.svc.Organizations.Environments.Apis.Revisions.GetDeployments(d.deploymentPath(name, rev)).Context(ctx).Do()
 	switch {
 	case isStatus(err, http.StatusNotFound):
 		return &apigee.GoogleCloudApigeeV1Deployment{State: "not yet listed"}, nil
 	case err != nil:
-		return nil, fmt.Errorf("%s: deployment of revision %d in environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, apiError(err))
+		return nil, apiError(err)
 	}
 	return dep, nil
 }
@@ -282,7 +285,7 @@ func problem(dep *apigee.GoogleCloudApigeeV1Deployment) string {
 func (d *Driver) deploymentProblem(ctx context.Context, name string, rev int) (string, error) {
 	dep, err := d.deploymentStatus(ctx, name, rev)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%s: deployment of revision %d in environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, err)
 	}
 	why := problem(dep)
 	switch {
