@@ -168,38 +168,36 @@ func (d *Driver) deployedAnywhere(ctx context.Context, name string) (map[int][]s
 // deploy deploys revision rev with override. A try whose answer was lost
 // is not repeated when the revision is found deployed.
 func (d *Driver) deploy(ctx context.Context, name string, rev int) error {
-	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+	return d.deployWhile(ctx, name, rev, "deploy", func() (bool, error) {
 		cur, err := d.deployedHere(ctx, name)
-		if err != nil || cur == rev {
-			return struct{}{}, err
-		}
-		_, err = d.svc.Organizations.Environments.Apis.Revisions.Deploy(d.deploymentPath(name, rev)).
-			Override(true).Context(ctx).Do()
-		return struct{}{}, apiError(err)
+		return cur != rev, err
 	})
-	if err != nil {
-		return fmt.Errorf("%s: deploy revision %d to environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, err)
-	}
-	return nil
 }
 
 // redeployFailed deploys revision rev again when its deployment is in
 // ERROR (an apply stopped between a deploy and its rollback leaves it so):
-// deploying it again is the only way back to READY.
-// Every try reads the state first, so a deploy whose answer was lost (the
-// deployment is no longer in ERROR) is not sent again.
+// deploying it again is the only way back to READY. A try whose answer was
+// lost is not repeated when the deployment is no longer in ERROR.
 func (d *Driver) redeployFailed(ctx context.Context, name string, rev int) error {
-	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+	return d.deployWhile(ctx, name, rev, "deploy again (it is in ERROR)", func() (bool, error) {
 		dep, err := d.deploymentStatus(ctx, name, rev)
-		if err != nil || dep.State != stateError {
+		return err == nil && dep.State == stateError, err
+	})
+}
+
+// deployWhile deploys revision rev with override, retrying, as long as
+// needed, asked before every try, says the deploy has not taken effect.
+func (d *Driver) deployWhile(ctx context.Context, name string, rev int, what string, needed func() (bool, error)) error {
+	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		if ok, err := needed(); err != nil || !ok {
 			return struct{}{}, err
 		}
-		_, err = d.svc.Organizations.Environments.Apis.Revisions.Deploy(d.deploymentPath(name, rev)).
+		_, err := d.svc.Organizations.Environments.Apis.Revisions.Deploy(d.deploymentPath(name, rev)).
 			Override(true).Context(ctx).Do()
 		return struct{}{}, apiError(err)
 	})
 	if err != nil {
-		return fmt.Errorf("%s: deploy revision %d (in ERROR) again to environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, err)
+		return fmt.Errorf("%s: %s revision %d to environment %s: %w", subject(artifact.KindProxy, name), what, rev, d.cfg.Environment, err)
 	}
 	return nil
 }
