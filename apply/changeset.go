@@ -77,7 +77,9 @@ type Change struct {
 	// /dev/null) for creates, so a plan shows what a new object holds;
 	// empty for deletes.
 	Diff string `json:"diff,omitempty"`
-	// Reason says why an object is replaced rather than updated in place.
+	// Reason says why an object is replaced rather than updated in place,
+	// or why an object that matches the policies is updated (live, it
+	// does not work: see Unhealthy).
 	Reason string `json:"reason,omitempty"`
 	// Impact says what a change against live targets does beyond the
 	// object itself (Driver.Impact), such as replicas added to resources
@@ -161,6 +163,10 @@ type Pair struct {
 	// Prune deletes objects present at base and absent at head; without it
 	// they are kept.
 	Prune bool
+	// Unhealthy are live objects that match head but do not work; each
+	// is planned as an update, with the reason, when it is not changed
+	// anyway.
+	Unhealthy []Unhealthy
 }
 
 // Compare computes the changes from base to head of every pair, one
@@ -200,6 +206,12 @@ func comparePair(p Pair) ChangeSet {
 			cs.Changes = append(cs.Changes, Change{Ref: r, Action: Create, Diff: diffObject(p.Env, artifact.Object{}, h)})
 		case changed(b, h):
 			cs.Changes = append(cs.Changes, update(r, b, h))
+		}
+	}
+	for _, u := range p.Unhealthy {
+		r := Ref{Env: p.Env, System: u.System, Kind: u.Kind, Name: u.Name}
+		if !slices.ContainsFunc(cs.Changes, func(c Change) bool { return c.Ref == r }) {
+			cs.Changes = append(cs.Changes, Change{Ref: r, Action: Update, Reason: u.Why})
 		}
 	}
 	for r := range base {

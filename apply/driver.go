@@ -66,9 +66,20 @@ type Live struct {
 	// (`apply --adopt NAME`). Their Objects are read like managed ones so
 	// that an adopt can be planned as an update.
 	Foreign []artifact.Object
+	// Unhealthy are managed objects that match the policies but do not
+	// serve as they should (a deployment in ERROR, a base path routed to
+	// another proxy): a plan updates them, saying why.
+	Unhealthy []Unhealthy
 	// Digest identifies the state read, so that `apply --plan` can refuse
 	// a plan made against a state that has changed since.
 	Digest string
+}
+
+// Unhealthy is a live object that matches what the policies want but does
+// not work: Why says what is wrong, for the plan.
+type Unhealthy struct {
+	System, Kind, Name string
+	Why                string
 }
 
 // Lock is one holder's claim on an environment.

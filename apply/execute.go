@@ -307,9 +307,21 @@ func (e *executor) apply(ctx context.Context, s step) Outcome {
 	if err != nil {
 		o.Status = Failed
 		// The outcome names the change; the driver's error says what failed.
-		o.Error = err.Error()
+		o.Error = withoutSubject(err.Error(), s.Change)
 	}
 	return o
+}
+
+// withoutSubject drops from a driver's error the object and action the
+// outcome already names ("apigee proxy orders: ", "linstor resource group
+// fast: create: "), so that every line says them once.
+func withoutSubject(msg string, c Change) string {
+	for _, subj := range []string{c.Subject(), c.System + " " + strings.ReplaceAll(c.Kind, "-", " ") + " " + c.Name} {
+		if rest, ok := strings.CutPrefix(msg, subj+": "); ok {
+			return strings.TrimPrefix(rest, string(c.Action)+": ")
+		}
+	}
+	return msg
 }
 
 // finish records an outcome and tells the reporter.

@@ -68,11 +68,11 @@ func (d *fakeDriver) Apply(ctx context.Context, c Change, desired artifact.Objec
 }
 
 func (d *fakeDriver) Lock(_ context.Context, l Lock, _ bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.lockErr != nil {
 		return d.lockErr
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	d.locked[l.Env] = l
 	*d.log = append(*d.log, "lock "+l.Env+" "+d.system)
 	return nil
@@ -87,6 +87,13 @@ func (d *fakeDriver) Unlock(_ context.Context, l Lock) error {
 	delete(d.locked, l.Env)
 	*d.log = append(*d.log, "unlock "+l.Env+" "+d.system)
 	return nil
+}
+
+// lockedCopy is the lock the driver holds for env.
+func (d *fakeDriver) lockedCopy(env string) Lock {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.locked[env]
 }
 
 // fakes returns drivers for both systems of envs sharing one log.
@@ -330,3 +337,67 @@ type cancelAfterStart struct {
 }
 
 func (c *cancelAfterStart) Started(Change) { c.once.Do(c.cancel) }
+
+// TestWithoutSubject: a driver error's leading subject (and action), which
+// the outcome already shows, is dropped; other errors stay whole.
+func TestWithoutSubject(t *testing.T) {
+	rg := Change{Ref: Ref{Env: "prod", System: artifact.SystemLinstor, Kind: artifact.KindResourceGroup, Name: "fast"}, Action: Create}
+	px := Change{Ref: Ref{Env: "prod", System: artifact.SystemApigee, Kind: artifact.KindProxy, Name: "orders"}, Action: Update}
+	for _, tc := range []struct {
+		msg  string
+		c    Change
+		want string
+	}{
+		{"linstor resource group fast: create: NOPE", rg, "NOPE"},
+		{"linstor resource-group fast: boom", rg, "boom"},
+		{"apigee proxy orders: deploy revision 2: 500", px, "deploy revision 2: 500"},
+		{"apigee proxy other: x", px, "apigee proxy other: x"},
+		{"apigee proxy orders2: x", px, "apigee proxy orders2: x"},
+	} {
+		if got := withoutSubject(tc.msg, tc.c); got != tc.want {
+			t.Errorf("withoutSubject(%q) = %q; want %q", tc.msg, got, tc.want)
+		}
+	}
+}
+
+// TestKeepAliveRenewsUntilStopped: KeepAlive renews every lock with a
+// later expiry until stopped, then no more; a lock found taken over is
+// reported once through lost and by stop.
+func TestKeepAliveRenewsUntilStopped(t *testing.T) {
+	f := newFakes(nil, 0, "prod")
+	h, err := AcquireLocks(context.Background(), f.drivers, LockOptions{Holder: "me@host", TTL: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := f.drivers[Target{Env: "prod", System: artifact.SystemApigee}].(*fakeDriver).lockedCopy("prod")
+	lost := make(chan error, 4)
+	stop := h.KeepAlive(context.Background(), func(err error) { lost <- err })
+	time.Sleep(100 * time.Millisecond)
+	apigee := f.drivers[Target{Env: "prod", System: artifact.SystemApigee}].(*fakeDriver)
+	if renewed := apigee.lockedCopy("prod"); renewed.ID != first.ID || !renewed.Expires.After(first.Expires) {
+		t.Fatalf("after 100ms of a 30ms TTL the lock is %+v; want %s renewed past %s", renewed, first.ID, first.Expires)
+	}
+	f.mu.Lock()
+	apigee.lockErr = &LockedError{Held: Lock{Env: "prod", Holder: "other@host"}}
+	f.mu.Unlock()
+	select {
+	case err := <-lost:
+		if !strings.Contains(err.Error(), "locked by other@host") {
+			t.Errorf("lost: %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a lock taken over was not reported")
+	}
+	if err := stop(); err == nil || !strings.Contains(err.Error(), "renew lock prod apigee") {
+		t.Errorf("stop = %v; want the failed renewal", err)
+	}
+	f.mu.Lock()
+	n := len(f.log)
+	f.mu.Unlock()
+	time.Sleep(60 * time.Millisecond)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.log) != n || len(lost) != 0 {
+		t.Errorf("renewal went on after stop: %q", f.log[n:])
+	}
+}

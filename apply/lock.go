@@ -8,11 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
 
-// DefaultLockTTL is how long an apply's lock holds before another apply may
-// take it over with --break-lock.
+// DefaultLockTTL is how long an apply's lock holds, unless renewed, before
+// another apply may take it over with --break-lock.
 const DefaultLockTTL = time.Hour
 
 // LockOptions say who takes the locks and for how long.
@@ -27,8 +28,13 @@ type LockOptions struct {
 	Now func() time.Time
 }
 
-// Held is the set of locks an apply holds; Release gives them back.
+// Held is the set of locks an apply holds; KeepAlive renews them while
+// the apply runs, Release gives them back.
 type Held struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu    sync.Mutex
 	taken []heldLock
 }
 
@@ -51,7 +57,7 @@ func AcquireLocks(ctx context.Context, drivers map[Target]Driver, opts LockOptio
 	if err != nil {
 		return nil, err
 	}
-	h := &Held{}
+	h := &Held{ttl: ttl, now: now}
 	for _, t := range lockOrder(drivers) {
 		at := now()
 		l := Lock{Env: t.Env, Holder: opts.Holder, ID: id, Acquired: at, Expires: at.Add(ttl)}
@@ -70,6 +76,8 @@ func (h *Held) Release(ctx context.Context) error {
 	if h == nil {
 		return nil
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	var errs []error
@@ -81,6 +89,71 @@ func (h *Held) Release(ctx context.Context) error {
 	}
 	h.taken = nil
 	return errors.Join(errs...)
+}
+
+// Renew extends every lock held to TTL from now: each driver's Lock lets
+// the same holder and ID move its expiry. A lock lost meanwhile (taken over
+// after it expired) fails with the *LockedError naming the new holder.
+func (h *Held) Renew(ctx context.Context) error {
+	if h == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var errs []error
+	for i, t := range h.taken {
+		l := t.lock
+		l.Expires = h.now().Add(h.ttl)
+		if err := t.driver.Lock(ctx, l, false); err != nil {
+			errs = append(errs, fmt.Errorf("renew lock %s %s: %w", l.Env, t.driver.System(), err))
+			continue
+		}
+		h.taken[i].lock = l
+	}
+	return errors.Join(errs...)
+}
+
+// KeepAlive renews the locks every third of their TTL until the returned
+// stop is called (or ctx ends), so that an apply longer than --lock-ttl
+// keeps them. A renewal that fails is tried again at the next tick; stop
+// waits for a renewal in flight and returns the last failure, if the
+// locks were not renewed since. lost, when not nil, is called once when a
+// lock is found taken over by another apply.
+func (h *Held) KeepAlive(ctx context.Context, lost func(error)) (stop func() error) {
+	if h == nil {
+		return func() error { return nil }
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		var last error
+		tick := time.NewTicker(max(h.ttl/3, time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				done <- last
+				return
+			case <-tick.C:
+			}
+			err := h.Renew(ctx)
+			if ctx.Err() != nil {
+				// Stopped during the renewal: what it says is moot.
+				done <- last
+				return
+			}
+			last = err
+			var le *LockedError
+			if errors.As(last, &le) && lost != nil {
+				lost(last)
+				lost = nil
+			}
+		}
+	}()
+	return func() error {
+		cancel()
+		return <-done
+	}
 }
 
 // unlock releases one lock, trying up to four times: releasing one's own

@@ -236,15 +236,28 @@ func TestInterruptedDeployRollsBack(t *testing.T) {
 	byHand := driver(t, hs)
 	proxy := find(t, example(t), artifact.KindProxy, "orders")
 	deployRaw(t, byHand, "orders", importRaw(t, byHand, "orders", unstamped(t, proxy)))
-	// A new deployment answers PROGRESSING to four polls, 40ms apart: the
-	// interrupt comes while the apply waits.
-	d := driver(t, hs, func(c *Config) { c.DeployTimeout, c.PollInterval = time.Minute, 40*time.Millisecond })
-	next := editProxy(t, proxy, "Managed by lingate.", "Managed by lingate. Next.")
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	// A new deployment answers PROGRESSING to four polls: the interrupt
+	// comes while the apply waits, at its first poll of revision 2.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	d := driver(t, hs, func(c *Config) {
+		c.DeployTimeout, c.PollInterval = time.Minute, 40*time.Millisecond
+		c.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/revisions/2/deployments") {
+				cancel()
+			}
+			return hs.Client().Transport.RoundTrip(r)
+		})}
+	})
+	next := editProxy(t, proxy, "Managed by lingate.", "Managed by lingate. Next.")
 	err := d.Apply(ctx, change(next, apply.Update), next)
 	mustContain(t, "error", errString(err), "apigee proxy orders", "rolled back to revision 1")
 	if dep, _ := d.deployedHere(context.Background(), "orders"); dep != 1 {
 		t.Fatalf("revision %d deployed after the interrupted apply; want 1, which served before", dep)
 	}
 }
+
+// roundTripFunc is an http.RoundTripper from a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

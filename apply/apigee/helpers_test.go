@@ -164,7 +164,7 @@ func plan(t *testing.T, d *Driver, desired []artifact.Object) (apply.Live, apply
 	if err != nil {
 		t.Fatal(err)
 	}
-	return live, apply.Compare([]apply.Pair{{Env: testEnv, Base: live.Objects, Head: desired}})
+	return live, apply.Compare([]apply.Pair{{Env: testEnv, Base: live.Objects, Head: desired, Unhealthy: live.Unhealthy}})
 }
 
 // editProxy returns o with the text replaced in its bundle files and the

@@ -24,7 +24,8 @@ func (d *Driver) lockMapPath() string { return d.env + "/keyvaluemaps/" + LockMa
 
 // Lock takes the environment's lock: it creates the lock entry, which
 // fails when the entry exists. An existing lock of the same ID (a create
-// whose answer was lost) is ours; an expired one is taken over only with
+// whose answer was lost, or a renewal) is ours, and its entry is updated
+// when l moves its expiry; an expired one is taken over only with
 // takeOver.
 func (d *Driver) Lock(ctx context.Context, l apply.Lock, takeOver bool) error {
 	if err := d.ensureLockMap(ctx); err != nil {
@@ -67,7 +68,7 @@ func (d *Driver) tryLock(ctx context.Context, l apply.Lock, takeOver bool) error
 	claim := ""
 	if found {
 		if held.ID == l.ID {
-			return nil
+			return d.renewLock(ctx, held, l)
 		}
 		expired := !held.Expires.After(time.Now())
 		if !expired || !takeOver {
@@ -147,6 +148,24 @@ func (d *Driver) takeOver(ctx context.Context, held, l apply.Lock) (string, erro
 func takeoverEntry(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return LockEntry + "-takeover-" + hex.EncodeToString(sum[:8])
+}
+
+// renewLock writes l over held, the same apply's lock, when l moves its
+// expiry, and reads it back.
+func (d *Driver) renewLock(ctx context.Context, held, l apply.Lock) error {
+	if held.Expires.Equal(l.Expires) {
+		return nil
+	}
+	value, err := json.Marshal(l)
+	if err != nil {
+		return fmt.Errorf("apigee lock of environment %s: %w", d.cfg.Env, err)
+	}
+	_, err = d.svc.Organizations.Environments.Keyvaluemaps.Entries.Update(d.lockMapPath()+"/entries/"+LockEntry,
+		&apigee.GoogleCloudApigeeV1KeyValueEntry{Name: LockEntry, Value: string(value)}).Context(ctx).Do()
+	if err != nil {
+		return d.lockErr("update entry "+LockEntry, err)
+	}
+	return d.confirmLock(ctx, l)
 }
 
 // confirmLock reads the lock entry back: nil when it is l.

@@ -18,8 +18,9 @@ import (
 
 // Deployment states as Apigee reports them.
 const (
-	stateReady = "READY"
-	stateError = "ERROR"
+	stateReady       = "READY"
+	stateError       = "ERROR"
+	stateProgressing = "PROGRESSING"
 )
 
 // applyProxy makes o the proxy deployed in the environment: it reuses or
@@ -44,6 +45,8 @@ func (d *Driver) applyProxy(ctx context.Context, c apply.Change, o artifact.Obje
 		if err := d.deploy(ctx, o.Name, rev); err != nil {
 			return err
 		}
+	} else if err := d.redeployFailed(ctx, o.Name, rev); err != nil {
+		return err
 	}
 	if err := d.wait(ctx, o.Name, rev); err != nil {
 		if prev == rev {
@@ -165,17 +168,36 @@ func (d *Driver) deployedAnywhere(ctx context.Context, name string) (map[int][]s
 // deploy deploys revision rev with override. A try whose answer was lost
 // is not repeated when the revision is found deployed.
 func (d *Driver) deploy(ctx context.Context, name string, rev int) error {
-	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+	return d.deployWhile(ctx, name, rev, "deploy", func() (bool, error) {
 		cur, err := d.deployedHere(ctx, name)
-		if err != nil || cur == rev {
+		return cur != rev, err
+	})
+}
+
+// redeployFailed deploys revision rev again when its deployment is in
+// ERROR (an apply stopped between a deploy and its rollback leaves it so):
+// deploying it again is the only way back to READY. A try whose answer was
+// lost is not repeated when the deployment is no longer in ERROR.
+func (d *Driver) redeployFailed(ctx context.Context, name string, rev int) error {
+	return d.deployWhile(ctx, name, rev, "deploy again (it is in ERROR)", func() (bool, error) {
+		dep, err := d.deploymentStatus(ctx, name, rev)
+		return err == nil && dep.State == stateError, err
+	})
+}
+
+// deployWhile deploys revision rev with override, retrying, as long as
+// needed, asked before every try, says the deploy has not taken effect.
+func (d *Driver) deployWhile(ctx context.Context, name string, rev int, what string, needed func() (bool, error)) error {
+	_, err := apply.Retry(ctx, d.cfg.Retry, func() (struct{}, error) {
+		if ok, err := needed(); err != nil || !ok {
 			return struct{}{}, err
 		}
-		_, err = d.svc.Organizations.Environments.Apis.Revisions.Deploy(d.deploymentPath(name, rev)).
+		_, err := d.svc.Organizations.Environments.Apis.Revisions.Deploy(d.deploymentPath(name, rev)).
 			Override(true).Context(ctx).Do()
 		return struct{}{}, apiError(err)
 	})
 	if err != nil {
-		return fmt.Errorf("%s: deploy revision %d to environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, err)
+		return fmt.Errorf("%s: %s revision %d to environment %s: %w", subject(artifact.KindProxy, name), what, rev, d.cfg.Environment, err)
 	}
 	return nil
 }
@@ -184,27 +206,20 @@ func (d *Driver) deploy(ctx context.Context, name string, rev int) error {
 var errDeployTimeout = errors.New("not ready")
 
 // wait polls the deployment of revision rev until it is READY, and fails
-// when it is in ERROR or DeployTimeout passes.
+// when it is in ERROR, when it is READY but a route conflict leaves a base
+// path of it serving no traffic, or when DeployTimeout passes.
 func (d *Driver) wait(ctx context.Context, name string, rev int) error {
 	deadline := time.Now().Add(d.cfg.DeployTimeout)
 	for {
-		dep, err := d.svc.Organizations.Environments.Apis.Revisions.GetDeployments(d.deploymentPath(name, rev)).Context(ctx).Do()
-		switch {
-		case isStatus(err, http.StatusNotFound):
-			// Not visible yet: deployments are eventually consistent.
-			dep = &apigee.GoogleCloudApigeeV1Deployment{State: "not yet listed"}
-		case err != nil:
-			return apiError(err)
+		dep, err := d.deploymentStatus(ctx, name, rev)
+		if err != nil {
+			return err
 		}
-		switch dep.State {
-		case stateReady:
-			return nil
-		case stateError:
-			var msgs []string
-			for _, e := range dep.Errors {
-				msgs = append(msgs, e.Message)
+		if dep.State == stateReady || dep.State == stateError {
+			if why := problem(dep); why != "" {
+				return errors.New(why)
 			}
-			return fmt.Errorf("deployment is in ERROR: %s", strings.Join(msgs, "; "))
+			return nil
 		}
 		if time.Now().Add(d.cfg.PollInterval).After(deadline) {
 			return fmt.Errorf("deployment %w after %s (state %s)", errDeployTimeout, d.cfg.DeployTimeout, dep.State)
@@ -215,6 +230,71 @@ func (d *Driver) wait(ctx context.Context, name string, rev int) error {
 		case <-time.After(d.cfg.PollInterval):
 		}
 	}
+}
+
+// deploymentStatus reads the deployment of revision rev in the
+// environment; one not listed yet (deployments are eventually consistent)
+// has the state "not yet listed". Errors are the API's: callers name the
+// proxy.
+func (d *Driver) deploymentStatus(ctx context.Context, name string, rev int) (*apigee.GoogleCloudApigeeV1Deployment, error) {
+	dep, err := d.svc.Organizations.Environments.Apis.Revisions.GetDeployments(d.deploymentPath(name, rev)).Context(ctx).Do()
+	switch {
+	case isStatus(err, http.StatusNotFound):
+		return &apigee.GoogleCloudApigeeV1Deployment{State: "not yet listed"}, nil
+	case err != nil:
+		return nil, apiError(err)
+	}
+	return dep, nil
+}
+
+// problem says why a deployment does not serve: its errors when it is in
+// ERROR, the base paths an environment group routes to another deployment
+// when it is READY with route conflicts; "" when it serves (or is still
+// progressing).
+func problem(dep *apigee.GoogleCloudApigeeV1Deployment) string {
+	switch dep.State {
+	case stateError:
+		var msgs []string
+		for _, e := range dep.Errors {
+			msgs = append(msgs, e.Message)
+		}
+		return "deployment is in ERROR: " + strings.Join(msgs, "; ")
+	case stateReady:
+		var msgs []string
+		for _, c := range dep.RouteConflicts {
+			o := c.ConflictingDeployment
+			if o == nil {
+				msgs = append(msgs, c.Description)
+				continue
+			}
+			msgs = append(msgs, fmt.Sprintf("base path %s is routed to proxy %s revision %s in environment %s (environment group %s)",
+				o.Basepath, o.ApiProxy, o.Revision, o.Environment, c.EnvironmentGroup))
+		}
+		if len(msgs) > 0 {
+			return "deployment is READY but serves no traffic on a route conflict: " + strings.Join(msgs, "; ")
+		}
+	}
+	return ""
+}
+
+// deploymentProblem says why the deployment of revision rev does not
+// serve, for a plan: see problem; a deployment still PROGRESSING (an apply
+// stopped while it waited) does not serve yet either.
+func (d *Driver) deploymentProblem(ctx context.Context, name string, rev int) (string, error) {
+	dep, err := d.deploymentStatus(ctx, name, rev)
+	if err != nil {
+		return "", fmt.Errorf("%s: deployment of revision %d in environment %s: %w", subject(artifact.KindProxy, name), rev, d.cfg.Environment, err)
+	}
+	why := problem(dep)
+	switch {
+	case why == "" && dep.State == stateProgressing:
+		return fmt.Sprintf("revision %d in environment %s: deployment is %s, not serving yet (apply waits until it is READY)", rev, d.cfg.Environment, dep.State), nil
+	case why == "":
+		return "", nil
+	case dep.State == stateError:
+		return fmt.Sprintf("revision %d in environment %s: %s (apply deploys it again)", rev, d.cfg.Environment, why), nil
+	}
+	return fmt.Sprintf("revision %d in environment %s: %s (apply fails until the conflict is resolved)", rev, d.cfg.Environment, why), nil
 }
 
 // rollback redeploys prev, the revision that served before failed did not

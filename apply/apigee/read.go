@@ -1,6 +1,7 @@
 package apigee
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -33,6 +34,7 @@ func (d *Driver) Read(ctx context.Context, desired []artifact.Object) (apply.Liv
 		return apply.Live{}, err
 	}
 	live.Objects, live.Foreign = sorted(live.Objects), sorted(live.Foreign)
+	slices.SortFunc(live.Unhealthy, func(a, b apply.Unhealthy) int { return cmp.Compare(a.Kind+"/"+a.Name, b.Kind+"/"+b.Name) })
 	live.Digest = liveDigest(live)
 	return live, nil
 }
@@ -42,7 +44,10 @@ type proxyRead struct {
 	obj     artifact.Object
 	present bool // the proxy counts as live in the environment
 	owned   bool
-	err     error
+	// unhealthy says why the deployment of a matching revision does not
+	// serve, or is "".
+	unhealthy string
+	err       error
 }
 
 // readProxies reads the proxies deployed in the environment and those the
@@ -80,6 +85,9 @@ func (d *Driver) readProxies(ctx context.Context, want map[string]artifact.Objec
 		case !r.present:
 		case r.owned:
 			live.Objects = append(live.Objects, r.obj)
+			if r.unhealthy != "" {
+				live.Unhealthy = append(live.Unhealthy, apply.Unhealthy{System: r.obj.System, Kind: r.obj.Kind, Name: r.obj.Name, Why: r.unhealthy})
+			}
 		default:
 			live.Foreign = append(live.Foreign, r.obj)
 		}
@@ -118,7 +126,8 @@ func (d *Driver) readProxy(ctx context.Context, revs *revisions, deployed int, d
 		}
 	}
 	if s.ok && isDesired && s.Hash == ContentHash(desired) {
-		return proxyRead{obj: desired, present: true, owned: true}
+		why, err := d.deploymentProblem(ctx, desired.Name, deployed)
+		return proxyRead{obj: desired, present: true, owned: true, unhealthy: why, err: err}
 	}
 	obj, err := revs.export(ctx, deployed)
 	return proxyRead{obj: obj, present: err == nil, owned: owned, err: err}
@@ -198,6 +207,9 @@ func liveDigest(live apply.Live) string {
 		for _, o := range group.objs {
 			fmt.Fprintf(h, "%s %s %s %s %s\n", group.tag, o.System, o.Kind, strconv.Quote(o.Name), apply.ObjectDigest(o))
 		}
+	}
+	for _, u := range live.Unhealthy {
+		fmt.Fprintf(h, "unhealthy %s %s %s %s\n", u.System, u.Kind, strconv.Quote(u.Name), strconv.Quote(u.Why))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

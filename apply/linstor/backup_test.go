@@ -280,7 +280,7 @@ func TestBackupFailedRemoteSkipsDependents(t *testing.T) {
 		r.seen = append(r.seen, o.Error)
 	}
 	for subject, want := range map[string]string{
-		"remote dr":               "failed linstor remote dr: create: variable DR_PASSPHRASE changed since the plan was made: plan again",
+		"remote dr":               "failed variable DR_PASSPHRASE changed since the plan was made: plan again",
 		"remote offsite":          "applied ",
 		"resource-group fast":     "applied ",
 		"schedule fast":           "skipped ",

@@ -27,18 +27,26 @@ func heldLock(t *testing.T, d *Driver) (apply.Lock, bool) {
 	return l, found
 }
 
+// twoHolders are two drivers of sandbox on one cluster whose clock is
+// *clock, which the test moves.
+func twoHolders(t *testing.T) (a, b *Driver, clock *time.Time) {
+	t.Helper()
+	c := newCluster(t)
+	now := time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC)
+	a, b = c.driver(t, "sandbox"), c.driver(t, "sandbox")
+	a.now = func() time.Time { return now }
+	b.now = a.now
+	return a, b, &now
+}
+
 // TestLockContentionExpiryTakeover: a second holder is refused while the
 // first lock holds, refused again once it expired unless it takes over,
 // and the first holder's Unlock then leaves the new lock alone.
 func TestLockContentionExpiryTakeover(t *testing.T) {
-	c := newCluster(t)
 	ctx := context.Background()
-	clock := time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC)
-	a, b := c.driver(t, "sandbox"), c.driver(t, "sandbox")
-	a.now = func() time.Time { return clock }
-	b.now = a.now
-	la := lockOf("id-a", "alice@ci", clock, 10*time.Minute)
-	lb := lockOf("id-b", "bob@laptop", clock, 10*time.Minute)
+	a, b, clock := twoHolders(t)
+	la := lockOf("id-a", "alice@ci", *clock, 10*time.Minute)
+	lb := lockOf("id-b", "bob@laptop", *clock, 10*time.Minute)
 	if err := a.Lock(ctx, la, false); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +58,7 @@ func TestLockContentionExpiryTakeover(t *testing.T) {
 	if !errors.As(err, &le) || le.Expired || le.Held.Holder != "alice@ci" {
 		t.Fatalf("want a LockedError naming alice, not expired; got %v", err)
 	}
-	clock = clock.Add(11 * time.Minute)
+	*clock = clock.Add(11 * time.Minute)
 	err = b.Lock(ctx, lb, false)
 	if !errors.As(err, &le) || !le.Expired {
 		t.Fatalf("want an expired LockedError without takeover; got %v", err)
@@ -90,6 +98,31 @@ func TestLocksArePerEnvironment(t *testing.T) {
 	}
 	if err := c.driver(t, "sandbox").Lock(ctx, lockOf("id-x", "x", now, time.Hour), false); err != nil {
 		t.Fatalf("sandbox blocked by staging's lock: %v", err)
+	}
+}
+
+// TestLockRenewal: the holder of a lock moves its expiry by taking it
+// again with the same ID; a lock kept alive so is not expired when its
+// first TTL has passed.
+func TestLockRenewal(t *testing.T) {
+	ctx := context.Background()
+	a, b, clock := twoHolders(t)
+	la := lockOf("id-a", "alice@ci", *clock, 10*time.Minute)
+	if err := a.Lock(ctx, la, false); err != nil {
+		t.Fatal(err)
+	}
+	*clock = clock.Add(8 * time.Minute)
+	la.Expires = clock.Add(10 * time.Minute)
+	if err := a.Lock(ctx, la, false); err != nil {
+		t.Fatalf("renewal: %v", err)
+	}
+	if held, _ := heldLock(t, a); !held.Expires.Equal(la.Expires) {
+		t.Fatalf("renewed lock expires %s; want %s", held.Expires, la.Expires)
+	}
+	*clock = clock.Add(5 * time.Minute) // past the first expiry
+	var le *apply.LockedError
+	if err := b.Lock(ctx, lockOf("id-b", "bob@laptop", *clock, time.Minute), true); !errors.As(err, &le) || le.Expired {
+		t.Fatalf("takeover of a renewed lock: %v; want a LockedError, not expired", err)
 	}
 }
 

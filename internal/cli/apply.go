@@ -58,8 +58,9 @@ the live state changed since.
 
 An object the policies name that exists without lingate's marker is left
 alone until adopted: --adopt NAME takes it over (its marker is written).
-A lock lasts --lock-ttl (1h); an apply that was killed leaves its lock
-until then, and --break-lock takes over a lock whose expiry has passed.
+A lock lasts --lock-ttl (1h) and is renewed every third of it while the
+apply runs; an apply that was killed leaves its lock until it expires, and
+--break-lock takes over a lock whose expiry has passed.
 
 Sandbox environments apply to the embedded emulators, with their state in
 .lingate/sandbox/<env>/, which lingate sandbox serve then serves.
@@ -88,7 +89,7 @@ Exit codes: 0 applied or nothing to do, 1 failed or refused.`,
 	f.BoolVar(&opts.breakLock, "break-lock", false, "take over an environment lock whose expiry has passed")
 	f.StringVar(&opts.format, "format", formatText, "output `FORMAT`: text, or json (the audit record on stdout; progress on stderr)")
 	f.IntVar(&opts.concurrency, "concurrency", apply.DefaultConcurrency, "change at most `N` objects at once")
-	f.DurationVar(&opts.lockTTL, "lock-ttl", apply.DefaultLockTTL, "how long this apply's locks hold before another apply may take them over with --break-lock (`DUR`; longer than the apply)")
+	f.DurationVar(&opts.lockTTL, "lock-ttl", apply.DefaultLockTTL, "how long this apply's locks hold, renewed every third of it while it runs, before another apply may take them over with --break-lock (`DUR`)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{formatText, formatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -134,8 +135,14 @@ func runApply(ctx context.Context, e *env, opts applyOptions) error {
 		err = fmt.Errorf("apply: %w", err)
 		return errors.Join(err, writeAudit(e, opts, p, applyResult{}, err, false))
 	}
-	res, runErr := applyLocked(ctx, e, opts, p, saved, adopt)
-	err = errors.Join(runErr, held.Release(ctx), p.Close())
+	// The locks are renewed while the apply runs, also after Ctrl-C while
+	// the changes in flight finish; one taken over by another apply (it
+	// had expired) stops this one starting more changes.
+	actx, stopApply := context.WithCancel(ctx)
+	defer stopApply()
+	stopRenew := held.KeepAlive(context.WithoutCancel(ctx), func(error) { stopApply() })
+	res, runErr := applyLocked(actx, e, opts, p, saved, adopt)
+	err = errors.Join(runErr, stopRenew(), held.Release(ctx), p.Close())
 	if res == nil {
 		// Refused (a stale plan) or declined: recorded, not printed.
 		return errors.Join(err, writeAudit(e, opts, p, applyResult{doc: apply.NewDocument(p.View.Source(), p.View.Changes)}, runErr, false))

@@ -232,8 +232,10 @@ func (r *LiveResult) compare(ctx context.Context, cfg *schema.Config, sets []art
 		return foreignError(foreign)
 	}
 	bases := map[string][]artifact.Object{}
+	unhealthy := map[string][]apply.Unhealthy{}
 	for _, rd := range reads {
 		bases[rd.target.Env] = append(bases[rd.target.Env], rd.live.Objects...)
+		unhealthy[rd.target.Env] = append(unhealthy[rd.target.Env], rd.live.Unhealthy...)
 		r.Live = append(r.Live, apply.LiveDigest{Env: rd.target.Env, System: rd.target.System, Digest: rd.live.Digest})
 	}
 	for _, a := range adopted {
@@ -241,7 +243,7 @@ func (r *LiveResult) compare(ctx context.Context, cfg *schema.Config, sets []art
 	}
 	pairs := make([]apply.Pair, 0, len(sets))
 	for _, set := range sets {
-		pairs = append(pairs, apply.Pair{Env: set.Env, Base: bases[set.Env], Head: set.Objects, Prune: cfg.Environments[set.Env].Prune})
+		pairs = append(pairs, apply.Pair{Env: set.Env, Base: bases[set.Env], Head: set.Objects, Prune: cfg.Environments[set.Env].Prune, Unhealthy: unhealthy[set.Env]})
 	}
 	cs := markAdopted(apply.Compare(pairs), adopted)
 	if err := r.impacts(ctx, cs, bases, sets); err != nil {

@@ -25,6 +25,7 @@ func livePlan() Plan {
 			{Ref: ref("resource-group", "fast"), Action: apply.Update, Diff: "--- a\n+++ b\n@@ -1 +1 @@\n-2\n+3\n",
 				Impact: "4 resources (40 GiB) spawned from it get a third replica"},
 			{Ref: ref("product", "reports"), Action: apply.Update, Adopt: true},
+			{Ref: ref("proxy", "orders"), Action: apply.Update, Reason: "revision 2 in environment prod: deployment is in ERROR: no capacity (apply deploys it again)"},
 		}},
 	}
 }
@@ -40,14 +41,16 @@ func TestLivePlanRenders(t *testing.T) {
 			"Comparing live targets with the policies at 0123456 (work tree).\n",
 			"    ~ update linstor resource-group fast\n      # impact: 4 resources (40 GiB) spawned from it get a third replica\n",
 			"    ~ update apigee product reports\n      # adopt: not created by lingate; applying takes it over and writes lingate's marker\n",
+			"    ~ update apigee proxy orders\n      # revision 2 in environment prod: deployment is in ERROR: no capacity (apply deploys it again)\n",
 		}},
 		{"markdown", func(b *bytes.Buffer) error { return Markdown(b, livePlan()) }, []string{
 			"Live targets against the policies at `0123456` (`work tree`).",
 			"- Impact of linstor resource-group `fast`: 4 resources (40 GiB) spawned from it get a third replica\n",
 			"- Adopt apigee product `reports`: not created by lingate;",
+			"- Update apigee proxy `orders`: revision 2 in environment prod: deployment is in ERROR: no capacity (apply deploys it again)\n",
 		}},
 		{"json", func(b *bytes.Buffer) error { return JSON(b, livePlan()) }, []string{
-			`"impact": "4 resources (40 GiB)`, `"adopt": true`, `"base": null`, `"head": "0123456789abcdef"`,
+			`"impact": "4 resources (40 GiB)`, `"adopt": true`, `"reason": "revision 2 in environment prod: deployment is in ERROR`, `"base": null`, `"head": "0123456789abcdef"`,
 		}},
 	} {
 		var b bytes.Buffer

@@ -84,6 +84,20 @@ func destroyWarning(m *bufio.Writer, gone []apply.Change) {
 	if len(gone) == 0 {
 		return
 	}
+	fmt.Fprintf(m, "> [!CAUTION]\n> This plan %s:\n", destroySummary(gone))
+	for _, c := range gone {
+		fmt.Fprintf(m, "> - %s: %s %s %s %s", code(c.Env), c.Action, escape(c.System), escape(c.Kind), code(c.Name))
+		if c.Reason != "" {
+			fmt.Fprintf(m, " (%s)", escape(c.Reason))
+		}
+		m.WriteString("\n")
+	}
+	m.WriteString("\n")
+}
+
+// destroySummary says how many objects gone deletes and replaces: "deletes
+// 2 objects and replaces 1 (deleted, then created again)".
+func destroySummary(gone []apply.Change) string {
 	replaced := 0
 	for _, c := range gone {
 		if c.Action == apply.Replace {
@@ -97,15 +111,7 @@ func destroyWarning(m *bufio.Writer, gone []apply.Change) {
 	case replaced > 0:
 		what += fmt.Sprintf(" and replaces %d (deleted, then created again)", replaced)
 	}
-	fmt.Fprintf(m, "> [!CAUTION]\n> This plan %s:\n", what)
-	for _, c := range gone {
-		fmt.Fprintf(m, "> - %s: %s %s %s %s", code(c.Env), c.Action, escape(c.System), escape(c.Kind), code(c.Name))
-		if c.Reason != "" {
-			fmt.Fprintf(m, " (%s)", escape(c.Reason))
-		}
-		m.WriteString("\n")
-	}
-	m.WriteString("\n")
+	return what
 }
 
 func plural(n int, noun string) string {
@@ -152,6 +158,12 @@ func markdownNotes(m *bufio.Writer, changes []apply.Change) {
 	for _, c := range changes {
 		if c.Adopt {
 			fmt.Fprintf(m, "- Adopt %s %s %s: %s.\n", escape(c.System), escape(c.Kind), code(c.Name), adoptNote)
+			wrote = true
+		}
+		if c.Action == apply.Update && c.Reason != "" {
+			// An update of an object that matches the policies but does
+			// not work live (a replace's reason is in the caution).
+			fmt.Fprintf(m, "- Update %s %s %s: %s\n", escape(c.System), escape(c.Kind), code(c.Name), escape(c.Reason))
 			wrote = true
 		}
 		for i, l := range splitDiff(c.Impact) {

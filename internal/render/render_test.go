@@ -302,6 +302,22 @@ func TestMarkdownEscapesCommitLabelsAndControls(t *testing.T) {
 	}
 }
 
+// TestTextDestructiveFirst: the text plan, like the markdown one, lists
+// what it deletes or replaces before any environment's changes.
+func TestTextDestructiveFirst(t *testing.T) {
+	var text bytes.Buffer
+	if err := Text(&text, samplePlan(), false); err != nil {
+		t.Fatal(err)
+	}
+	s := text.String()
+	caution := strings.Index(s, "Caution: this plan deletes 1 object and replaces 1")
+	del := strings.Index(s, "    - prod: delete apigee product legacy\n")
+	env := strings.Index(s, "prod: 3 to create")
+	if caution < 0 || del < caution || env < del {
+		t.Errorf("deletes not listed first:\n%s", s)
+	}
+}
+
 func TestNotesBeforeTheChanges(t *testing.T) {
 	p := samplePlan()
 	p.Notes = []string{"The policies folder <p>_x_ is absent at head 9f8e7d6: every object at base is planned as removed."}
@@ -309,6 +325,10 @@ func TestNotesBeforeTheChanges(t *testing.T) {
 	_ = Text(&text, p, false)
 	_ = Markdown(&md, p)
 	if want := "Comparing base 1a2b3c4 (merge-base of main and feature) with head 9f8e7d6 (feature).\n\n" +
+		"Caution: this plan deletes 1 object and replaces 1 (deleted, then created again):\n" +
+		"  -/+ prod: replace linstor resource-group wide\n" +
+		"      # volume groups 1 → 2, adds volume group 1: LINSTOR refuses to add a volume group to a resource group that has resource definitions\n" +
+		"    - prod: delete apigee product legacy\n\n" +
 		"Note: The policies folder <p>_x_ is absent at head 9f8e7d6: every object at base is planned as removed.\n\nprod: "; !strings.HasPrefix(text.String(), want) {
 		t.Errorf("text:\n%s\nwant it to start:\n%s", text.String(), want)
 	}

@@ -21,7 +21,8 @@ const (
 	cyan    = "\x1b[36m"
 )
 
-// Text writes the plan for a terminal: the commits compared and the
+// Text writes the plan for a terminal: the commits compared, the objects
+// the plan deletes or replaces (first, so that nobody misses them), the
 // plan's notes, then per environment one line per change (`+ create`,
 // `~ update`, `- delete`, `-/+ replace`) with the unified diff of each
 // update below it, and a closing `Plan: N to create, N to update, N to delete.` or `No changes.`.
@@ -35,6 +36,7 @@ func Text(w io.Writer, p Plan, color bool) error {
 	if len(p.Warnings) > 0 {
 		t.w.WriteString("\n")
 	}
+	t.destroyWarning(p.Changes.Destructive())
 	for _, n := range p.Notes {
 		t.line("", "Note: %s\n\n", n)
 	}
@@ -87,6 +89,22 @@ func (t textWriter) header(p Plan) {
 		return
 	}
 	t.line("", "Comparing base %s with head %s.\n\n", p.Base.described(Printable), p.Head.described(Printable))
+}
+
+// destroyWarning lists, before anything else changes, the objects the plan
+// deletes or replaces, as the markdown plan does.
+func (t textWriter) destroyWarning(gone []apply.Change) {
+	if len(gone) == 0 {
+		return
+	}
+	t.line(red, "Caution: this plan %s:\n", destroySummary(gone))
+	for _, c := range gone {
+		t.line(red, "  %3s %s: %s %s\n", c.Action.Symbol(), c.Env, c.Action, c.Subject())
+		if c.Reason != "" {
+			t.line("", "      # %s\n", c.Reason)
+		}
+	}
+	t.w.WriteString("\n")
 }
 
 // env writes one environment's changes, if it has any.
