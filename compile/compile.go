@@ -11,11 +11,13 @@ import (
 	"github.com/lingate/lingate/compile/apigee"
 	"github.com/lingate/lingate/compile/artifact"
 	"github.com/lingate/lingate/compile/linstor"
+	"github.com/lingate/lingate/compile/observability"
 	"github.com/lingate/lingate/schema"
 )
 
 // Compile returns every object for env, in apply order: resource groups,
-// then proxies, then products.
+// then proxies, then products; and the environment's monitoring files
+// (compile/observability).
 func Compile(cfg *schema.Config, env string) (artifact.Set, error) {
 	if _, ok := cfg.Environments[env]; !ok {
 		return artifact.Set{}, fmt.Errorf("environment %s: not declared (declared: %v)", env, cfg.EnvironmentNames())
@@ -25,7 +27,11 @@ func Compile(cfg *schema.Config, env string) (artifact.Set, error) {
 	if err := join(lerr, aerr); err != nil {
 		return artifact.Set{}, err
 	}
-	set := artifact.Set{Env: env, Objects: append(groups, proxies...)}
+	monitoring, err := observability.Files(cfg, env)
+	if err != nil {
+		return artifact.Set{}, err
+	}
+	set := artifact.Set{Env: env, Objects: append(groups, proxies...), Monitoring: monitoring}
 	set.Sort()
 	return set, nil
 }

@@ -38,18 +38,17 @@ type ManifestFile struct {
 func NewManifest(sets []artifact.Set, commit string) Manifest {
 	m := Manifest{Generator: "lingate", Commit: commit, Files: []ManifestFile{}}
 	for _, set := range sets {
-		for _, o := range set.Objects {
-			for _, f := range o.Files {
-				sum := sha256.Sum256(f.Data)
-				m.Files = append(m.Files, ManifestFile{Path: path.Join(set.Env, f.Path), SHA256: hex.EncodeToString(sum[:])})
-			}
+		for _, f := range setFiles(set) {
+			sum := sha256.Sum256(f.Data)
+			m.Files = append(m.Files, ManifestFile{Path: path.Join(set.Env, f.Path), SHA256: hex.EncodeToString(sum[:])})
 		}
 	}
 	slices.SortFunc(m.Files, func(a, b ManifestFile) int { return strings.Compare(a.Path, b.Path) })
 	return m
 }
 
-// Write lays sets out under dir as DIR/<env>/<file> plus DIR/manifest.json.
+// Write lays sets out under dir as DIR/<env>/<file> (objects' files and
+// monitoring files) plus DIR/manifest.json.
 // It builds the whole tree in a sibling folder first and then swaps it in,
 // so dir never holds a half-written compile or files left from an older
 // one. An existing dir is replaced only if it is empty or holds a lingate
@@ -75,6 +74,15 @@ func Write(dir string, sets []artifact.Set, commit string) error {
 	return nil
 }
 
+// setFiles are the files of a set's objects, then its monitoring files.
+func setFiles(set artifact.Set) []artifact.File {
+	var out []artifact.File
+	for _, o := range set.Objects {
+		out = append(out, o.Files...)
+	}
+	return append(out, set.Monitoring...)
+}
+
 // replaceable refuses to replace a folder lingate did not write.
 func replaceable(dir string) error {
 	entries, err := os.ReadDir(dir)
@@ -94,15 +102,13 @@ func replaceable(dir string) error {
 
 func writeTree(root string, sets []artifact.Set, commit string) error {
 	for _, set := range sets {
-		for _, o := range set.Objects {
-			for _, f := range o.Files {
-				p := filepath.Join(root, set.Env, filepath.FromSlash(f.Path))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					return err
-				}
-				if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-					return err
-				}
+		for _, f := range setFiles(set) {
+			p := filepath.Join(root, set.Env, filepath.FromSlash(f.Path))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				return err
 			}
 		}
 	}

@@ -155,6 +155,8 @@ func (c *Config) finish() {
 			e.Apigee.Environment = name
 		}
 		e.Apigee.KeepRevisions = cmp.Or(e.Apigee.KeepRevisions, DefaultKeepRevisions)
+		e.Observability.LatencyMetric = cmp.Or(e.Observability.LatencyMetric, DefaultLatencyMetric)
+		e.Observability.ProxyLabel = cmp.Or(e.Observability.ProxyLabel, "proxy")
 	}
 	for name, t := range c.Tiers {
 		t.Name = name

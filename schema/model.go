@@ -27,7 +27,23 @@ type Environment struct {
 	// AllowHTTP lets the URLs of an environment that is not a sandbox
 	// use plain HTTP.
 	AllowHTTP bool `json:"allowHTTP,omitempty"`
+	// Observability tunes the monitoring compile writes.
+	Observability Observability `json:"observability"`
 }
+
+// Observability names the API latency series the Grafana dashboard shows
+// beside tier health.
+type Observability struct {
+	// LatencyMetric is a Prometheus histogram's _bucket series of API
+	// latency in seconds (DefaultLatencyMetric when unset).
+	LatencyMetric string `json:"latencyMetric,omitempty"`
+	// ProxyLabel is its label naming the proxy ("proxy" when unset).
+	ProxyLabel string `json:"proxyLabel,omitempty"`
+}
+
+// DefaultLatencyMetric is observability.latencyMetric unless an
+// environment sets it.
+const DefaultLatencyMetric = "apigee_proxy_latency_seconds_bucket"
 
 // ApigeeTarget names the Apigee organization and environment to deploy to.
 type ApigeeTarget struct {

@@ -43,6 +43,10 @@ type Object struct {
 type Set struct {
 	Env     string
 	Objects []Object
+	// Monitoring are files written beside the objects that no live system
+	// holds (Prometheus rules, a Grafana dashboard): compile writes them,
+	// plan and apply ignore them.
+	Monitoring []File
 }
 
 // Sort orders objects by system (apply order), kind, then name, and each

@@ -71,26 +71,45 @@ func cmdHTTPDo(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdHTTPWait polls a URL until its body matches a regular expression,
-// for up to 20 s: httpwait URL REGEXP.
+// cmdHTTPWait fetches a URL until its body matches every regular
+// expression (multi-line mode), for up to 20 s, and prints the last
+// status and body: httpwait URL REGEXP...
 func cmdHTTPWait(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 2 || neg {
-		ts.Fatalf("usage: httpwait URL REGEXP")
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: httpwait URL REGEXP...")
 	}
-	re, err := regexp.Compile(args[1])
-	ts.Check(err)
+	var res []*regexp.Regexp
+	for _, a := range args[1:] {
+		re, err := regexp.Compile("(?m)" + a)
+		ts.Check(err)
+		res = append(res, re)
+	}
 	deadline := time.Now().Add(20 * time.Second)
+	last := ""
 	for time.Now().Before(deadline) {
-		if resp, err := http.Get(args[0]); err == nil {
+		resp, err := http.Get(args[0])
+		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if re.Match(body) {
+			last = fmt.Sprintf("%d\n%s\n", resp.StatusCode, body)
+			if matchAll(res, string(body)) {
+				fmt.Fprint(ts.Stdout(), last)
 				return
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
-	ts.Fatalf("GET %s: no body matching %s within 20s", args[0], args[1])
+	fmt.Fprint(ts.Stdout(), last)
+	ts.Fatalf("GET %s: no answer matched %q within 20 s", args[0], args[1:])
+}
+
+func matchAll(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if !re.MatchString(s) {
+			return false
+		}
+	}
+	return true
 }
 
 // cmdWaitFile polls a file until its content matches a regular expression

@@ -130,6 +130,7 @@ Sandbox environments run against embedded emulators of both APIs.`,
 		newCICmd(e),
 		newSchemaCmd(e),
 		newSandboxCmd(e),
+		newServeCmd(e),
 	)
 	return root
 }

@@ -24,7 +24,7 @@ func newSandboxCmd(e *env) *cobra.Command {
   lingate sandbox serve --env sandbox --faults 0.1`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newSandboxServeCmd(e))
+	cmd.AddCommand(newSandboxServeCmd(e), newSandboxNodeCmd(e))
 	return cmd
 }
 

@@ -45,7 +45,7 @@ type poolOut struct {
 
 func (n *node) out() nodeOut {
 	return nodeOut{
-		Name: n.Name, Type: "SATELLITE", Props: n.Props, ConnectionStatus: "ONLINE", UUID: n.UUID,
+		Name: n.Name, Type: "SATELLITE", Props: n.Props, ConnectionStatus: n.connectionStatus(), UUID: n.UUID,
 		NetInterfaces: []netIfOut{{Name: "default", Address: n.Address, SatellitePort: satellitePort,
 			SatelliteEncryptionType: "PLAIN", IsActive: true, UUID: n.NetIfUUID}},
 		StorageProviders: []string{providerDiskless, "LVM", "LVM_THIN", "ZFS", "ZFS_THIN", "FILE", "FILE_THIN"},

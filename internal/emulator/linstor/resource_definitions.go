@@ -56,7 +56,7 @@ type rscOut struct {
 	Props           map[string]string `json:"props,omitempty"`
 	Flags           []string          `json:"flags,omitempty"`
 	LayerObject     *layerOut         `json:"layer_object,omitempty"`
-	State           rscStateOut       `json:"state"`
+	State           *rscStateOut      `json:"state,omitempty"`
 	UUID            string            `json:"uuid"`
 	CreateTimestamp int64             `json:"create_timestamp,omitempty"`
 	Volumes         []vlmOut          `json:"volumes,omitempty"`
@@ -72,14 +72,14 @@ type rscStateOut struct {
 }
 
 type vlmOut struct {
-	VolumeNumber     int32       `json:"volume_number"`
-	StoragePoolName  string      `json:"storage_pool_name"`
-	ProviderKind     string      `json:"provider_kind"`
-	DevicePath       string      `json:"device_path"`
-	AllocatedSizeKiB int64       `json:"allocated_size_kib"`
-	UsableSizeKiB    int64       `json:"usable_size_kib"`
-	State            vlmStateOut `json:"state"`
-	UUID             string      `json:"uuid"`
+	VolumeNumber     int32        `json:"volume_number"`
+	StoragePoolName  string       `json:"storage_pool_name"`
+	ProviderKind     string       `json:"provider_kind"`
+	DevicePath       string       `json:"device_path"`
+	AllocatedSizeKiB int64        `json:"allocated_size_kib"`
+	UsableSizeKiB    int64        `json:"usable_size_kib"`
+	State            *vlmStateOut `json:"state,omitempty"`
+	UUID             string       `json:"uuid"`
 }
 
 type vlmStateOut struct {
@@ -192,7 +192,7 @@ func handleRDResources(s *Server, req *request) reply {
 	out := []rscOut{}
 	for _, k := range sortedKeys(rd.Resources) {
 		if r := rd.Resources[k]; nodes.match(r.Node) {
-			out = append(out, rd.resourceOut(r))
+			out = append(out, s.asReported(rd.resourceOut(r)))
 		}
 	}
 	return okJSON(page(out, limit, offset))
@@ -212,7 +212,7 @@ func handleResourceView(s *Server, req *request) reply {
 			r := rd.Resources[k]
 			if rscs.match(rd.Name) && nodes.match(r.Node) && pools.match(r.StorPool) &&
 				matchesPropFilters(rscProps(r), props) {
-				out = append(out, rd.resourceOut(r))
+				out = append(out, s.asReported(rd.resourceOut(r)))
 			}
 		}
 	}
@@ -223,12 +223,12 @@ func rscProps(r *resource) map[string]string { return map[string]string{"StorPoo
 
 func (rd *resourceDefinition) resourceOut(r *resource) rscOut {
 	diskless := slices.Contains(r.Flags, flagDiskless)
-	o := rscOut{Name: rd.Name, NodeName: r.Node, Props: rscProps(r), Flags: r.Flags, UUID: r.UUID,
+	o := rscOut{Name: rd.Name, NodeName: r.Node, Props: rscProps(r), Flags: r.Flags, UUID: r.UUID, State: &rscStateOut{},
 		CreateTimestamp: r.CreatedMs, LayerObject: layerTree(rd.LayerStack, diskless)}
 	for _, vd := range rd.Volumes {
 		v := vlmOut{VolumeNumber: vd.Number, StoragePoolName: r.StorPool, ProviderKind: r.Provider,
 			DevicePath: fmt.Sprintf("/dev/drbd%d", vd.Minor), UsableSizeKiB: vd.SizeKiB,
-			State: vlmStateOut{DiskState: diskStateUpToDate}, UUID: vd.UUID}
+			State: &vlmStateOut{DiskState: diskStateUpToDate}, UUID: vd.UUID}
 		if !slices.Contains(rd.LayerStack, "DRBD") {
 			v.DevicePath = fmt.Sprintf("/dev/linstor_%s/%s_%05d", r.StorPool, rd.Name, vd.Number)
 		}

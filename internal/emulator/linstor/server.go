@@ -154,6 +154,9 @@ type reply struct {
 
 // ServeHTTP answers one REST call.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveControl(w, r) {
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		s.write(w, s.fixedReply(http.StatusBadRequest, []apiCallRc{parseError(err.Error())}))

@@ -48,6 +48,8 @@ type node struct {
 	Address   string                  `json:"address"`
 	Props     map[string]string       `json:"props,omitempty"`
 	Pools     map[string]*storagePool `json:"storage_pools"`
+	// Offline marks a satellite the controller has lost (see FailNode).
+	Offline bool `json:"offline,omitempty"`
 }
 
 type storagePool struct {
