@@ -63,8 +63,8 @@ func TestHandlerRefusesBadInput(t *testing.T) {
 	ok := Path + "?env=sandbox&tier=gold&key=k"
 	for _, tc := range []struct {
 		name, target, token string
-		status             int
-		msg                string
+		status              int
+		msg                 string
 	}{
 		{"no token", ok, "", 401, "bearer token"},
 		{"wrong token", ok, "s3cret-placement-tokeN", 401, "bearer token"},
