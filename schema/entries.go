@@ -157,6 +157,7 @@ func (c *Config) finish() {
 		e.Apigee.KeepRevisions = cmp.Or(e.Apigee.KeepRevisions, DefaultKeepRevisions)
 		e.Observability.LatencyMetric = cmp.Or(e.Observability.LatencyMetric, DefaultLatencyMetric)
 		e.Observability.ProxyLabel = cmp.Or(e.Observability.ProxyLabel, "proxy")
+		e.Placement.applyDefaults()
 	}
 	for name, t := range c.Tiers {
 		t.Name = name

@@ -29,6 +29,9 @@ type Environment struct {
 	AllowHTTP bool `json:"allowHTTP,omitempty"`
 	// Observability tunes the monitoring compile writes.
 	Observability Observability `json:"observability"`
+	// Placement is the placement service products with a placement key
+	// ask (nil: none).
+	Placement *PlacementService `json:"placement,omitempty"`
 }
 
 // Observability names the API latency series the Grafana dashboard shows
@@ -119,6 +122,8 @@ type Product struct {
 	Tier         string             `json:"tier"`
 	Approval     string             `json:"approval"`
 	Attributes   map[string]string  `json:"attributes,omitempty"`
+	// Placement opts the product into placement lookups (nil: none).
+	Placement *Placement `json:"placement,omitempty"`
 }
 
 // Target is a backend: a URL, or an Apigee TargetServer by name.

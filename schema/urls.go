@@ -38,6 +38,9 @@ func urlFields(cfg *Config) []urlField {
 		for i, c := range e.Linstor.Controllers {
 			fs = append(fs, urlField{Path(SectionEnvironments, name, "linstor", "controllers", i), c, env})
 		}
+		if e.Placement != nil {
+			fs = append(fs, urlField{Path(SectionEnvironments, name, "placement", "url"), e.Placement.URL, env})
+		}
 	}
 	for _, name := range Names(cfg.Products) {
 		p := cfg.Products[name]
