@@ -130,6 +130,9 @@ type Product struct {
 type Target struct {
 	URL    string `json:"url,omitempty"`
 	Server string `json:"server,omitempty"`
+	// Nodes are per-node backends, by LINSTOR node name, that calls placed
+	// on that node go to (products with placement only).
+	Nodes map[string]*Target `json:"nodes,omitempty"`
 }
 
 // Auth holds exactly one of the three ways a product authenticates callers.

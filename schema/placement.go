@@ -84,10 +84,10 @@ func (k PlacementKey) Kind() string {
 // checkPlacement requires one key source, a JWT for a claim, and a
 // placement service in each of the product's environments.
 func checkPlacement(cfg *Config, p *Product) Errors {
+	errs := checkNodeTargets(cfg, p)
 	if p.Placement == nil {
-		return nil
+		return errs
 	}
-	var errs Errors
 	k := p.Placement.Key
 	at := Path(SectionProducts, p.Name, "placement", "key")
 	n := 0
@@ -108,6 +108,53 @@ func checkPlacement(cfg *Config, p *Product) Errors {
 			errs = append(errs, cfg.Errorf(Path(SectionProducts, p.Name, "environments", i),
 				"environment %s has no placement service (expected environments.%s.placement.url, as the product sets placement)", env, env))
 		}
+	}
+	return errs
+}
+
+// NodeTargets lists a product's per-node backends: under target (tier "")
+// and under targets.<tier>, in name order.
+func (p *Product) NodeTargets() []NodeTarget {
+	var out []NodeTarget
+	add := func(tier string, t *Target) {
+		if t == nil {
+			return
+		}
+		for _, n := range Names(t.Nodes) {
+			out = append(out, NodeTarget{Tier: tier, Node: n, Target: t.Nodes[n]})
+		}
+	}
+	add("", p.Target)
+	for _, tier := range Names(p.Targets) {
+		add(tier, p.Targets[tier])
+	}
+	return out
+}
+
+// NodeTarget is one per-node backend: for calls of Tier ("" for any tier)
+// placed on Node.
+type NodeTarget struct {
+	Tier, Node string
+	Target     *Target
+}
+
+// at is where the node target is written.
+func (n NodeTarget) at(product string) string {
+	if n.Tier == "" {
+		return Path(SectionProducts, product, "target", "nodes", n.Node)
+	}
+	return Path(SectionProducts, product, "targets", n.Tier, "nodes", n.Node)
+}
+
+// checkNodeTargets requires placement for per-node backends, and each to
+// be exactly one of url or server.
+func checkNodeTargets(cfg *Config, p *Product) Errors {
+	var errs Errors
+	for _, n := range p.NodeTargets() {
+		if p.Placement == nil {
+			errs = append(errs, cfg.Errorf(n.at(p.Name), "per-node backend without placement (expected placement.key set on the product, so calls are placed on a node)"))
+		}
+		errs = append(errs, checkTarget(cfg, n.at(p.Name), n.Target)...)
 	}
 	return errs
 }

@@ -27,6 +27,13 @@ func TestPlacementRules(t *testing.T) {
 		{"bad onFailure",
 			`environments: prod: placement: {url: "https://place.internal", onFailure: "retry"}`,
 			`policies/case.cue:3:75: environments.prod.placement.onFailure: invalid value "retry" (expected one of "default-target", "fail-closed")`},
+		{"node backend without placement",
+			`products: orders: target: nodes: "node-a": url: "https://a.orders.internal"`,
+			`policies/case.cue:3:34: products.orders.target.nodes."node-a": per-node backend without placement (expected placement.key set on the product, so calls are placed on a node)`},
+		{"node backend with url and server",
+			"environments: {sandbox: placement: url: \"http://127.0.0.1:9\", prod: placement: url: \"https://place.internal\"}\n" +
+				`products: orders: {placement: key: header: "X-Account", target: nodes: "node-a": {url: "https://a.internal", server: "a"}}`,
+			`products.orders.target.nodes."node-a": expected exactly one of url or server`},
 		{"plain http outside a sandbox",
 			`environments: prod: placement: url: "http://place.internal"`,
 			`environments.prod.placement.url`},

@@ -53,6 +53,11 @@ func urlFields(cfg *Config) []urlField {
 				fs = append(fs, urlField{at("targets", tier, "url"), u, p.Environments})
 			}
 		}
+		for _, n := range p.NodeTargets() {
+			if n.Target.URL != "" {
+				fs = append(fs, urlField{n.at(name) + ".url", n.Target.URL, p.Environments})
+			}
+		}
 		if o := p.Auth.OIDC; o != nil {
 			fs = append(fs, urlField{at("auth", "oidc", "issuer"), o.Issuer, p.Environments})
 			if o.JWKSURI != "" {
