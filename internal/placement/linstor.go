@@ -24,6 +24,9 @@ type Reader struct {
 
 // Refresh reads env's tiers of v from the controller and replaces them.
 func (r Reader) Refresh(ctx context.Context, v *View, env string) error {
+	if !slices.ContainsFunc(v.Tiers(), func(t Tier) bool { return t.Env == env }) {
+		return nil // no placement in env: no calls
+	}
 	subject := "placement " + env + ": read linstor"
 	nodes, err := r.Client.Nodes.GetAll(ctx)
 	if err != nil {
