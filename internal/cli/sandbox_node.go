@@ -21,7 +21,9 @@ func newSandboxNodeCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "node",
 		Short: "Fail or restore a node of a sandbox's emulated LINSTOR cluster",
-		Args:  cobra.NoArgs,
+		Example: `  lingate sandbox node fail node-b --env sandbox
+  lingate sandbox node restore node-b --env sandbox`,
+		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(sandboxNodeAction(e, "fail", false), sandboxNodeAction(e, "restore", true))
 	return cmd
