@@ -79,33 +79,6 @@ type placementCallout struct {
 	URL      string `xml:"HTTPTargetConnection>URL"`
 }
 
-// placementCacheKey is a cache key from flow variables.
-type placementCacheKey struct {
-	Prefix    string        `xml:"Prefix"`
-	Fragments []keyFragment `xml:"KeyFragment"`
-}
-
-type keyFragment struct {
-	Ref string `xml:"ref,attr"`
-}
-
-type placementLookupCache struct {
-	XMLName  xml.Name          `xml:"LookupCache"`
-	Name     string            `xml:"name,attr"`
-	CacheKey placementCacheKey `xml:"CacheKey"`
-	Scope    string            `xml:"Scope"`
-	AssignTo string            `xml:"AssignTo"`
-}
-
-type placementPopulateCache struct {
-	XMLName  xml.Name          `xml:"PopulateCache"`
-	Name     string            `xml:"name,attr"`
-	CacheKey placementCacheKey `xml:"CacheKey"`
-	Scope    string            `xml:"Scope"`
-	Timeout  int               `xml:"ExpirySettings>TimeoutInSeconds"`
-	Source   string            `xml:"Source"`
-}
-
 // evPattern is one Pattern of a URIPath or Variable extraction.
 type evPattern struct {
 	IgnoreCase bool   `xml:"ignoreCase,attr"`
@@ -171,16 +144,16 @@ func placementSteps(env *schema.Environment, p *schema.Product) ([]policyFile, [
 	hit := "lookupcache." + policyPlacementLookup + ".cachehit = true"
 	// the response exists only after a callout, so only on a miss
 	answered := and(placementResponse+".status.code = 200", placementResponse+".content != null")
-	key := placementCacheKey{Prefix: "lingate-placement", Fragments: []keyFragment{{Ref: varTier}, {Ref: varPlacementKey}}}
+	key := cacheKey{Prefix: "lingate-placement", Fragments: []keyFragment{{Ref: varTier}, {Ref: varPlacementKey}}}
 	files = append(files,
-		policyFile{policyPlacementLookup, placementLookupCache{Name: policyPlacementLookup, CacheKey: key, Scope: "Exclusive", AssignTo: varPlacementAnswer}},
+		policyFile{policyPlacementLookup, lookupCache{Name: policyPlacementLookup, CacheKey: key, Scope: "Exclusive", AssignTo: varPlacementAnswer}},
 		policyFile{policyPlacementToken, placementToken()},
 		policyFile{policyPlacementCall, placementCall(env, svc)},
 		policyFile{policyPlacementExtract, placementExtract{Name: policyPlacementExtract, Source: placementResponse, Prefix: varPlacement,
 			JSON: &evJSON{[]evJSONVariable{{"resource", "$.resource"}, {"node", "$.node"}}}, IgnoreUnresolvedVariables: true}},
 		policyFile{policyPlacementAnswer, assignMessage{Name: policyPlacementAnswer,
 			AssignVariables: []assignVariable{{Name: varPlacementAnswer, Template: "{" + varPlacementResource + "}/{" + varPlacementNode + "}"}}}},
-		policyFile{policyPlacementPopulate, placementPopulateCache{Name: policyPlacementPopulate, CacheKey: key, Scope: "Exclusive",
+		policyFile{policyPlacementPopulate, populateCache{Name: policyPlacementPopulate, CacheKey: key, Scope: "Exclusive",
 			Timeout: svc.CacheSeconds(), Source: varPlacementAnswer}},
 		policyFile{policyPlacementCached, placementExtract{Name: policyPlacementCached, Prefix: varPlacement,
 			Variable: &evVariable{Name: varPlacementAnswer, Patterns: []evPattern{{Pattern: "{resource}/{node}"}}}, IgnoreUnresolvedVariables: true}},

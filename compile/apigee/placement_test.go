@@ -1,6 +1,7 @@
 package apigee
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -75,11 +76,11 @@ func TestPlacementPolicies(t *testing.T) {
 	if len(call.Request.Headers) != 1 || call.Request.Headers[0].Value != "Bearer {private.lingate.placement.token}" {
 		t.Errorf("headers %v (expected the token from a private variable)", call.Request.Headers)
 	}
-	var lc placementLookupCache
-	var pc placementPopulateCache
+	var lc lookupCache
+	var pc populateCache
 	decode(t, policyXML(t, files, policyPlacementLookup), &lc)
 	decode(t, policyXML(t, files, policyPlacementPopulate), &pc)
-	if !slices.Equal(lc.CacheKey.Fragments, pc.CacheKey.Fragments) || lc.CacheKey.Prefix != pc.CacheKey.Prefix || pc.Timeout != 20 {
+	if !reflect.DeepEqual(lc.CacheKey, pc.CacheKey) || pc.Timeout != 20 {
 		t.Errorf("lookup key %+v, populate %+v (expected the same key, kept 20 s)", lc.CacheKey, pc)
 	}
 	var key assignMessage
