@@ -111,6 +111,8 @@ func runServe(cmd *cobra.Command, e *env, opts serveOptions) error {
 			return fmt.Errorf("serve: %w", err)
 		}
 		view := placement.NewView(tiers)
+		// a view older than a few missed reads may name failed nodes
+		view.MaxAge = 3*opts.interval + opts.timeout
 		sopts.AfterHealth = placement.Refresher(view)
 		sopts.Handlers = map[string]http.Handler{placement.Path: placement.NewHandler(view, token)}
 	}

@@ -56,7 +56,7 @@ func NewHandler(v *View, token string) *Handler {
 // ServeHTTP answers GET /v1/placement with the Answer as JSON (200), or
 // an error as JSON {"error": ...}: 401 without the right token, 400 for a
 // bad query, 404 for an environment and tier that serve no placement, 503
-// when the tier was not read yet, has no resources, or the key's resource
+// when the tier was not read yet or too long ago, has no resources, or the key's resource
 // has no healthy replica (then the answer's resource is given too).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {

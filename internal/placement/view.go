@@ -37,6 +37,9 @@ var (
 	ErrUnknown = errors.New("no placement for this environment and tier")
 	// ErrNotRead: the tier's resources have not been read yet.
 	ErrNotRead = errors.New("placement not read from LINSTOR yet")
+	// ErrStale: the last read of the tier is older than the view's MaxAge
+	// (serve cannot read LINSTOR): answering could name a failed node.
+	ErrStale = errors.New("placement view is stale: LINSTOR was not read recently")
 	// ErrNoResource: the tier's resource group has spawned no resource.
 	ErrNoResource = errors.New("the tier's resource group has no resources")
 	// ErrNoReplica: the key's resource has no UpToDate diskful replica on
@@ -66,6 +69,12 @@ func newTierView(rs []Resource, at time.Time) *tierView {
 // View is the cached view of LINSTOR lookups are answered from: safe for
 // concurrent lookups while a refresh replaces a tier's resources.
 type View struct {
+	// MaxAge, when positive, refuses answers from a tier read longer ago
+	// (ErrStale); Now is the clock (time.Now when nil). Set both before
+	// serving.
+	MaxAge time.Duration
+	Now    func() time.Time
+
 	mu    sync.RWMutex
 	tiers map[Tier]*tierView
 	known map[[2]string]Tier
@@ -115,6 +124,9 @@ func (v *View) Lookup(env, tier, key string) (Answer, error) {
 	if tv == nil {
 		return Answer{}, ErrNotRead
 	}
+	if v.MaxAge > 0 && v.now().Sub(tv.readAt) > v.MaxAge {
+		return Answer{}, ErrStale
+	}
 	return tv.lookup(key)
 }
 
@@ -149,4 +161,11 @@ func preferred(key uint64, r Resource) string {
 		return r.Nodes[i]
 	}
 	return ""
+}
+
+func (v *View) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
 }

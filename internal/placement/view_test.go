@@ -180,3 +180,24 @@ func TestPrimaryPreferred(t *testing.T) {
 		t.Errorf("without a usable Primary the keys went to %v (expected n1, n2 and n3)", seen)
 	}
 }
+
+// TestStaleView: a view not refreshed within MaxAge refuses to answer
+// rather than name nodes that may have failed since; a refresh cures it.
+func TestStaleView(t *testing.T) {
+	now := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+	v := NewView([]Tier{gold})
+	v.MaxAge, v.Now = time.Minute, func() time.Time { return now }
+	rs := []Resource{{Name: "r1", Nodes: []string{"a"}}}
+	if err := v.Set(gold, rs, now.Add(-61*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Lookup("sandbox", "gold", "k"); !errors.Is(err, ErrStale) {
+		t.Fatalf("read 61 s ago with MaxAge 1m: %v (expected ErrStale)", err)
+	}
+	if err := v.Set(gold, rs, now.Add(-59*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := v.Lookup("sandbox", "gold", "k"); err != nil || a.Node != "a" {
+		t.Fatalf("read 59 s ago: %+v, %v", a, err)
+	}
+}
