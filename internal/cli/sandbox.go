@@ -91,7 +91,7 @@ func runSandboxServe(cmd *cobra.Command, e *env, opts sandboxServeOptions) error
 	if err != nil {
 		return err
 	}
-	sb, err := sandbox.Open(target.dir, target.seed)
+	sb, err := sandbox.OpenLocked(target.dir, target.seed)
 	if err != nil {
 		return err
 	}

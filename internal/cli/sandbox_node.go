@@ -21,8 +21,8 @@ func newSandboxNodeCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "node",
 		Short: "Fail or restore a node of a sandbox's emulated LINSTOR cluster",
-		Example: `  lingate sandbox node fail node-b --env sandbox
-  lingate sandbox node restore node-b --env sandbox`,
+		Example: `  lingate sandbox node fail node-b
+  lingate sandbox node restore node-b`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(sandboxNodeAction(e, "fail", false), sandboxNodeAction(e, "restore", true))

@@ -18,7 +18,7 @@ type Running struct {
 // serves it on loopback ports chosen by the system, with the faults,
 // latency and request log of opts (its addresses are ignored).
 func Start(dir string, seed Seed, opts ServeOptions) (*Running, error) {
-	sb, err := Open(dir, seed)
+	sb, err := OpenLocked(dir, seed)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -144,6 +145,28 @@ type Sandbox struct {
 	Linstor *linstor.Server
 	// Dir is the state folder; empty for a sandbox kept in memory.
 	Dir string
+	// held releases the state folder's lock taken by OpenLocked; Serve
+	// releases it when it ends.
+	held func() error
+}
+
+// OpenLocked takes the lock of the state folder dir and then loads it (see
+// Open), so that no other process changes the state between the load and
+// the Serve that follows: Serve keeps the lock and releases it when done.
+func OpenLocked(dir string, seed Seed) (*Sandbox, error) {
+	if dir == "" {
+		return Open(dir, seed)
+	}
+	release, err := LockState(dir)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := Open(dir, seed)
+	if err != nil {
+		return nil, errors.Join(err, release())
+	}
+	sb.held = release
+	return sb, nil
 }
 
 // Open loads the sandbox state in dir, or starts a new one seeded with seed;

@@ -39,9 +39,13 @@ type Endpoints struct {
 // listeners are up.
 //
 // A sandbox with a state folder is locked while it is served (LockState):
-// a second process serving the same folder fails at once.
+// a second process serving the same folder fails at once. A sandbox from
+// OpenLocked was locked before its state was read and stays so.
 func (s *Sandbox) Serve(ctx context.Context, opts ServeOptions, ready func(Endpoints)) (err error) {
-	if s.Dir != "" {
+	if release := s.held; release != nil {
+		s.held = nil
+		defer func() { err = errors.Join(err, release()) }()
+	} else if s.Dir != "" {
 		release, err := LockState(s.Dir)
 		if err != nil {
 			return err

@@ -83,13 +83,18 @@ func New(opts Options) *Collector {
 // Registry is what /metrics serves.
 func (c *Collector) Registry() *prometheus.Registry { return c.reg }
 
-// Read reads every environment once, one after another.
+// Read reads every environment once, all at the same time, each within
+// the timeout.
 func (c *Collector) Read(ctx context.Context) {
+	var wg sync.WaitGroup
 	for _, env := range c.opts.Envs {
-		rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
-		c.readEnv(rctx, env)
-		cancel()
+		wg.Go(func() {
+			rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+			defer cancel()
+			c.readEnv(rctx, env)
+		})
 	}
+	wg.Wait()
 }
 
 // Ready reports whether every environment was read once, each system at

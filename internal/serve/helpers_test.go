@@ -42,11 +42,23 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	clearLinstorEnv(t)
 	root := t.TempDir()
+	copyExample(t, root)
+	return newFixtureAt(t, root)
+}
+
+// copyExample copies the example policies to root/policies.
+func copyExample(t *testing.T, root string) {
+	t.Helper()
 	if err := os.CopyFS(filepath.Join(root, "policies"), os.DirFS(filepath.Join("..", "..", "policies"))); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// newFixtureAt is newFixture over the policies in root/policies.
+func newFixtureAt(t *testing.T, root string) *fixture {
+	t.Helper()
+	clearLinstorEnv(t)
 	f := &fixture{root: root}
 	connect := targets.Connector(targets.Options{Root: root, Retry: fastRetry})
 	f.live = plan.LiveOptions{Policies: filepath.Join(root, "policies"), FS: os.DirFS(root), Dir: "policies",

@@ -1,11 +1,17 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/LINBIT/golinstor/client"
+
+	"github.com/lingate/lingate/internal/gittest"
 )
 
 // spawnExample spawns two resources from fast and one from standard.
@@ -159,4 +165,36 @@ func TestUnreachableController(t *testing.T) {
 	m = f.scrape(t)
 	m.want(t, 0, "lingate_read_stale", "system=linstor")
 	m.want(t, 1, "lingate_read_up", "system=linstor")
+}
+
+// TestDriftFromTheGitRevision: live state applied from an edited work tree
+// matches the folder on disk but differs from the policies at HEAD, which
+// --head HEAD compares with.
+func TestDriftFromTheGitRevision(t *testing.T) {
+	repo := gittest.New(t)
+	copyExample(t, repo.Dir)
+	repo.Commit("example policies")
+	orders := filepath.Join(repo.Dir, "policies", "products", "orders.cue")
+	data, err := os.ReadFile(orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(orders, bytes.Replace(data, []byte(`"/orders/v2"`), []byte(`"/orders/v3"`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureAt(t, repo.Dir) // applies the work tree
+	m := f.scrape(t)
+	if n := m.count("lingate_drift"); n != 0 {
+		t.Errorf("%d drift series against the folder applied, want 0", n)
+	}
+	live := f.live
+	live.Head = "HEAD"
+	c := New(Options{Live: live, Envs: []string{"sandbox"}})
+	srv := httptest.NewServer(c.Handler())
+	defer srv.Close()
+	c.Read(context.Background())
+	m = scrape(t, srv.URL)
+	m.want(t, 1, "lingate_drift", "kind=proxy", "name=orders", "action=update")
+	m.want(t, 1, "lingate_product_info", "product=orders", "base_path=/orders/v2")
+	m.want(t, 1, "lingate_drift_objects", "system=apigee", "kind=proxy")
 }
