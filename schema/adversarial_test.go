@@ -101,7 +101,7 @@ products: items: {#base, displayName: "Items", basePath: "/items", replicas: 3}
 `)}, []string{
 			`policies/case.cue:9:27: products.stock.displayName: field not allowed by a closed definition of the policies that does not declare displayName (expected it declared there, or the definition embedded, as in {#def, displayName: ...}, rather than #def & {...})`,
 			`policies/case.cue:9:49: products.stock.basePath: field not allowed by a closed definition of the policies that does not declare basePath (expected it declared there, or the definition embedded, as in {#def, basePath: ...}, rather than #def & {...})`,
-			`policies/case.cue:10:68: products.items.replicas: field not allowed (expected one of displayName, description, basePath, environments, target, targets, auth, quota, spikeArrest, cors, operations, headers, tier, approval, attributes)`,
+			`policies/case.cue:10:68: products.items.replicas: field not allowed (expected one of displayName, description, basePath, environments, target, targets, auth, quota, spikeArrest, cors, operations, headers, tier, approval, attributes, placement)`,
 		}},
 		{"keys outside a pattern", map[string]string{"case.cue": policy(`products: orders: headers: request: set: {"X A": "1"}
 products: orders: attributes: {"bad key!": "v"}
@@ -131,7 +131,7 @@ release: {approvers: users: ["alice"], minApprovals: 99999999999999999999}
 		{"an unknown field holding a list, beside another error", map[string]string{"case.cue": policy(`products: x: {basePath: "r/oders", nvironments: ["prod"]}
 `)}, []string{
 			`policies/case.cue:3:25: products.x.basePath: invalid value "r/oders" (expected a string matching ^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$)`,
-			`policies/case.cue:3:50: products.x.nvironments: field not allowed (expected one of displayName, description, basePath, environments, target, targets, auth, quota, spikeArrest, cors, operations, headers, tier, approval, attributes)`,
+			`policies/case.cue:3:50: products.x.nvironments: field not allowed (expected one of displayName, description, basePath, environments, target, targets, auth, quota, spikeArrest, cors, operations, headers, tier, approval, attributes, placement)`,
 		}},
 		{"file attributes", map[string]string{
 			"staging.cue": "@if(staging)\n\npackage policies\n\ntiers: fast: replicas: 2\n",

@@ -161,6 +161,7 @@ func (c *Config) finish() {
 		}
 		e.Observability.LatencyMetric = cmp.Or(e.Observability.LatencyMetric, DefaultLatencyMetric)
 		e.Observability.ProxyLabel = cmp.Or(e.Observability.ProxyLabel, "proxy")
+		e.Placement.applyDefaults()
 	}
 	for name, t := range c.Tiers {
 		t.Name = name

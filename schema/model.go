@@ -33,6 +33,9 @@ type Environment struct {
 	AllowHTTP bool `json:"allowHTTP,omitempty"`
 	// Observability tunes the monitoring compile writes.
 	Observability Observability `json:"observability"`
+	// Placement is the placement service products with a placement key
+	// ask (nil: none).
+	Placement *PlacementService `json:"placement,omitempty"`
 }
 
 // Observability names the API latency series the Grafana dashboard shows
@@ -127,12 +130,17 @@ type Product struct {
 	Tier         string             `json:"tier"`
 	Approval     string             `json:"approval"`
 	Attributes   map[string]string  `json:"attributes,omitempty"`
+	// Placement opts the product into placement lookups (nil: none).
+	Placement *Placement `json:"placement,omitempty"`
 }
 
 // Target is a backend: a URL, or an Apigee TargetServer by name.
 type Target struct {
 	URL    string `json:"url,omitempty"`
 	Server string `json:"server,omitempty"`
+	// Nodes are per-node backends, by LINSTOR node name, that calls placed
+	// on that node go to (products with placement only).
+	Nodes map[string]*Target `json:"nodes,omitempty"`
 }
 
 // Auth holds exactly one of the three ways a product authenticates callers.

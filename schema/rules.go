@@ -90,6 +90,7 @@ func checkProduct(ck *checker, p *Product) Errors {
 	errs = append(errs, checkOperations(cfg, p)...)
 	errs = append(errs, checkPaths(cfg, p)...)
 	errs = append(errs, checkTemplates(cfg, p)...)
+	errs = append(errs, checkPlacement(cfg, p)...)
 	return append(errs, checkHeaders(cfg, p)...)
 }
 

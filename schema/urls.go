@@ -39,6 +39,9 @@ func urlFields(cfg *Config) []urlField {
 			fs = append(fs, urlField{Path(SectionEnvironments, name, "linstor", "controllers", i), c, env})
 		}
 		fs = append(fs, remoteURLs(name, e)...)
+		if e.Placement != nil {
+			fs = append(fs, urlField{Path(SectionEnvironments, name, "placement", "url"), e.Placement.URL, env})
+		}
 	}
 	for _, name := range Names(cfg.Products) {
 		p := cfg.Products[name]
@@ -49,6 +52,11 @@ func urlFields(cfg *Config) []urlField {
 		for _, tier := range Names(p.Targets) {
 			if u := p.Targets[tier].URL; u != "" {
 				fs = append(fs, urlField{at("targets", tier, "url"), u, p.Environments})
+			}
+		}
+		for _, n := range p.NodeTargets() {
+			if n.Target.URL != "" {
+				fs = append(fs, urlField{n.at(name) + ".url", n.Target.URL, p.Environments})
 			}
 		}
 		if o := p.Auth.OIDC; o != nil {

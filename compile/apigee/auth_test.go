@@ -1,6 +1,7 @@
 package apigee
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
@@ -43,7 +44,7 @@ func TestOIDCDiscoversTheKeySet(t *testing.T) {
 		t.Errorf("discovery call %+v", call)
 	}
 	lookup, populate := id.policies[0].doc.(lookupCache), id.policies[3].doc.(populateCache)
-	if lookup.CacheKey != populate.CacheKey || lookup.AssignTo != varJWKSURI || populate.Source != varJWKSURI {
+	if !reflect.DeepEqual(lookup.CacheKey, populate.CacheKey) || lookup.AssignTo != varJWKSURI || populate.Source != varJWKSURI {
 		t.Errorf("cache policies disagree: %+v %+v", lookup, populate)
 	}
 	if ev := id.policies[2].doc.(extractVariables); ev.Prefix+"."+ev.Variable.Name != varJWKSURI || ev.Source != call.Response {

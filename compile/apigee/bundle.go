@@ -44,11 +44,15 @@ func build(cfg *schema.Config, env *schema.Environment, p *schema.Product) proxy
 		b.add(notFound())
 	}
 	b.endpoint.PostFlow.Request.Steps = b.placement(env, p, ms, id)
+	lookupFiles, lookupSteps := placementSteps(env, p)
+	b.add(lookupFiles...)
+	b.endpoint.PostFlow.Request.Steps = append(b.endpoint.PostFlow.Request.Steps, lookupSteps...)
 	if file, ok := headersPolicy(policyResponseHeaders, p.Headers.Response); ok {
 		b.add(file)
 		b.endpoint.PostFlow.Response.Steps = []step{{Name: policyResponseHeaders}}
 	}
 	b.targets, b.endpoint.RouteRules = targets(p)
+	b.targets, b.endpoint.RouteRules = withNodeRoutes(p, b.targets, b.endpoint.RouteRules)
 	names := make([]string, len(b.policies))
 	for i, f := range b.policies {
 		names[i] = f.name

@@ -7,10 +7,17 @@ import "encoding/xml"
 // cache: LookupCache, and on a miss ServiceCallout, ExtractVariables and
 // PopulateCache.
 
-// cacheKey identifies the cached key set URI of one issuer.
+// cacheKey identifies a cache entry: the key set URI of one issuer, or a
+// placement answer.
 type cacheKey struct {
-	Prefix      string `xml:"Prefix"`
-	KeyFragment string `xml:"KeyFragment"`
+	Prefix    string        `xml:"Prefix"`
+	Fragments []keyFragment `xml:"KeyFragment"`
+}
+
+// keyFragment is a literal part of a cache key, or a flow variable (Ref).
+type keyFragment struct {
+	Ref   string `xml:"ref,attr,omitempty"`
+	Value string `xml:",chardata"`
 }
 
 // lookupCache reads the cached key set URI into lingate.jwks_uri.
@@ -66,7 +73,7 @@ const (
 // discovery returns the policies and steps that leave the issuer's key set
 // URI in lingate.jwks_uri.
 func discovery(issuer string) ([]policyFile, []step) {
-	key := cacheKey{Prefix: "lingate-jwks-uri", KeyFragment: issuer}
+	key := cacheKey{Prefix: "lingate-jwks-uri", Fragments: []keyFragment{{Value: issuer}}}
 	lookup := lookupCache{Name: policyLookupJWKS, CacheKey: key, Scope: "Exclusive", AssignTo: varJWKSURI}
 	populate := populateCache{Name: policyPopulateJWKS, CacheKey: key, Scope: "Exclusive", Timeout: discoveryTTL, Source: varJWKSURI}
 	call := serviceCallout{Name: policyCallDiscovery, Response: discoveryResponse, URL: discoveryURL(issuer)}

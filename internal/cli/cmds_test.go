@@ -21,6 +21,8 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		"httpdo":   cmdHTTPDo,
 		"httpwait": cmdHTTPWait,
 		"waitfile": cmdWaitFile,
+		// placement lookups with a bearer token (placement_cmds_test.go).
+		"bearerget": cmdBearerGet,
 		// lingate ci's fake GitHub and event payloads (ci_cmds_test.go).
 		"fakegithub": cmdFakeGitHub,
 		"gitsha":     cmdGitSHA,

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lingate/lingate/internal/placement"
 	"github.com/lingate/lingate/internal/serve"
 )
 
@@ -20,6 +22,9 @@ type serveOptions struct {
 	interval time.Duration
 	timeout  time.Duration
 	head     string
+	// placementTokenFile holds the placement service's bearer token
+	// (default: $LINGATE_PLACEMENT_TOKEN).
+	placementTokenFile string
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -45,10 +50,19 @@ A failed read keeps the last values, marked stale, and never stops the
 process. Credentials are those of plan and apply (APIGEE_ACCESS_TOKEN or
 Application Default Credentials, LS_* variables); read-only ones suffice.
 Sandbox environments are read from their state beside the policies folder.
+
+In environments with a placement service (environments.<env>.placement),
+serve also answers GET /v1/placement?env=E&tier=T&key=K from its view of
+LINSTOR, refreshed with each read: the resource of the tier's resource
+group holding the key, the nodes with an UpToDate diskful replica and the
+preferred node, as JSON. Callers present the bearer token read from
+--placement-token-file or LINGATE_PLACEMENT_TOKEN (see docs/placement.md).
 See docs/serve.md for the metrics, the container image and the systemd unit.`,
 		Example: `  lingate serve --env sandbox
   lingate serve --env staging --env prod --addr 0.0.0.0:9470 --interval 1m
-  lingate serve --head origin/main --interval 30s`,
+  lingate serve --head origin/main --interval 30s
+  LINGATE_PLACEMENT_TOKEN=$(cat token) lingate serve --env prod --addr 0.0.0.0:9470
+  lingate serve --env prod --placement-token-file /run/secrets/placement-token`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, e, opts) },
 	}
@@ -57,6 +71,7 @@ See docs/serve.md for the metrics, the container image and the systemd unit.`,
 	f.StringVar(&opts.addr, "addr", "127.0.0.1:9470", "`HOST:PORT` to serve metrics on")
 	f.DurationVar(&opts.interval, "interval", time.Minute, "time `DUR` between reads")
 	f.DurationVar(&opts.timeout, "timeout", time.Minute, "longest `DUR` one environment's read may take")
+	f.StringVar(&opts.placementTokenFile, "placement-token-file", "", "`FILE` holding the bearer token of GET /v1/placement (default: $LINGATE_PLACEMENT_TOKEN)")
 	f.StringVar(&opts.head, "head", "", "compare live state with the policies at this git `REV` (default: the policies folder as it is)")
 	return cmd
 }
@@ -88,8 +103,20 @@ func runServe(cmd *cobra.Command, e *env, opts serveOptions) error {
 		defer mu.Unlock()
 		fmt.Fprintf(e.stderr, "%s %s\n", time.Now().UTC().Format(time.RFC3339), line)
 	}
-	c := serve.New(serve.Options{Live: live, Envs: envs, Root: policiesRoot(e.policies), Version: version(),
-		Timeout: opts.timeout, Log: logf})
+	sopts := serve.Options{Live: live, Envs: envs, Root: policiesRoot(e.policies), Version: version(),
+		Timeout: opts.timeout, Log: logf}
+	if tiers := placement.TiersOf(cfg, envs); len(tiers) > 0 {
+		token, err := placement.LoadToken(opts.placementTokenFile)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		view := placement.NewView(tiers)
+		// a view older than a few missed reads may name failed nodes
+		view.MaxAge = 3*opts.interval + opts.timeout
+		sopts.AfterHealth = placement.Refresher(view)
+		sopts.Handlers = map[string]http.Handler{placement.Path: placement.NewHandler(view, token)}
+	}
+	c := serve.New(sopts)
 	return c.Run(cmd.Context(), opts.addr, opts.interval, func(a net.Addr) {
 		fmt.Fprintf(e.stdout, "lingate serve: metrics on http://%s/metrics for %s, read every %s\n", a, strings.Join(envs, ", "), opts.interval)
 	})

@@ -40,7 +40,7 @@ func SetNodeOnline(ctx context.Context, dir string, seed Seed, linstorURL, node 
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(10 * time.Millisecond): // serve holds the lock only while it reads
 		}
 	}
 }

@@ -6,12 +6,14 @@ package serve
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/internal/plan"
 )
 
@@ -33,6 +35,12 @@ type Options struct {
 	// the drivers' errors, which redact them.
 	Now func() time.Time
 	Log func(string)
+	// AfterHealth, when set, is called with each LINSTOR driver after its
+	// health was read (lingate serve refreshes placement there); its error
+	// is logged and never fails the read.
+	AfterHealth func(ctx context.Context, env string, d apply.Driver) error
+	// Handlers are served beside /metrics, by mux pattern.
+	Handlers map[string]http.Handler
 }
 
 // Collector holds the last state read of every environment and exposes it.

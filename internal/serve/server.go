@@ -27,6 +27,9 @@ func (c *Collector) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	for pattern, h := range c.opts.Handlers {
+		mux.Handle(pattern, h)
+	}
 	return mux
 }
 
