@@ -11,7 +11,7 @@ var intervalStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 // leap cycles, so that a 29 February schedule fires twice) or that many
 // firings, whichever comes first.
 const (
-	intervalWindow = 8*366*24*time.Hour
+	intervalWindow = 8 * 366 * 24 * time.Hour
 	maxFirings     = 100_000
 )
 
