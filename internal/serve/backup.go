@@ -34,16 +34,15 @@ type backupReader interface {
 	ReadLastBackups(ctx context.Context, watch []linstor.BackupWatch) ([]linstor.LastBackup, error)
 }
 
-// backupsOf are the backups of env's tiers, in the tiers' order.
+// backupsOf are the backups of env's tiers, in the tiers' order, with the
+// intervals the alerting rules use.
 func backupsOf(cfg *schema.Config, env string) []tierBackup {
 	e := cfg.Environments[env]
 	var out []tierBackup
-	for _, t := range cfg.TiersIn(env) {
-		if t.Backup == nil {
-			continue
-		}
-		out = append(out, tierBackup{Tier: t.Name, Group: cl.ResourceGroupName(cfg, env, t.Name), Remote: t.Backup.Remote,
-			LinstorRemote: cl.RemoteName(e, t.Backup.Remote), Interval: observability.ScheduleInterval(t.Backup)})
+	for _, tb := range observability.TierBackups(cfg, env) {
+		remote := cfg.Tiers[tb.Tier].Backup.Remote
+		out = append(out, tierBackup{Tier: tb.Tier, Group: cl.ResourceGroupName(cfg, env, tb.Tier), Remote: remote,
+			LinstorRemote: cl.RemoteName(e, remote), Interval: tb.Interval})
 	}
 	return out
 }

@@ -259,21 +259,9 @@ func eval(e parser.Expr, m metrics, now time.Time) (any, error) {
 
 func selectVector(m metrics, vs *parser.VectorSelector) vector {
 	out := vector{}
-	for name, fam := range m {
-		for _, s := range fam.Metric {
-			labels := map[string]string{"__name__": name}
-			for _, l := range s.Label {
-				labels[l.GetName()] = l.GetValue()
-			}
-			match := true
-			for _, mt := range vs.LabelMatchers {
-				match = match && mt.Matches(labels[mt.Name])
-			}
-			if match {
-				out[labels["env"]+"/"+labels["tier"]+"/"+labels["remote"]] = value(s)
-			}
-		}
-	}
+	eachMatch(m, vs, func(labels map[string]string, v float64) {
+		out[labels["env"]+"/"+labels["tier"]+"/"+labels["remote"]] = v
+	})
 	return out
 }
 
