@@ -51,6 +51,7 @@ products: reports: {displayName: "Reports", basePath: "/reports", environments: 
 // policies applied to it, and a collector reading it.
 type backupFixture struct {
 	clock *emulator.Clock
+	ctrl  *httptest.Server // the LINSTOR controller
 	gl    *client.Client
 	c     *Collector
 	srv   *httptest.Server
@@ -67,6 +68,7 @@ func newBackupFixture(t *testing.T) *backupFixture {
 	}
 	ctrl := httptest.NewServer(emu)
 	t.Cleanup(ctrl.Close)
+	f.ctrl = ctrl
 	root := t.TempDir()
 	src := strings.Replace(backupPolicies, "CONTROLLER", ctrl.URL, 1)
 	if err := os.MkdirAll(filepath.Join(root, "policies"), 0o755); err != nil {
@@ -126,7 +128,8 @@ func (f *backupFixture) scrape(t *testing.T) metrics {
 
 // TestLastBackupMetrics scrapes /metrics: the schedule's interval is there
 // from the start; the last backup is absent until the schedule fires for a
-// resource of the tier, then is the last firing.
+// resource of the tier, then is the last firing; when LINSTOR cannot be
+// read it keeps that value, marked stale.
 func TestLastBackupMetrics(t *testing.T) {
 	f := newBackupFixture(t)
 	labels := []string{"env=prod", "tier=archive", "remote=offsite"}
@@ -147,6 +150,11 @@ func TestLastBackupMetrics(t *testing.T) {
 	last := time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC)
 	m.want(t, float64(last.Unix()), "lingate_tier_last_backup_timestamp_seconds", labels...)
 	m.want(t, 0, "lingate_read_stale", "env=prod", "system=linstor")
+
+	f.ctrl.Close()
+	m = f.scrape(t)
+	m.want(t, float64(last.Unix()), "lingate_tier_last_backup_timestamp_seconds", labels...)
+	m.want(t, 1, "lingate_read_stale", "env=prod", "system=linstor")
 }
 
 // TestBackupAlert evaluates the compiled LingateTierBackupStale rule,
