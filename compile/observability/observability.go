@@ -41,7 +41,7 @@ func Files(cfg *schema.Config, env string) ([]artifact.File, error) {
 	}
 	return []artifact.File{
 		{Path: DashboardPath, Data: dash},
-		{Path: RulesPath, Data: Rules(env)},
+		{Path: RulesPath, Data: Rules(env, TierBackups(cfg, env)...)},
 	}, nil
 }
 
@@ -51,9 +51,10 @@ type rule struct {
 	for_                                        time.Duration
 }
 
-// Rules is the Prometheus rule file of env (RulesPath), YAML written in a
-// fixed order so that it is byte-for-byte deterministic.
-func Rules(env string) []byte {
+// Rules is the Prometheus rule file of env (RulesPath), with the backup
+// rules of its tiers that have one, YAML written in a fixed order so that
+// it is byte-for-byte deterministic.
+func Rules(env string, backups ...TierBackup) []byte {
 	sel := fmt.Sprintf(`env=%q`, env)
 	rs := []rule{
 		{alert: "LingateTierDegraded", for_: DegradedFor, severity: "warning",
@@ -85,6 +86,7 @@ func Rules(env string) []byte {
 			summary:     "lingate serve exposes nothing for " + env,
 			description: "No lingate_read_up series: lingate serve is down or does not read this environment."},
 	}
+	rs = append(rs, backupRules(sel, backups)...)
 	var b strings.Builder
 	b.WriteString("# Written by lingate compile: alerts on lingate serve's metrics.\n")
 	b.WriteString("groups:\n")

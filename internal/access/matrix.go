@@ -61,6 +61,8 @@ type Storage struct {
 	Pools         []string `json:"pools"`
 	Zones         []string `json:"replicasOnDifferent"`
 	Encrypted     bool     `json:"encrypted"`
+	// Backup is where copies of the tier's data go; nil when nowhere.
+	Backup *Backup `json:"backup"`
 }
 
 // Matrix is the rows of some environments, sorted by environment,
@@ -185,6 +187,7 @@ func storage(cfg *schema.Config, env *schema.Environment, tier string) Storage {
 	if t, ok := cfg.Tiers[tier]; ok {
 		s.Replicas, s.Encrypted = t.Replicas, t.Encrypted
 		s.Pools, s.Zones = append(s.Pools, t.StoragePools...), append(s.Zones, t.ReplicasOnDifferent...)
+		s.Backup = backupOf(cfg, env, tier)
 	}
 	return s
 }

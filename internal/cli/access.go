@@ -32,7 +32,9 @@ identity (a group of the product's claim or app attribute), role, product
 and operation (method and path), with the scopes the role holds, the
 effective quota (the role's grant, else the product's), the spike arrest,
 the storage tier and its LINSTOR resource group, replicas, pools and zone
-spreading, and the target the call is routed to. See docs/access.md.
+spreading, where the tier's backups go (remote, bucket and region or cluster
+URL, schedule, retention), and the target the call is routed to. See
+docs/access.md.
 
 Exit codes: 0 success, 1 error.`,
 		Example: `  lingate access

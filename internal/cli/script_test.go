@@ -40,7 +40,7 @@ func TestScript(t *testing.T) {
 			}
 			e.Setenv("NO_COLOR", "1")
 			setGitEnv(e)
-			for _, name := range []string{"PORT1", "PORT2"} {
+			for _, name := range []string{"PORT1", "PORT2", "PORT3"} {
 				port, err := freePort()
 				if err != nil {
 					return err

@@ -14,13 +14,14 @@ import (
 )
 
 // accessColumns are the matrix's columns, in every format.
-var accessColumns = []string{"env", "claim", "group", "role", "product", "auth", "method", "path", "scopes", "quota", "spike arrest", "tier", "resource group", "replicas", "pools", "replicas on different", "encrypted", "target"}
+var accessColumns = []string{"env", "claim", "group", "role", "product", "auth", "method", "path", "scopes", "quota", "spike arrest", "tier", "resource group", "replicas", "pools", "replicas on different", "encrypted", "backup to", "backup schedule", "backup retention", "target"}
 
 // accessCells are a row's values, in column order.
 func accessCells(r access.Row) []string {
 	return []string{r.Env, r.Claim, r.Group, r.Role, r.Product, r.Auth, r.Method, r.Path,
 		strings.Join(r.Scopes, " "), r.Quota.String(), r.SpikeArrest, r.Tier, r.ResourceGroup,
-		strconv.Itoa(r.Replicas), strings.Join(r.Pools, " "), strings.Join(r.Zones, " "), strconv.FormatBool(r.Encrypted), r.Target}
+		strconv.Itoa(r.Replicas), strings.Join(r.Pools, " "), strings.Join(r.Zones, " "), strconv.FormatBool(r.Encrypted),
+		r.Backup.Destination(), r.Backup.Schedule(), r.Backup.Retention(), r.Target}
 }
 
 // AccessText writes the matrix as an aligned table for people; control

@@ -67,6 +67,18 @@ func ruleSelector(t *testing.T, alert string) *parser.VectorSelector {
 // selected sums, by tier, the values of the scraped series the selector matches.
 func selected(m metrics, vs *parser.VectorSelector) map[string]float64 {
 	out := map[string]float64{}
+	eachMatch(m, vs, func(labels map[string]string, v float64) { out[labels["tier"]] += v })
+	for k, v := range out {
+		if v == 0 {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+// eachMatch calls fn with the labels (and __name__) and value of each
+// scraped series the selector matches, with Prometheus's label matchers.
+func eachMatch(m metrics, vs *parser.VectorSelector, fn func(labels map[string]string, v float64)) {
 	for name, fam := range m {
 		for _, s := range fam.Metric {
 			labels := map[string]string{"__name__": name}
@@ -78,14 +90,8 @@ func selected(m metrics, vs *parser.VectorSelector) map[string]float64 {
 				match = match && mt.Matches(labels[mt.Name])
 			}
 			if match {
-				out[labels["tier"]] += value(s)
+				fn(labels, value(s))
 			}
 		}
 	}
-	for k, v := range out {
-		if v == 0 {
-			delete(out, k)
-		}
-	}
-	return out
 }

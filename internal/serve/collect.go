@@ -115,6 +115,11 @@ func (c *Collector) readSystem(ctx context.Context, env string, d apply.Driver, 
 			return nil, err
 		}
 		st.Health = &h
+		if br, ok := d.(backupReader); ok {
+			if st.Backups, err = readBackups(ctx, br, c.joins(env).Backups); err != nil {
+				return nil, err
+			}
+		}
 		if c.opts.AfterHealth != nil {
 			if err := c.opts.AfterHealth(ctx, env, d); err != nil {
 				c.logf("serve %s: %v", env, err)

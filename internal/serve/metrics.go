@@ -68,6 +68,7 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, env := range c.opts.Envs {
 		e := c.envs[env]
 		emitJoins(ch, env, e.Joins)
+		emitBackupIntervals(ch, env, e.Joins)
 		for _, sys := range Systems {
 			emitSystem(ch, env, sys, e.Joins, e.Systems[sys])
 		}
@@ -107,6 +108,7 @@ func emitSystem(ch chan<- prometheus.Metric, env, sys string, j joins, st *syste
 	emitDrift(ch, env, sys, st)
 	if st.Health != nil {
 		emitHealth(ch, env, j, st)
+		emitLastBackups(ch, env, j, st)
 	}
 	for _, p := range st.Proxies {
 		gauge(ch, descRevision, float64(p.Revision), env, p.Proxy)

@@ -33,6 +33,7 @@ type joins struct {
 	Products []productInfo
 	Roles    []roleInfo
 	Tiers    []tierGroup
+	Backups  []tierBackup
 }
 
 // joinsOf reads the joins of env from the policies, sorted.
@@ -58,6 +59,7 @@ func joinsOf(cfg *schema.Config, env string) joins {
 		j.Tiers = append(j.Tiers, tierGroup{Tier: t.Name, Group: cl.ResourceGroupName(cfg, env, t.Name),
 			Pools: slices.Clone(t.StoragePools)})
 	}
+	j.Backups = backupsOf(cfg, env)
 	return j
 }
 
@@ -91,6 +93,8 @@ type systemState struct {
 	Kinds []string
 	// Health is LINSTOR's (nil for Apigee).
 	Health *linstor.Health
+	// Backups are LINSTOR's last backups of the tiers that have one.
+	Backups []linstor.LastBackup
 	// Proxies are Apigee's (nil for LINSTOR).
 	Proxies []apigee.ProxyStatus
 }
