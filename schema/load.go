@@ -251,8 +251,8 @@ type entry struct {
 	errs    Errors
 }
 
-// decode checks every entry concurrently (cue.Value is safe for concurrent
-// use) and fills a Config with the entries that passed. It also returns
+// decode checks every entry (concurrently on the fast path; see run) and
+// fills a Config with the entries that passed. It also returns
 // every declared name, valid or not, so that references to an entry with
 // errors of its own are not reported as unknown too.
 func (l *loader) decode() (*Config, declared, Errors) {
@@ -301,11 +301,21 @@ func (d declared) has(section, name string) bool {
 // list returns the names declared in section, sorted.
 func (d declared) list(section string) []string { return Names(d.names[section]) }
 
-// run checks entries on every core, each worker writing only its own entries.
+// run checks entries on every core, each worker writing only its own
+// entries. The checked path (l.unify) runs on one: there every entry is
+// unified with its section's definition, which all entries share, and
+// CUE v0.17 finalizes a shared vertex without synchronisation (the race
+// detector caught two workers evaluating #Product while one listed the
+// fields it allows for an error message). That path only runs when the
+// policies have errors, so it may be slower.
 func (l *loader) run(entries []*entry) {
+	workers := runtime.GOMAXPROCS(0)
+	if l.unify {
+		workers = 1
+	}
 	var wg sync.WaitGroup
 	next := make(chan *entry)
-	for range runtime.GOMAXPROCS(0) {
+	for range workers {
 		wg.Go(func() {
 			for e := range next {
 				e.errs = l.check(e)
