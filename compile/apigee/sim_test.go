@@ -10,8 +10,8 @@ import (
 // This file runs compiled proxies on a tiny model of Apigee's runtime:
 // enough of the condition language for the conditions the compiler writes,
 // and the policies' effects on flow variables. It checks the role
-// semantics end to end: union of methods and scopes, largest quota, first
-// tier by name, 403 and 404.
+// semantics end to end: the grant that authorises a request decides its
+// quota and tier, 403, 404 and 405.
 
 // outcome is what a simulated request came to.
 type outcome struct {
@@ -87,6 +87,9 @@ func (s *sim) exec(name string) bool {
 		var rf raiseFault
 		decode(s.t, data, &rf)
 		s.out.status = rf.StatusCode
+		for _, h := range rf.Headers {
+			s.out.headers[h.Name] = h.Value
+		}
 		return true
 	case strings.Contains(string(data), "<Quota"):
 		var q quotaPolicy
@@ -243,39 +246,48 @@ func TestRoleSemantics(t *testing.T) {
 		}
 	}
 	product := "Q-Product 1000/minute alice"
+	reader := "Q-Role 100/minute payments-reader:alice"
+	writer := "Q-Role 600/minute payments-writer:alice"
 	tests := []struct {
 		name, groups, verb, path string
 		status                   int
 		tier, target             string
 		quotas                   []string
 	}{
-		{"reader reads", `["support"]`, "GET", "/charges", 0, "standard", "default",
-			[]string{product, "Q-Role 100/minute payments-reader:alice"}},
+		{"reader reads", `["support"]`, "GET", "/charges", 0, "standard", "default", []string{reader, product}},
+		{"HEAD is implied by GET", `["support"]`, "HEAD", "/charges", 0, "standard", "default", []string{reader, product}},
+		{"a trailing slash is the same path", `["support"]`, "GET", "/charges/", 0, "standard", "default", []string{reader, product}},
 		{"reader may not write", `["support"]`, "POST", "/charges", 403, "", "", nil},
 		{"no role", `["marketing"]`, "GET", "/charges", 403, "", "", nil},
 		{"a group is matched whole", `["payments-eng-ro","support-x"]`, "GET", "/charges", 403, "", "", nil},
-		{"reader and writer: union of methods, largest quota, first tier by name", `["payments-eng","support"]`, "POST", "/charges", 0, "standard", "default",
-			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
+		{"reader and writer writing: the writer's grant, quota and tier", `["payments-eng","support"]`, "POST", "/charges", 0, "fast", "tier-fast",
+			[]string{writer, product}},
+		{"reader and writer reading: the larger quota's grant", `["support","payments-eng"]`, "GET", "/charges", 0, "fast", "tier-fast",
+			[]string{writer, product}},
 		{"equal quotas: first role by name; per second counted per minute", `["payments-eng","bulk-import"]`, "POST", "/refunds/1/items", 0, "archive", "tier-archive",
-			[]string{product, "Q-Role 600/minute bulk:alice"}},
-		{"a role without quota lifts the role quota", `["support","payments-admins"]`, "DELETE", "/charges/42", 0, "archive", "tier-archive",
+			[]string{"Q-Role 600/minute bulk:alice", product}},
+		{"a grant without quota comes first", `["support","payments-admins"]`, "GET", "/charges/42", 0, "archive", "tier-archive",
+			[]string{product}},
+		{"only the admin may delete", `["support","payments-admins"]`, "DELETE", "/charges/42", 0, "archive", "tier-archive",
 			[]string{product}},
 		{"bulk lacks GET", `["bulk-import"]`, "GET", "/charges/42", 403, "", "", nil},
 		{"reader lacks the scopes of /refunds", `["support"]`, "POST", "/refunds/1", 403, "", "", nil},
 		{"no methods granted means all of the product's", `["payments-eng"]`, "DELETE", "/charges/42", 0, "fast", "tier-fast",
-			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
+			[]string{writer, product}},
 		{"undeclared operation", `["payments-eng"]`, "GET", "/other", 404, "", "", nil},
+		{"undeclared method on a declared path", `["payments-eng"]`, "PUT", "/charges", 405, "", "", nil},
+		{"undeclared method, the most specific path", `["payments-eng"]`, "POST", "/charges/export", 405, "", "", nil},
 		{"unicode, escaped or not", `["finance.analysts", "\u00dcn\u00efcode\/Group"]`, "GET", "/charges/export", 0, "standard", "default",
-			[]string{product, "Q-Role 100/minute payments-reader:alice"}},
+			[]string{reader, product}},
 		{"a JWT string claim is one group, commas and all", `finance.analysts, Ünïcode/Group`, "GET", "/charges/export", 403, "", "", nil},
 		{"a distinguished name is one group", `["CN=payments,OU=eng,DC=acme"]`, "POST", "/charges", 0, "fast", "tier-fast",
-			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
+			[]string{writer, product}},
 		{"a distinguished name holding a role's group is another group", `["CN=x,support,DC=acme","CN=payments,OU=eng"]`, "GET", "/charges", 403, "", "", nil},
 		{"quotes and brackets inside an item", `["a\",\"support\"]","[\"support\"]"]`, "GET", "/charges", 403, "", "", nil},
 		{"malformed JSON grants nothing", `["support",]`, "GET", "/charges", 403, "", "", nil},
 		{"a dot is no wildcard", `["financeXanalysts"]`, "GET", "/charges", 403, "", "", nil},
 		{"group with a space, as one JSON string", `"checkout svc"`, "GET", "/charges", 0, "fast", "tier-fast",
-			[]string{product, "Q-Role 600/minute payments-writer:alice"}},
+			[]string{writer, product}},
 		{"a group whose name holds a role's group after a comma is another group", `["Finance, support"]`, "GET", "/charges", 403, "", "", nil},
 		{"nor before a comma", `["support, Finance","marketing"]`, "GET", "/charges", 403, "", "", nil},
 	}
