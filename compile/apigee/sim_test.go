@@ -25,7 +25,10 @@ type outcome struct {
 // variables the auth policy would set (the caller's groups and identity).
 func simulate(t *testing.T, files map[string][]byte, verb, path string, vars map[string]string) outcome {
 	t.Helper()
-	s := &sim{t: t, files: files, vars: map[string]string{"request.verb": verb, "proxy.pathsuffix": path}, out: outcome{headers: map[string]string{}}}
+	// The OIDC key set URI is in the cache (TestOIDCDiscoveryAtRuntime
+	// runs the discovery steps themselves).
+	s := &sim{t: t, files: files, vars: map[string]string{"request.verb": verb, "proxy.pathsuffix": path,
+		varJWKSURI: "https://id.example/keys", "lookupcache." + policyLookupJWKS + ".cachehit": "true"}, out: outcome{headers: map[string]string{}}}
 	for k, v := range vars {
 		s.vars[k] = v
 	}
