@@ -32,7 +32,7 @@ type errorMessage struct {
 	XMLName                   xml.Name         `xml:"AssignMessage"`
 	Name                      string           `xml:"name,attr"`
 	AssignVariables           []assignVariable `xml:"AssignVariable"`
-	Headers                   []header         `xml:"Set>Headers>Header"`
+	Headers                   *headerSet       `xml:"Set>Headers"`
 	Payload                   payload          `xml:"Set>Payload"`
 	StatusCode                string           `xml:"Set>StatusCode,omitempty"`
 	ReasonPhrase              string           `xml:"Set>ReasonPhrase,omitempty"`
@@ -77,7 +77,7 @@ func authFailed(p *schema.Product) (cond, challenge string) {
 func faultHandling(p *schema.Product, responseHeaders string) ([]faultRule, faultRule, []policyFile) {
 	cond, challenge := authFailed(p)
 	unauth := errorResponse(policyErrorUnauthenticated, "401", "Unauthorized", "unauthenticated")
-	unauth.Headers = []header{{Name: "WWW-Authenticate", Value: challenge}}
+	unauth.Headers = &headerSet{[]header{{Name: "WWW-Authenticate", Value: challenge}}}
 	files := []policyFile{
 		{policyErrorUnauthenticated, unauth},
 		{policyErrorRateLimited, errorResponse(policyErrorRateLimited, "429", "Too Many Requests", "rate_limited")},

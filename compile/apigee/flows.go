@@ -133,13 +133,18 @@ func catchAll(p *schema.Product, ms []member) flow {
 
 // raiseFault is the RaiseFault policy with a JSON error body.
 type raiseFault struct {
-	XMLName                   xml.Name `xml:"RaiseFault"`
-	Name                      string   `xml:"name,attr"`
-	Headers                   []header `xml:"FaultResponse>Set>Headers>Header"`
-	Payload                   payload  `xml:"FaultResponse>Set>Payload"`
-	StatusCode                int      `xml:"FaultResponse>Set>StatusCode"`
-	ReasonPhrase              string   `xml:"FaultResponse>Set>ReasonPhrase"`
-	IgnoreUnresolvedVariables bool     `xml:"IgnoreUnresolvedVariables"`
+	XMLName                   xml.Name   `xml:"RaiseFault"`
+	Name                      string     `xml:"name,attr"`
+	Headers                   *headerSet `xml:"FaultResponse>Set>Headers"`
+	Payload                   payload    `xml:"FaultResponse>Set>Payload"`
+	StatusCode                int        `xml:"FaultResponse>Set>StatusCode"`
+	ReasonPhrase              string     `xml:"FaultResponse>Set>ReasonPhrase"`
+	IgnoreUnresolvedVariables bool       `xml:"IgnoreUnresolvedVariables"`
+}
+
+// headerSet is the Headers of a message's Set, omitted when nil.
+type headerSet struct {
+	Headers []header `xml:"Header"`
 }
 
 // payload is a response body and its content type. Variables in the body
@@ -185,7 +190,7 @@ func notFound() policyFile {
 func methodNotAllowed(methods []string) policyFile {
 	f := fault(notAllowedPolicy(methods), 405, "Method Not Allowed", "method_not_allowed")
 	rf := f.doc.(raiseFault)
-	rf.Headers = []header{{Name: "Allow", Value: strings.Join(methods, ", ")}}
+	rf.Headers = &headerSet{[]header{{Name: "Allow", Value: strings.Join(methods, ", ")}}}
 	f.doc = rf
 	return f
 }

@@ -149,7 +149,7 @@ func TestFaults(t *testing.T) {
 			rf.Payload.VariablePrefix != "@" || rf.Payload.VariableSuffix != "#" {
 			t.Errorf("%s: %+v", tt.f.name, rf)
 		}
-		if allow := headerValue(rf.Headers, "Allow"); allow != tt.allow {
+		if allow := headerValue(headersOf(rf.Headers), "Allow"); allow != tt.allow {
 			t.Errorf("%s: Allow %q, want %q", tt.f.name, allow, tt.allow)
 		}
 	}

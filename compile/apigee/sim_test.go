@@ -90,7 +90,7 @@ func (s *sim) exec(name string) bool {
 		var rf raiseFault
 		decode(s.t, data, &rf)
 		s.out.status = rf.StatusCode
-		for _, h := range rf.Headers {
+		for _, h := range headersOf(rf.Headers) {
 			s.out.headers[h.Name] = h.Value
 		}
 		return true
@@ -329,4 +329,12 @@ func TestMethodChecksWithoutOperations(t *testing.T) {
 	if got := simulate(t, files, "GET", "/x", reader); got.target != "tier-archive" || got.headers[storageTierTitle] != "standard" {
 		t.Errorf("reader placed on %v via %s; want standard headers, and the only target, tier-archive", got.headers, got.target)
 	}
+}
+
+// headersOf is the headers of a Set, none when it has none.
+func headersOf(hs *headerSet) []header {
+	if hs == nil {
+		return nil
+	}
+	return hs.Headers
 }
