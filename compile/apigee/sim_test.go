@@ -1,10 +1,14 @@
 package apigee
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lingate/lingate/schema"
 )
 
 // This file runs compiled proxies on a tiny model of Apigee's runtime:
@@ -337,4 +341,112 @@ func headersOf(hs *headerSet) []header {
 		return nil
 	}
 	return hs.Headers
+}
+
+// TestMultiRoleProperty runs every combination of the payments roles
+// through every declared path and every method, and checks the outcome
+// against an independent statement of the rule: the request is admitted
+// when one of the caller's grants allows its method and holds a scope of
+// its operation; the admitting grant with the largest quota (none is
+// unlimited), then the first by name, decides tier and quota; a declared
+// path with another method is 405.
+func TestMultiRoleProperty(t *testing.T) {
+	cfg := richConfig()
+	files, _ := mustBundle(t, cfg, "prod", "payments")
+	p := cfg.Products["payments"]
+	names := []string{"bulk", "payments-admin", "payments-reader", "payments-writer"}
+	concrete := strings.NewReplacer("{id}", "42", "**", "1/items")
+	for set := 0; set < 1<<len(names); set++ {
+		var groups []string
+		var roles []*schema.Role
+		for i, n := range names {
+			if set&(1<<i) != 0 {
+				roles = append(roles, cfg.Roles[n])
+				groups = append(groups, `"`+cfg.Roles[n].Members.Claims.Groups[0]+`"`)
+			}
+		}
+		vars := map[string]string{"jwt.JWT-Verify.decoded.claim.groups": "[" + strings.Join(groups, ",") + "]", "jwt.JWT-Verify.claim.subject": "u"}
+		for _, op := range p.Operations {
+			path := concrete.Replace(op.Path)
+			for _, verb := range allMethods {
+				got := simulate(t, files, verb, path, vars)
+				status, tier, role := expectedOutcome(p, path, verb, roles)
+				if got.status != status {
+					t.Fatalf("roles %v, %s %s: status %d, want %d", roleList(roles), verb, path, got.status, status)
+				}
+				if status != 0 {
+					continue
+				}
+				if got.headers[storageTierTitle] != tier {
+					t.Errorf("roles %v, %s %s: tier %s, want %s (grant of %s)", roleList(roles), verb, path, got.headers[storageTierTitle], tier, role)
+				}
+				if q := strings.Join(got.quotas, ";"); (cfg.Roles[role].Grants["payments"].Quota != nil) != strings.Contains(q, " "+role+":u") {
+					t.Errorf("roles %v, %s %s: quotas %s, want %s's", roleList(roles), verb, path, q, role)
+				}
+			}
+		}
+	}
+}
+
+// expectedOutcome states the rule without the compiler's code: the status
+// (0 when admitted), and the tier and role of the admitting grant. The
+// operation is the one with the fewest wildcards among those whose path
+// matches and that declare the method (/charges/export is also
+// /charges/{id}).
+func expectedOutcome(p *schema.Product, path, verb string, roles []*schema.Role) (int, string, string) {
+	if len(roles) == 0 {
+		return 403, "", ""
+	}
+	var op *schema.Operation
+	for i, o := range p.Operations {
+		if !matchesPath(pathPattern(o.Path), path) {
+			continue
+		}
+		declared := slices.Contains(o.Methods, verb) || verb == "HEAD" && slices.Contains(o.Methods, "GET")
+		if declared && (op == nil || strings.Count(o.Path, "{")+strings.Count(o.Path, "*") < strings.Count(op.Path, "{")+strings.Count(op.Path, "*")) {
+			op = &p.Operations[i]
+		}
+	}
+	if op == nil {
+		return 405, "", ""
+	}
+	var best *schema.Role
+	for _, r := range roles {
+		g := r.Grants["payments"]
+		methods := g.Methods
+		if len(methods) == 0 {
+			methods = p.Methods()
+		}
+		allowed := slices.Contains(methods, verb) || verb == "HEAD" && slices.Contains(methods, "GET")
+		scoped := len(op.Scopes) == 0 || slices.ContainsFunc(op.Scopes, func(s string) bool { return slices.Contains(g.Scopes, s) })
+		if allowed && scoped && (best == nil || before(r, best)) {
+			best = r
+		}
+	}
+	if best == nil {
+		return 403, "", ""
+	}
+	return 0, cmp.Or(best.Tier, p.Tier), best.Name
+}
+
+// before reports whether a's grant on payments takes precedence over b's.
+func before(a, b *schema.Role) bool {
+	qa, qb := a.Grants["payments"].Quota, b.Grants["payments"].Quota
+	switch {
+	case qa == nil || qb == nil:
+		if (qa == nil) != (qb == nil) {
+			return qa == nil
+		}
+	case qa.Rate() != qb.Rate():
+		return qa.Rate() > qb.Rate()
+	}
+	return a.Name < b.Name
+}
+
+func roleList(roles []*schema.Role) []string {
+	var out []string
+	for _, r := range roles {
+		out = append(out, r.Name)
+	}
+	return out
 }
