@@ -36,13 +36,7 @@ func TestContractRuntimeErrors(t *testing.T) {
 		t.Fatalf("import: %d %s", code, body)
 	}
 	t.Cleanup(func() { _, _ = c.svc.Organizations.Apis.Delete(c.name("/apis/", api)).Do() })
-	deployment := c.name("/environments/", c.env, "/apis/", api, "/revisions/1")
-	revs := c.svc.Organizations.Environments.Apis.Revisions
-	if _, err := revs.Deploy(deployment).Override(true).Do(); err != nil {
-		t.Fatalf("deploy: %v", err)
-	}
-	t.Cleanup(func() { _, _ = revs.Undeploy(deployment).Do() })
-	if state := c.waitState(t, deployment); state != "READY" {
+	if _, state := c.deployFirst(t, api); state != "READY" {
 		t.Fatalf("deployment state %s, want READY", state)
 	}
 
