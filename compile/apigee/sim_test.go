@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -204,7 +205,7 @@ func (p *condParser) term() bool {
 		p.in = strings.TrimPrefix(strings.TrimSpace(p.in), ")")
 		return v
 	}
-	m := regexp.MustCompile(`^([A-Za-z0-9_.-]+) (=|!=|~~|MatchesPath) ("[^"]*"|null|false|true)`).FindStringSubmatch(p.in)
+	m := regexp.MustCompile(`^([A-Za-z0-9_.-]+) (=|!=|>=|~~|MatchesPath) ("[^"]*"|null|false|true|[0-9]+)`).FindStringSubmatch(p.in)
 	if m == nil {
 		p.s.t.Fatalf("cannot parse comparison at %q", p.in)
 	}
@@ -222,6 +223,10 @@ func (p *condParser) term() bool {
 			return set
 		}
 		return !set || val != lit
+	case ">=":
+		a, errA := strconv.Atoi(val)
+		b, errB := strconv.Atoi(lit)
+		return set && errA == nil && errB == nil && a >= b
 	case "~~":
 		return set && regexp.MustCompile(lit).MatchString(val)
 	}
