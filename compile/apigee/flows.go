@@ -51,10 +51,16 @@ func operations(p *schema.Product) []operation {
 // trailing slash: /orders/ is /orders.
 func pathCondition(pattern string) string {
 	cond := "proxy.pathsuffix MatchesPath " + literal(pattern)
-	if pattern == "/" || strings.HasSuffix(pattern, "/**") {
+	if !withSlash(pattern) {
 		return cond
 	}
 	return or(cond, "proxy.pathsuffix MatchesPath "+literal(pattern+"/"))
+}
+
+// withSlash reports whether pattern also matches with a trailing slash:
+// all but "/" and patterns ending in "/**", which already do.
+func withSlash(pattern string) bool {
+	return pattern != "/" && !strings.HasSuffix(pattern, "/**")
 }
 
 // operationCondition selects requests for one path and method.

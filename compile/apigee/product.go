@@ -106,8 +106,9 @@ func grantedScopes(ms []member) []string {
 }
 
 // operationGroup binds the product to its declared operations, one
-// configuration per path, in the order the proxy matches them; nil when
-// the product declares none.
+// configuration per path, in the order the proxy matches them, as the
+// proxy's flows read them (HEAD implied by GET, a trailing slash allowed);
+// nil when the product declares none.
 func operationGroup(p *schema.Product) *OperationGroup {
 	ops := operations(p)
 	if len(ops) == 0 {
@@ -115,10 +116,12 @@ func operationGroup(p *schema.Product) *OperationGroup {
 	}
 	g := &OperationGroup{OperationConfigType: "proxy"}
 	for _, o := range ops {
-		g.OperationConfigs = append(g.OperationConfigs, OperationConfig{
-			APISource:  p.Name,
-			Operations: []Operation{{Resource: o.pattern, Methods: o.op.Methods}},
-		})
+		methods := withHead(o.op.Methods)
+		resources := []Operation{{Resource: o.pattern, Methods: methods}}
+		if withSlash(o.pattern) {
+			resources = append(resources, Operation{Resource: o.pattern + "/", Methods: methods})
+		}
+		g.OperationConfigs = append(g.OperationConfigs, OperationConfig{APISource: p.Name, Operations: resources})
 	}
 	return g
 }

@@ -34,8 +34,19 @@ func TestAPIProductFields(t *testing.T) {
 	if g == nil || g.OperationConfigType != "proxy" || len(g.OperationConfigs) != 4 {
 		t.Fatalf("operation group %+v", g)
 	}
-	if c := g.OperationConfigs[2]; c.APISource != "payments" || c.Operations[0].Resource != "/charges/*" || !slices.Equal(c.Operations[0].Methods, []string{"GET", "DELETE"}) {
+	// As the proxy's flows read them: HEAD implied by GET, and the path
+	// with a trailing slash.
+	c := g.OperationConfigs[2]
+	if c.APISource != "payments" || len(c.Operations) != 2 || c.Operations[0].Resource != "/charges/*" || c.Operations[1].Resource != "/charges/*/" {
 		t.Errorf("third operation config %+v", c)
+	}
+	for _, op := range c.Operations {
+		if !slices.Equal(op.Methods, []string{"GET", "DELETE", "HEAD"}) {
+			t.Errorf("%s: methods %v, want GET, DELETE and the HEAD GET implies", op.Resource, op.Methods)
+		}
+	}
+	if rest := g.OperationConfigs[3].Operations; len(rest) != 1 || rest[0].Resource != "/refunds/**" {
+		t.Errorf("/refunds/** already matches a trailing slash: %+v", rest)
 	}
 }
 
