@@ -106,8 +106,11 @@ func grantedScopes(ms []member) []string {
 }
 
 // operationGroup binds the product to its declared operations, one
-// configuration per path, in the order the proxy matches them; nil when
-// the product declares none.
+// configuration per resource (Apigee takes a single resource/method pair
+// per configuration), in the order the proxy matches them, as the proxy's
+// flows read them (HEAD implied by GET; a path and, where the flows accept
+// one, the same path with a trailing slash); nil when the product declares
+// none.
 func operationGroup(p *schema.Product) *OperationGroup {
 	ops := operations(p)
 	if len(ops) == 0 {
@@ -115,10 +118,14 @@ func operationGroup(p *schema.Product) *OperationGroup {
 	}
 	g := &OperationGroup{OperationConfigType: "proxy"}
 	for _, o := range ops {
-		g.OperationConfigs = append(g.OperationConfigs, OperationConfig{
-			APISource:  p.Name,
-			Operations: []Operation{{Resource: o.pattern, Methods: o.op.Methods}},
-		})
+		methods := withHead(o.op.Methods)
+		resources := []string{o.pattern}
+		if withSlash(o.pattern) {
+			resources = append(resources, o.pattern+"/")
+		}
+		for _, r := range resources {
+			g.OperationConfigs = append(g.OperationConfigs, OperationConfig{APISource: p.Name, Operations: []Operation{{Resource: r, Methods: methods}}})
+		}
 	}
 	return g
 }

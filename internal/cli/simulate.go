@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -145,6 +147,10 @@ func writeSimulation(w io.Writer, r simulate.Result) {
 		}
 		line("decision", fmt.Sprintf("%s %d %s", verb, r.Status, r.Error))
 		line("refused by", where)
+		for _, name := range slices.Sorted(maps.Keys(r.ResponseHeaders)) {
+			line("error header", name+": "+r.ResponseHeaders[name])
+		}
+		line("error body", r.Body)
 	}
 	line("members", strings.Join(r.Members, ", "))
 	line("role", r.Role)

@@ -55,13 +55,19 @@ type probe struct {
 	groups         []string
 }
 
-// cases are the requests tried on p: every role's every group on every
-// operation with every method, an unknown path, and near-miss groups.
+// cases are the requests tried on p: every role's every group, and every
+// pair of roles, on every operation (with and without a trailing slash)
+// with every method (HEAD included), an unknown path, and near-miss
+// groups.
 func cases(cfg *schema.Config, p *schema.Product) []probe {
 	var out []probe
 	paths := []string{"/no-such-operation/zz"}
 	for _, op := range access.Operations(p) {
-		paths = append(paths, concrete(op.Path))
+		if c := concrete(op.Path); c == "/" {
+			paths = append(paths, c)
+		} else {
+			paths = append(paths, c, c+"/") // a trailing slash is the same path
+		}
 	}
 	var all []string
 	roles := cfg.RolesFor(p.Name)
