@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/access"
 	simulator "github.com/lingate/lingate/internal/simulate"
 	"github.com/lingate/lingate/schema"
 )
@@ -231,21 +232,7 @@ func (p *condParser) term() bool {
 	case "~~":
 		return set && regexp.MustCompile(lit).MatchString(val)
 	}
-	return set && matchesPath(lit, val)
-}
-
-// matchesPath is Apigee's MatchesPath: * is one segment, ** any rest.
-func matchesPath(pattern, path string) bool {
-	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
-	for i, seg := range ps {
-		if seg == "**" {
-			return true
-		}
-		if i >= len(xs) || seg != "*" && seg != xs[i] {
-			return false
-		}
-	}
-	return len(ps) == len(xs)
+	return set && access.MatchesPath(lit, val)
 }
 
 // TestRoleSemantics runs requests through the rich Config's payments
@@ -405,7 +392,7 @@ func expectedOutcome(p *schema.Product, path, verb string, roles []*schema.Role)
 	}
 	var op *schema.Operation
 	for i, o := range p.Operations {
-		if !matchesPath(pathPattern(o.Path), path) {
+		if !access.MatchesPath(pathPattern(o.Path), path) {
 			continue
 		}
 		declared := slices.Contains(o.Methods, verb) || verb == "HEAD" && slices.Contains(o.Methods, "GET")

@@ -151,6 +151,16 @@ func compare(t *testing.T, cfg *schema.Config, e *simulate.Env, p *schema.Produc
 	if g, w := roleQuota(got), want.Quota; (g == nil) != (w == nil) || g != nil && rate(*g) != w.Rate() {
 		t.Fatalf("%s: simulator role quota %v, policies %v", where, g, w)
 	}
+	// A per-second quota is counted per minute, paired with a SpikeArrest
+	// at the stated rate.
+	spike := ""
+	if w := want.Quota; w != nil && w.Per == "second" {
+		spike = fmt.Sprintf("SA-RoleRate %dps %s:", w.Limit, want.Role)
+	}
+	roleSpikes := slices.DeleteFunc(slices.Clone(got.RateLimits), func(s string) bool { return !strings.HasPrefix(s, "SA-RoleRate ") })
+	if spike == "" && len(roleSpikes) > 0 || spike != "" && (len(roleSpikes) != 1 || !strings.HasPrefix(roleSpikes[0], spike)) {
+		t.Fatalf("%s: simulator role spike arrests %q, policies %q", where, roleSpikes, spike)
+	}
 }
 
 // roleQuota is the Q-Role quota the request counted against, if any.

@@ -155,7 +155,7 @@ type policy struct {
 	TimeUnit   refValue `xml:"TimeUnit"`
 	Identifier refValue `xml:"Identifier"`
 	// SpikeArrest
-	Rate string `xml:"Rate"`
+	Rate refValue `xml:"Rate"`
 	// VerifyAPIKey
 	APIKey refValue `xml:"APIKey"`
 	// OAuthV2

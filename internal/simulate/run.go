@@ -40,7 +40,10 @@ type Result struct {
 	Members   []string `json:"members,omitempty"` // roles the caller is a member of
 	Role      string   `json:"role,omitempty"`    // the role whose quota applies
 	Quotas    []Quota  `json:"quotas,omitempty"`
-	Spike     string   `json:"spikeArrest,omitempty"`
+	Spike     string   `json:"spikeArrest,omitempty"` // the product's spikeArrest
+	// RateLimits are the SpikeArrests paired with per-second quotas, as
+	// "policy rate key".
+	RateLimits []string `json:"rateLimits,omitempty"`
 	Tier      string   `json:"tier,omitempty"`
 	// ResourceGroup is the X-Resource-Group header the target receives.
 	ResourceGroup  string            `json:"resourceGroup,omitempty"`
@@ -155,7 +158,7 @@ func (r *run) exec(name string) bool {
 	case "Quota":
 		r.quota(name, pol)
 	case "SpikeArrest":
-		r.out.Spike = pol.Rate
+		r.spikeArrest(name, pol)
 	case "Javascript":
 		return r.script(name)
 	case "VerifyJWT":
@@ -189,6 +192,17 @@ func faultError(pol policy) string {
 		return body.Error + ": " + body.Message
 	}
 	return pol.Reason
+}
+
+// spikeArrest records a SpikeArrest: the product's own (a literal rate,
+// no identifier) as Spike, one paired with a per-second quota in
+// RateLimits.
+func (r *run) spikeArrest(name string, pol policy) {
+	if pol.Rate.Ref == "" && pol.Identifier.Ref == "" {
+		r.out.Spike = pol.Rate.Value
+		return
+	}
+	r.out.RateLimits = append(r.out.RateLimits, name+" "+r.ref(pol.Rate)+" "+r.ref(pol.Identifier))
 }
 
 // authFailed ends the request as a failed authentication policy does:
