@@ -44,7 +44,7 @@ type Result struct {
 	// RateLimits are the SpikeArrests paired with per-second quotas, as
 	// "policy rate key".
 	RateLimits []string `json:"rateLimits,omitempty"`
-	Tier      string   `json:"tier,omitempty"`
+	Tier       string   `json:"tier,omitempty"`
 	// ResourceGroup is the X-Resource-Group header the target receives.
 	ResourceGroup  string            `json:"resourceGroup,omitempty"`
 	TargetEndpoint string            `json:"targetEndpoint,omitempty"`
