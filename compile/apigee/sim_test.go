@@ -2,7 +2,6 @@ package apigee
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -21,8 +20,9 @@ import (
 // evaluates the conditions and policies the compiler writes. It checks the
 // role semantics end to end: the grant that authorises a request decides
 // its quota and tier, 403, 404 and 405. The in-package model below (sim)
-// runs single policies and steps where a test looks at one mechanism
-// (discovery, fault rules) rather than at a whole request.
+// evaluates conditions and AssignMessage policies where a test looks at
+// one mechanism (OIDC discovery, fault rules) rather than at a whole
+// request.
 
 // outcome is what a simulated request came to.
 type outcome struct {
@@ -61,52 +61,13 @@ func simulate(t *testing.T, files map[string][]byte, verb, path string, vars map
 	return out
 }
 
-// sim is a minimal model of the steps of a flow, for tests of one
-// mechanism.
+// sim holds the flow variables and the response of a test of one
+// mechanism: conditions (eval) and AssignMessage policies (assign).
 type sim struct {
 	t     *testing.T
 	files map[string][]byte
 	vars  map[string]string
 	out   outcome
-}
-
-// run executes steps; true when a fault ended the request.
-func (s *sim) run(steps []step) bool {
-	for _, st := range steps {
-		if st.Condition != "" && !s.eval(st.Condition) {
-			continue
-		}
-		if s.exec(st.Name) {
-			return true
-		}
-	}
-	return false
-}
-
-// exec runs one policy by its type.
-func (s *sim) exec(name string) bool {
-	data := policyXML(s.t, s.files, name)
-	switch {
-	case strings.Contains(string(data), "<AssignMessage"):
-		var am assignMessage
-		decode(s.t, data, &am)
-		s.assign(am)
-	case strings.Contains(string(data), "<Javascript"):
-		s.script(name)
-	case strings.Contains(string(data), "<RaiseFault"):
-		var rf raiseFault
-		decode(s.t, data, &rf)
-		s.out.status = rf.StatusCode
-		for _, h := range headersOf(rf.Headers) {
-			s.out.headers[h.Name] = h.Value
-		}
-		return true
-	case strings.Contains(string(data), "<Quota"):
-		var q quotaPolicy
-		decode(s.t, data, &q)
-		s.out.quotas = append(s.out.quotas, fmt.Sprintf("%s %s/%s %s", name, s.count(q.Allow), s.ref(q.TimeUnit), s.ref(q.Identifier)))
-	}
-	return false
 }
 
 func (s *sim) assign(am assignMessage) {
@@ -129,36 +90,6 @@ func (s *sim) assign(am assignMessage) {
 			s.vars[v.Name] = v.Value
 		}
 	}
-}
-
-// script runs JS-Groups on the model of its code (groups_model_test.go)
-// with the data compiled into the bundle's copy.
-func (s *sim) script(name string) {
-	if name != policyGroups {
-		s.t.Fatalf("no model of the script of %s", name)
-	}
-	d, err := parseScriptData(s.files[groupsResourceFile])
-	if err != nil {
-		s.t.Fatalf("%s: %v", groupsResourceFile, err)
-	}
-	raw, set := s.vars[d.Source]
-	for _, role := range modelMembers(modelGroups(raw, set, d.Listed), d.Roles) {
-		s.vars[memberVar(role)] = "true"
-	}
-}
-
-func (s *sim) count(a allow) string {
-	if a.CountRef != "" {
-		return s.vars[a.CountRef]
-	}
-	return fmt.Sprint(a.Count)
-}
-
-func (s *sim) ref(r refOrValue) string {
-	if v, ok := s.vars[r.Ref]; ok && r.Ref != "" {
-		return v
-	}
-	return r.Value
 }
 
 // eval evaluates a condition of the forms the compiler writes.

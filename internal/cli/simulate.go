@@ -160,6 +160,7 @@ func writeSimulation(w io.Writer, r simulate.Result) {
 	}
 	line("quotas", strings.Join(quotas, "; "))
 	line("spike arrest", r.Spike)
+	line("rate limits", strings.Join(r.RateLimits, "; "))
 	if r.Tier != "" {
 		line("tier", r.Tier+" (resource group "+r.ResourceGroup+")")
 	}
