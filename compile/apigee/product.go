@@ -147,3 +147,21 @@ func productJSON(prod APIProduct) ([]byte, error) {
 // apigee/products/<name>.json, so a live reader can write what it read in
 // the same form.
 func ProductJSON(prod APIProduct) ([]byte, error) { return productJSON(prod) }
+
+// ProductOperations is the operation group of the API product of product
+// in env as resource → methods, nil when it declares none: what
+// VerifyAPIKey and OAuthV2 check a request against (the simulator takes
+// it as a value, as it takes Bundle).
+func ProductOperations(cfg *schema.Config, env, product string) (map[string][]string, error) {
+	prod, err := Product(cfg, env, product)
+	if err != nil || prod.OperationGroup == nil {
+		return nil, err
+	}
+	ops := map[string][]string{}
+	for _, c := range prod.OperationGroup.OperationConfigs {
+		for _, o := range c.Operations {
+			ops[o.Resource] = append(ops[o.Resource], o.Methods...)
+		}
+	}
+	return ops, nil
+}

@@ -15,7 +15,8 @@ import (
 type Decision struct {
 	// Status is 0 when admitted; 403 when the caller is in no role of the
 	// product or no grant authorises the request; 404 for no operation's
-	// path; 405 for a declared path without the method.
+	// path; 405 for a declared path without the method (apiKey and oauth2
+	// products answer both with 401: their API product check fails).
 	Status int
 	Role   string
 	Quota  *schema.Quota // nil: the product's quota alone
@@ -30,8 +31,16 @@ type Decision struct {
 // implies HEAD) and holding a scope of its operation; among the caller's
 // grants that do, the largest quota (none is unlimited) and then the first
 // role by name decides quota and tier. A trailing slash is the path
-// without it.
+// without it. An undeclared path or method is 404 or 405 for oidc
+// products and 401 for apiKey and oauth2 ones, whose API product check
+// refuses it during authentication.
 func Decide(cfg *schema.Config, p *schema.Product, groups []string, method, path string) Decision {
+	op, status := matchOperation(p, method, path)
+	if status != 0 && p.Auth.OIDC == nil {
+		// VerifyAPIKey and OAuthV2 check the API product's operations
+		// during authentication, before any role check.
+		return Decision{Status: 401}
+	}
 	var ms []*schema.Role
 	for _, r := range cfg.RolesFor(p.Name) {
 		if slices.ContainsFunc(r.Members.Claims.Groups, func(g string) bool { return slices.Contains(groups, g) }) {
@@ -41,7 +50,6 @@ func Decide(cfg *schema.Config, p *schema.Product, groups []string, method, path
 	if len(ms) == 0 {
 		return Decision{Status: 403}
 	}
-	op, status := matchOperation(p, method, path)
 	if status != 0 {
 		return Decision{Status: status}
 	}

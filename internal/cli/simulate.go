@@ -71,7 +71,7 @@ func runSimulate(e *env, opts simulateOptions) error {
 	if err != nil {
 		return err
 	}
-	sim, err := simulate.New(cfg, opts.env, apigee.Bundle)
+	sim, err := simulate.New(cfg, opts.env, apigee.Bundle, apigee.ProductOperations)
 	if err != nil {
 		return err
 	}

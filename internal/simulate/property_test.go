@@ -30,7 +30,7 @@ func TestSimulatorAgreesWithIntent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			n := 0
 			for _, env := range cfg.EnvironmentNames() {
-				e, err := simulate.New(cfg, env, apigee.Bundle)
+				e, err := simulate.New(cfg, env, apigee.Bundle, apigee.ProductOperations)
 				if err != nil {
 					t.Fatal(err)
 				}

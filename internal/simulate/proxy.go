@@ -22,10 +22,14 @@ import (
 type Proxy struct {
 	Name     string
 	BasePath string
-	endpoint proxyEndpoint
-	policies map[string]policy
-	targets  map[string]targetEndpoint
-	script   *jsgroups.Data
+	// Operations are the API product's operation group, resource →
+	// methods (nil: none), which VerifyAPIKey and OAuthV2 check the
+	// request against.
+	Operations map[string][]string
+	endpoint   proxyEndpoint
+	policies   map[string]policy
+	targets    map[string]targetEndpoint
+	script     *jsgroups.Data
 	// conds caches parsed conditions by their text.
 	conds map[string]cond
 }

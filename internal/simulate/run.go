@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lingate/lingate/internal/access"
 )
 
 // Request is one simulated call.
@@ -383,6 +386,9 @@ func (r *run) verifyAPIKey(name string, pol policy) bool {
 	if !r.credentials(pol.APIKey.Ref) {
 		return r.authFailed("verifyapikey."+name, name, "steps.oauth.v2.FailedToResolveAPIKey: no API key")
 	}
+	if !r.productAllows() {
+		return r.authFailed("verifyapikey."+name, name, "steps.oauth.v2.InvalidApiKeyForGivenResource: the API product has no operation for the request")
+	}
 	prefix := "verifyapikey." + name + "."
 	r.setDefault(prefix+"client_id", cmpOr(r.vars[pol.APIKey.Ref], "simulated-app"))
 	r.appAttributes(prefix)
@@ -395,8 +401,26 @@ func (r *run) verifyToken(name string) bool {
 	if !r.credentials("request.header.authorization") {
 		return r.authFailed("oauthV2."+name, name, "steps.oauth.v2.InvalidAccessToken: no access token")
 	}
+	if !r.productAllows() {
+		return r.authFailed("oauthV2."+name, name, "steps.oauth.v2.InvalidAPICallAsNoApiProductMatchFound: the API product has no operation for the request")
+	}
 	r.setDefault("client_id", "simulated-app")
 	r.appAttributes("")
+	return false
+}
+
+// productAllows reports whether the API product's operation group, if it
+// has one, lists the request's path (a resource, as MatchesPath reads
+// it) with its method.
+func (r *run) productAllows() bool {
+	if r.p.Operations == nil {
+		return true
+	}
+	for res, methods := range r.p.Operations {
+		if slices.Contains(methods, r.req.Method) && access.MatchesPath(res, r.vars["proxy.pathsuffix"]) {
+			return true
+		}
+	}
 	return false
 }
 
