@@ -14,6 +14,7 @@ func (c *Config) Warnings() Errors {
 	var ws Errors
 	for _, name := range Names(c.Products) {
 		ws = append(ws, c.productWarnings(c.Products[name])...)
+		ws = append(ws, c.runtimeWarnings(c.Products[name])...)
 	}
 	for _, name := range Names(c.Roles) {
 		ws = append(ws, c.roleWarnings(c.Roles[name])...)

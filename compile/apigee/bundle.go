@@ -29,7 +29,6 @@ func (b *proxy) add(files ...policyFile) { b.policies = append(b.policies, files
 // the order of its steps).
 func build(cfg *schema.Config, env *schema.Environment, p *schema.Product) proxy {
 	ms := members(cfg, p)
-	checks := accessChecks(p, ms)
 	id := authenticate(p.Auth)
 	b := proxy{endpoint: proxyEndpoint{
 		Name:        proxyEndpointName,
@@ -38,8 +37,10 @@ func build(cfg *schema.Config, env *schema.Environment, p *schema.Product) proxy
 		PostFlow:    flowPhase{Name: "PostFlow"},
 		BasePath:    p.BasePath,
 	}}
-	b.endpoint.PreFlow.Request.Steps = b.admission(p, ms, checks, id)
-	b.endpoint.Flows = flows(p, checks)
+	b.endpoint.PreFlow.Request.Steps = b.admission(p, ms, id)
+	fs, faults := flows(p, ms)
+	b.endpoint.Flows = fs
+	b.add(faults...)
 	if len(p.Operations) > 0 {
 		b.add(notFound())
 	}
@@ -47,12 +48,20 @@ func build(cfg *schema.Config, env *schema.Environment, p *schema.Product) proxy
 	lookupFiles, lookupSteps := placementSteps(env, p)
 	b.add(lookupFiles...)
 	b.endpoint.PostFlow.Request.Steps = append(b.endpoint.PostFlow.Request.Steps, lookupSteps...)
+	responseHeaders := ""
 	if file, ok := headersPolicy(policyResponseHeaders, p.Headers.Response); ok {
 		b.add(file)
+		responseHeaders = policyResponseHeaders
 		b.endpoint.PostFlow.Response.Steps = []step{{Name: policyResponseHeaders}}
 	}
+	rules, def, faults := faultHandling(p, responseHeaders)
+	b.add(faults...)
+	b.endpoint.FaultRules, b.endpoint.DefaultRule = rules, &def
 	b.targets, b.endpoint.RouteRules = targets(p)
 	b.targets, b.endpoint.RouteRules = withNodeRoutes(p, b.targets, b.endpoint.RouteRules)
+	for i := range b.targets {
+		b.targets[i].DefaultRule = &def
+	}
 	names := make([]string, len(b.policies))
 	for i, f := range b.policies {
 		names[i] = f.name
@@ -65,8 +74,8 @@ func build(cfg *schema.Config, env *schema.Environment, p *schema.Product) proxy
 }
 
 // admission is the PreFlow: CORS, spike arrest, authentication, groups,
-// roles, and the 403 for callers no role admits.
-func (b *proxy) admission(p *schema.Product, ms []member, checks access, id identity) []step {
+// the grants' policies, and the 403 for callers in no role.
+func (b *proxy) admission(p *schema.Product, ms []member, id identity) []step {
 	var steps []step
 	if p.CORS != nil {
 		b.add(cors(p))
@@ -81,10 +90,10 @@ func (b *proxy) admission(p *schema.Product, ms []member, checks access, id iden
 	b.add(groupsPolicy())
 	b.scripts = append(b.scripts, artifact.File{Path: groupsResourceFile, Data: groupsSource(id, ms)})
 	steps = append(steps, step{Name: policyGroups})
-	roles, roleSteps := rolePolicies(p, ms, checks, id.caller)
-	b.add(roles...)
+	grants, refuse := grantPolicies(p, ms, id.caller)
+	b.add(grants...)
 	b.add(forbidden())
-	return append(steps, roleSteps...)
+	return append(steps, refuse...)
 }
 
 // placement is the PostFlow request: quotas, request headers, and the

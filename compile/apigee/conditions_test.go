@@ -10,7 +10,7 @@ func TestConditionBuilders(t *testing.T) {
 		or(isUnset("a"), equals("b", "y")):      `(a = null) or (b = "y")`,
 		and(equals("a", "x")):                   `a = "x"`,
 		not(and(isTrue("a"), isTrue("b"))):      `not ((a = "true") and (b = "true"))`,
-		operationCondition("/a/*", "GET"):       `(proxy.pathsuffix MatchesPath "/a/*") and (request.verb = "GET")`,
+		operationCondition("/a/**", "GET"):      `(proxy.pathsuffix MatchesPath "/a/**") and (request.verb = "GET")`,
 	}
 	for got, want := range tests {
 		if got != want {
@@ -25,7 +25,7 @@ func TestConditionBuilders(t *testing.T) {
 // does in the API product's resource.
 func TestConditionLiteralsAreNotGoEscaped(t *testing.T) {
 	path := "/a\u00adb\u200bc"
-	want := `(proxy.pathsuffix MatchesPath "` + path + `") and (request.verb = "GET")`
+	want := `((proxy.pathsuffix MatchesPath "` + path + `") or (proxy.pathsuffix MatchesPath "` + path + `/")) and (request.verb = "GET")`
 	if got := operationCondition(path, "GET"); got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}

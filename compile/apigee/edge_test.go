@@ -82,8 +82,11 @@ func TestEdgeCaseSemantics(t *testing.T) {
 	if got := simulate(t, files, "PUT", "/items/1/parts/2", member); got.status != 403 {
 		t.Errorf("role-03 may only GET, got %+v", got)
 	}
-	if got := simulate(t, files, "GET", "/", member); got.status != 404 {
-		t.Errorf("GET / is not declared, got %+v", got)
+	if got := simulate(t, files, "GET", "/", member); got.status != 405 || got.headers["Allow"] != "HEAD, OPTIONS" {
+		t.Errorf("GET / is not declared, only HEAD and OPTIONS; got %+v", got)
+	}
+	if got := simulate(t, files, "GET", "/nothing", member); got.status != 404 {
+		t.Errorf("GET /nothing matches no declared path, got %+v", got)
 	}
 	lonely, _ := mustBundle(t, edgeConfig(), "edge", "lonely")
 	if got := simulate(t, lonely, "GET", "/", map[string]string{"verifyapikey.VA-Verify.app.groups": "anyone"}); got.status != 403 {

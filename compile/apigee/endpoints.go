@@ -46,6 +46,8 @@ type proxyEndpoint struct {
 	XMLName     xml.Name    `xml:"ProxyEndpoint"`
 	Name        string      `xml:"name,attr"`
 	Description string      `xml:"Description,omitempty"`
+	FaultRules  []faultRule `xml:"FaultRules>FaultRule"`
+	DefaultRule *faultRule  `xml:"DefaultFaultRule"`
 	PreFlow     flowPhase   `xml:"PreFlow"`
 	Flows       []flow      `xml:"Flows>Flow"`
 	PostFlow    flowPhase   `xml:"PostFlow"`
@@ -58,6 +60,7 @@ type targetEndpoint struct {
 	XMLName     xml.Name             `xml:"TargetEndpoint"`
 	Name        string               `xml:"name,attr"`
 	Description string               `xml:"Description,omitempty"`
+	DefaultRule *faultRule           `xml:"DefaultFaultRule"`
 	Connection  httpTargetConnection `xml:"HTTPTargetConnection"`
 }
 

@@ -47,9 +47,25 @@ func operations(p *schema.Product) []operation {
 	return ops
 }
 
+// pathCondition selects requests for one path pattern, with or without a
+// trailing slash: /orders/ is /orders.
+func pathCondition(pattern string) string {
+	cond := "proxy.pathsuffix MatchesPath " + literal(pattern)
+	if !withSlash(pattern) {
+		return cond
+	}
+	return or(cond, "proxy.pathsuffix MatchesPath "+literal(pattern+"/"))
+}
+
+// withSlash reports whether pattern also matches with a trailing slash:
+// all but "/" and patterns ending in "/**", which already do.
+func withSlash(pattern string) bool {
+	return pattern != "/" && !strings.HasSuffix(pattern, "/**")
+}
+
 // operationCondition selects requests for one path and method.
 func operationCondition(pattern, method string) string {
-	return and("proxy.pathsuffix MatchesPath "+literal(pattern), equals("request.verb", method))
+	return and(pathCondition(pattern), equals("request.verb", method))
 }
 
 // flowName names an operation's flow readably: "op2-get-orders-id".
@@ -61,77 +77,126 @@ func flowName(n int, method, path string) string {
 	return name
 }
 
-// flows returns one flow per operation and method, each refusing callers
-// whose roles lack the method or the operation's scopes, then the
-// unconditional flow last.
-func flows(p *schema.Product, a access) []flow {
-	var fs []flow
+// flows returns one flow per operation and method (HEAD implied by GET),
+// each admitting the request by the first grant that authorises it; then
+// one flow per declared path answering 405 to its other methods; then the
+// unconditional flow last. It also returns the 405 policies.
+func flows(p *schema.Product, ms []member) ([]flow, []policyFile) {
+	var fs, paths []flow
+	var faults []policyFile
+	seen := map[string]bool{}
 	for _, o := range operations(p) {
-		for _, m := range o.op.Methods {
+		for _, m := range withHead(o.op.Methods) {
 			f := flow{Name: flowName(o.n, m, o.op.Path), Condition: operationCondition(o.pattern, m)}
-			if slices.Contains(a.methods, m) {
-				f.Request.Steps = append(f.Request.Steps, step{Name: policyForbidden, Condition: not(isTrue(methodVar(m)))})
-			}
-			if slices.Contains(a.scoped, o.n) {
-				f.Request.Steps = append(f.Request.Steps, step{Name: policyForbidden, Condition: not(isTrue(scopeVar(o.n)))})
-			}
+			f.Request.Steps = grantSteps(p, ms, &o.op, m)
 			fs = append(fs, f)
 		}
+		if seen[o.pattern] {
+			continue
+		}
+		seen[o.pattern] = true
+		allowed := pathMethods(p, o.pattern)
+		name := notAllowedPolicy(allowed)
+		paths = append(paths, flow{Name: flowName(o.n, "405", o.op.Path), Condition: pathCondition(o.pattern),
+			Request: stepList{Steps: []step{{Name: name}}}})
+		if !slices.ContainsFunc(faults, func(f policyFile) bool { return f.name == name }) {
+			faults = append(faults, methodNotAllowed(allowed))
+		}
 	}
-	return append(fs, catchAll(p, a))
+	return append(append(fs, paths...), catchAll(p, ms)), faults
+}
+
+// pathMethods are the methods the operations on one path pattern declare,
+// HEAD implied by GET, sorted.
+func pathMethods(p *schema.Product, pattern string) []string {
+	var methods []string
+	for _, op := range p.Operations {
+		if pathPattern(op.Path) == pattern {
+			methods = append(methods, withHead(op.Methods)...)
+		}
+	}
+	slices.Sort(methods)
+	return slices.Compact(methods)
 }
 
 // catchAll is the last, unconditional flow. With operations declared it
-// answers 404 to anything else; without, it refuses methods the caller's
-// roles do not allow and methods the policy language does not know.
-func catchAll(p *schema.Product, a access) flow {
+// answers 404 to anything else; without, it admits the request by the
+// first grant that allows its method.
+func catchAll(p *schema.Product, ms []member) flow {
 	f := flow{Name: catchAllFlowName}
 	if len(p.Operations) > 0 {
 		f.Request.Steps = []step{{Name: policyNotFound}}
 		return f
 	}
-	for _, m := range a.methods {
-		f.Request.Steps = append(f.Request.Steps, step{Name: policyForbidden, Condition: and(equals("request.verb", m), not(isTrue(methodVar(m))))})
+	var steps []step
+	for _, m := range precedence(ms) {
+		verbs := fmt.Sprintf(`request.verb ~~ "^(%s)$"`, strings.Join(m.methods(p), "|"))
+		steps = append(steps, step{Name: grantPolicy(m.role.Name), Condition: and(isTrue(memberVar(m.role.Name)), isUnset(varRole), verbs)})
 	}
-	known := fmt.Sprintf(`request.verb ~~ "^(%s)$"`, strings.Join(allMethods, "|"))
-	f.Request.Steps = append(f.Request.Steps, step{Name: policyForbidden, Condition: not(known)})
+	f.Request.Steps = append(steps, step{Name: policyForbidden, Condition: isUnset(varRole)})
 	return f
 }
 
 // raiseFault is the RaiseFault policy with a JSON error body.
 type raiseFault struct {
-	XMLName                   xml.Name `xml:"RaiseFault"`
-	Name                      string   `xml:"name,attr"`
-	Payload                   payload  `xml:"FaultResponse>Set>Payload"`
-	StatusCode                int      `xml:"FaultResponse>Set>StatusCode"`
-	ReasonPhrase              string   `xml:"FaultResponse>Set>ReasonPhrase"`
-	IgnoreUnresolvedVariables bool     `xml:"IgnoreUnresolvedVariables"`
+	XMLName                   xml.Name   `xml:"RaiseFault"`
+	Name                      string     `xml:"name,attr"`
+	Headers                   *headerSet `xml:"FaultResponse>Set>Headers"`
+	Payload                   payload    `xml:"FaultResponse>Set>Payload"`
+	StatusCode                int        `xml:"FaultResponse>Set>StatusCode"`
+	ReasonPhrase              string     `xml:"FaultResponse>Set>ReasonPhrase"`
+	IgnoreUnresolvedVariables bool       `xml:"IgnoreUnresolvedVariables"`
 }
 
-// payload is a response body and its content type.
+// headerSet is the Headers of a message's Set, omitted when nil.
+type headerSet struct {
+	Headers []header `xml:"Header"`
+}
+
+// payload is a response body and its content type. Variables in the body
+// are written @name# so JSON braces stay literal.
 type payload struct {
-	ContentType string `xml:"contentType,attr"`
-	Body        string `xml:",chardata"`
+	ContentType    string `xml:"contentType,attr"`
+	VariablePrefix string `xml:"variablePrefix,attr,omitempty"`
+	VariableSuffix string `xml:"variableSuffix,attr,omitempty"`
+	Body           string `xml:",chardata"`
 }
 
-// fault answers with status and a JSON body naming the error.
-func fault(name string, status int, reason, message string) policyFile {
-	body := fmt.Sprintf(`{"error":%q,"message":%q}`, strings.ToLower(reason), message)
+// errorPayload is the body of every error the proxy answers itself: the
+// status, a short code, and the request id (Apigee's messageid), nothing
+// naming a policy, a role or a quota.
+func errorPayload(status, code string) payload {
+	body := fmt.Sprintf(`{"status":%s,"code":%q,"request_id":"@messageid#"}`, status, code)
+	return payload{ContentType: "application/json", VariablePrefix: "@", VariableSuffix: "#", Body: body}
+}
+
+// fault answers with status and the error body of code.
+func fault(name string, status int, reason, code string) policyFile {
 	return policyFile{name, raiseFault{
 		Name:                      name,
-		Payload:                   payload{ContentType: "application/json", Body: body},
+		Payload:                   errorPayload(strconv.Itoa(status), code),
 		StatusCode:                status,
 		ReasonPhrase:              reason,
 		IgnoreUnresolvedVariables: true,
 	}}
 }
 
-// forbidden refuses callers whose roles do not allow the request.
+// forbidden refuses requests no grant of the caller's roles authorises.
 func forbidden() policyFile {
-	return fault(policyForbidden, 403, "Forbidden", "none of the caller's roles allows this request")
+	return fault(policyForbidden, 403, "Forbidden", "forbidden")
 }
 
 // notFound answers requests that no declared operation matches.
 func notFound() policyFile {
-	return fault(policyNotFound, 404, "Not Found", "no operation of this API matches the request")
+	return fault(policyNotFound, 404, "Not Found", "not_found")
+}
+
+// methodNotAllowed answers a declared path with another method: 405, and
+// Allow listing the path's methods.
+func methodNotAllowed(methods []string) policyFile {
+	f := fault(notAllowedPolicy(methods), 405, "Method Not Allowed", "method_not_allowed")
+	rf := f.doc.(raiseFault)
+	rf.Headers = &headerSet{[]header{{Name: "Allow", Value: strings.Join(methods, ", ")}}}
+	f.doc = rf
+	return f
 }

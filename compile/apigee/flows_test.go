@@ -47,28 +47,47 @@ func TestFlowNames(t *testing.T) {
 	}
 }
 
-func TestFlowsCheckOnlyWhatIsNeeded(t *testing.T) {
+// twoRoles are r1 (GET with scope s, no quota) and r2 (POST, no scopes,
+// 5/second).
+func twoRoles() []member {
+	return []member{
+		{&schema.Role{Name: "r1"}, &schema.Grant{Methods: []string{"GET"}, Scopes: []string{"s"}}},
+		{&schema.Role{Name: "r2"}, &schema.Grant{Methods: []string{"POST"}, Quota: &schema.Quota{Limit: 5, Per: "second"}}},
+	}
+}
+
+func TestFlowsAdmitByOneGrant(t *testing.T) {
 	p := &schema.Product{Operations: []schema.Operation{
 		{Path: "/a", Methods: []string{"GET", "POST"}, Scopes: []string{"s"}},
-		{Path: "/b", Methods: []string{"GET"}},
+		{Path: "/b", Methods: []string{"GET", "POST"}},
 	}}
-	fs := flows(p, access{methods: []string{"POST"}, scoped: []int{1}})
-	if len(fs) != 4 {
-		t.Fatalf("%d flows, want 3 and the catch-all", len(fs))
-	}
+	fs, faults := flows(p, twoRoles())
 	got := map[string][]string{}
 	conds := map[string]bool{}
+	var names []string
 	for _, f := range fs {
+		names = append(names, f.Name)
 		got[f.Name] = stepNames(f.Request.Steps)
 		if conds[f.Condition] {
 			t.Errorf("condition %q twice", f.Condition)
 		}
 		conds[f.Condition] = true
 	}
+	wantNames := []string{"op1-get-a", "op1-post-a", "op1-head-a", "op2-get-b", "op2-post-b", "op2-head-b", "op1-405-a", "op2-405-b", "catch-all"}
+	if !slices.Equal(names, wantNames) {
+		t.Fatalf("flows %v, want %v", names, wantNames)
+	}
+	r1 := `AM-Grant-r1 if (lingate.member.r1 = "true") and (lingate.role = null)`
+	r2 := `AM-Grant-r2 if (lingate.member.r2 = "true") and (lingate.role = null)`
+	refuse := "RF-Forbidden if lingate.role = null"
 	want := map[string][]string{
-		"op1-get-a":  {`RF-Forbidden if not (lingate.scope.op1 = "true")`},
-		"op1-post-a": {`RF-Forbidden if not (lingate.method.POST = "true")`, `RF-Forbidden if not (lingate.scope.op1 = "true")`},
-		"op2-get-b":  nil,
+		"op1-get-a":  {r1, refuse},
+		"op1-head-a": {r1, refuse},
+		// r1 holds the scope but not the method, r2 the method but not
+		// the scope: no grant authorises a POST to /a.
+		"op1-post-a": {"RF-Forbidden"},
+		"op2-post-b": {r2, refuse},
+		"op1-405-a":  {"RF-NotAllowed-GET-HEAD-POST"},
 		"catch-all":  {"RF-NotFound"},
 	}
 	for name, steps := range want {
@@ -76,17 +95,33 @@ func TestFlowsCheckOnlyWhatIsNeeded(t *testing.T) {
 			t.Errorf("%s: steps %q, want %q", name, got[name], steps)
 		}
 	}
-	if last := fs[len(fs)-1]; last.Condition != "" || last.Name != catchAllFlowName {
-		t.Errorf("last flow %+v", last)
+	if len(faults) != 1 || faults[0].name != "RF-NotAllowed-GET-HEAD-POST" {
+		t.Errorf("405 policies %v, want one shared by both paths", faults)
+	}
+	if c := fs[0].Condition; c != `((proxy.pathsuffix MatchesPath "/a") or (proxy.pathsuffix MatchesPath "/a/")) and (request.verb = "GET")` {
+		t.Errorf("condition %s: want /a with and without a trailing slash", c)
+	}
+}
+
+func TestPathConditionKeepsRootAndRest(t *testing.T) {
+	for in, want := range map[string]string{
+		"/":      `proxy.pathsuffix MatchesPath "/"`,
+		"/a/**":  `proxy.pathsuffix MatchesPath "/a/**"`,
+		"/a/*/b": `(proxy.pathsuffix MatchesPath "/a/*/b") or (proxy.pathsuffix MatchesPath "/a/*/b/")`,
+	} {
+		if got := pathCondition(in); got != want {
+			t.Errorf("pathCondition(%s) = %s, want %s", in, got, want)
+		}
 	}
 }
 
 func TestCatchAllWithoutOperations(t *testing.T) {
-	f := catchAll(&schema.Product{}, access{methods: []string{"DELETE"}})
+	f := catchAll(&schema.Product{}, twoRoles())
 	got := stepNames(f.Request.Steps)
 	want := []string{
-		`RF-Forbidden if (request.verb = "DELETE") and not (lingate.method.DELETE = "true")`,
-		`RF-Forbidden if not (request.verb ~~ "^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$")`,
+		`AM-Grant-r1 if (lingate.member.r1 = "true") and (lingate.role = null) and (request.verb ~~ "^(GET|HEAD)$")`,
+		`AM-Grant-r2 if (lingate.member.r2 = "true") and (lingate.role = null) and (request.verb ~~ "^(POST)$")`,
+		"RF-Forbidden if lingate.role = null",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("steps\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -98,9 +133,11 @@ func TestFaults(t *testing.T) {
 		f      policyFile
 		status int
 		body   string
+		allow  string
 	}{
-		{forbidden(), 403, `{"error":"forbidden",`},
-		{notFound(), 404, `{"error":"not found",`},
+		{forbidden(), 403, `{"status":403,"code":"forbidden","request_id":"@messageid#"}`, ""},
+		{notFound(), 404, `{"status":404,"code":"not_found","request_id":"@messageid#"}`, ""},
+		{methodNotAllowed([]string{"GET", "HEAD"}), 405, `{"status":405,"code":"method_not_allowed","request_id":"@messageid#"}`, "GET, HEAD"},
 	} {
 		out, err := marshalXML(tt.f.doc)
 		if err != nil {
@@ -108,8 +145,22 @@ func TestFaults(t *testing.T) {
 		}
 		var rf raiseFault
 		decode(t, out, &rf)
-		if rf.StatusCode != tt.status || !strings.HasPrefix(rf.Payload.Body, tt.body) || rf.Payload.ContentType != "application/json" {
+		if rf.StatusCode != tt.status || rf.Payload.Body != tt.body || rf.Payload.ContentType != "application/json" ||
+			rf.Payload.VariablePrefix != "@" || rf.Payload.VariableSuffix != "#" {
 			t.Errorf("%s: %+v", tt.f.name, rf)
 		}
+		if allow := headerValue(headersOf(rf.Headers), "Allow"); allow != tt.allow {
+			t.Errorf("%s: Allow %q, want %q", tt.f.name, allow, tt.allow)
+		}
 	}
+}
+
+// headerValue is the value of the header called name, "" when absent.
+func headerValue(hs []header, name string) string {
+	for _, h := range hs {
+		if h.Name == name {
+			return h.Value
+		}
+	}
+	return ""
 }

@@ -52,6 +52,14 @@ func decode(t *testing.T, data []byte, v any) {
 	}
 }
 
+// endpointOf parses a bundle's ProxyEndpoint.
+func endpointOf(t *testing.T, files map[string][]byte) proxyEndpoint {
+	t.Helper()
+	var pe proxyEndpoint
+	decode(t, files["apiproxy/proxies/default.xml"], &pe)
+	return pe
+}
+
 func keys(m map[string][]byte) []string {
 	var ks []string
 	for k := range m {

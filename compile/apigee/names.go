@@ -1,7 +1,6 @@
 package apigee
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -17,17 +16,36 @@ const (
 	policyCallDiscovery   = "SC-OIDCDiscovery"
 	policyExtractJWKS     = "EV-OIDCDiscovery"
 	policyPopulateJWKS    = "PC-OIDCDiscovery"
+	policyLookupFailure   = "LC-OIDCFailure"
+	policyPopulateFailure = "PC-OIDCFailure"
+	policyAcceptJWKS      = "AM-OIDCDiscovery"
+	policyDiscoveryDown   = "RF-IdentityProvider"
 	policyGroups          = "JS-Groups"
 	policyForbidden       = "RF-Forbidden"
+	policyMember          = "AM-Member"
 	policyNotFound        = "RF-NotFound"
 	policyProductQuota    = "Q-Product"
 	policyRoleQuota       = "Q-Role"
+	policyProductRate     = "SA-ProductRate"
+	policyRoleRate        = "SA-RoleRate"
 	policyRequestHeaders  = "AM-RequestHeaders"
 	policyResponseHeaders = "AM-ResponseHeaders"
+
+	policyErrorUnauthenticated = "AM-Error-Unauthenticated"
+	policyErrorRateLimited     = "AM-Error-RateLimited"
+	policyErrorBackend         = "AM-Error-Backend"
+	policyErrorInternal        = "AM-Error-Internal"
 )
 
-// rolePolicy is the AssignMessage that marks a caller as a member of role.
-func rolePolicy(role string) string { return "AM-Role-" + role }
+// grantPolicy is the AssignMessage that records that role's grant
+// authorised the request.
+func grantPolicy(role string) string { return "AM-Grant-" + role }
+
+// notAllowedPolicy is the RaiseFault answering 405 on a path whose
+// operations allow methods (joined by dashes: "RF-NotAllowed-GET-HEAD").
+func notAllowedPolicy(methods []string) string {
+	return "RF-NotAllowed-" + strings.Join(methods, "-")
+}
 
 // tierPolicy is the AssignMessage that places a caller on tier.
 func tierPolicy(tier string) string { return "AM-Tier-" + tier }
@@ -35,24 +53,17 @@ func tierPolicy(tier string) string { return "AM-Tier-" + tier }
 // Flow variables the bundle sets. They all live under "lingate." so they
 // cannot clash with Apigee's own.
 const (
-	varRole         = "lingate.role"           // the role whose quota applies; unset when no role admits the caller
-	varTier         = "lingate.tier"           // the caller's tier
+	varRole         = "lingate.role"           // the role whose grant authorised the request; unset until one has
+	varTier         = "lingate.tier"           // that grant's tier
 	varJWKSURI      = "lingate.jwks_uri"       // the issuer's key set, found by OIDC discovery
 	varQuotaLimited = "lingate.quota.limited"  // "true" when the caller's role has a quota
 	varQuotaLimit   = "lingate.quota.limit"    // that quota's count
 	varQuotaUnit    = "lingate.quota.timeunit" // and its time unit
 	varQuotaKey     = "lingate.quota.key"      // the counter: role and caller
+	varMember       = "lingate.member"         // "true" when the caller is in a role granted on the product
+	varError        = "lingate.error"          // the short code of an error response already written
+	varQuotaRate    = "lingate.quota.rate"     // a per-second quota's SpikeArrest rate ("10ps")
 )
-
-// roleVar is "true" when the caller is a member of role.
-func roleVar(role string) string { return "lingate.role." + role }
-
-// methodVar is "true" when one of the caller's roles allows method.
-func methodVar(method string) string { return "lingate.method." + method }
-
-// scopeVar is "true" when the caller's roles hold a scope that operation
-// number n (counted from 1) asks for.
-func scopeVar(n int) string { return "lingate.scope.op" + strconv.Itoa(n) }
 
 // Endpoint names.
 const (

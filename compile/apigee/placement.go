@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/lingate/lingate/schema"
@@ -173,8 +172,8 @@ func placementSteps(env *schema.Environment, p *schema.Product) ([]policyFile, [
 	)
 	if svc.OnFailure == schema.PlacementFailClosed {
 		files = append(files,
-			fault(policyPlacementNoKey, 400, "Bad Request", "the request carries no placement key ("+keyDescription(p.Placement.Key)+")"),
-			fault(policyPlacementFailed, 503, "Service Unavailable", "the placement of this request's data is unknown: no healthy replica, or the placement service did not answer"))
+			fault(policyPlacementNoKey, 400, "Bad Request", "placement_key_missing"),
+			fault(policyPlacementFailed, 503, "Service Unavailable", "placement_unavailable"))
 		steps = append(steps,
 			step{Name: policyPlacementNoKey, Condition: isUnset(varPlacementKey)},
 			step{Name: policyPlacementFailed, Condition: isUnset(varPlacementNode)})
@@ -214,19 +213,6 @@ func pathSegmentExtract(n int) placementExtract {
 	return placementExtract{Name: policyPlacementKeyPath, Source: "request", Prefix: varPlacement,
 		URIPath:                   &evURIPath{[]evPattern{{Pattern: b.String()}, {Pattern: b.String() + "/**"}}},
 		IgnoreUnresolvedVariables: true}
-}
-
-// keyDescription says where the key is expected, for the 400's message.
-func keyDescription(k schema.PlacementKey) string {
-	switch {
-	case k.Header != "":
-		return "expected header " + k.Header
-	case k.Claim != "":
-		return "expected claim " + k.Claim + " in the token"
-	case k.PathSegment != nil:
-		return "expected path segment " + strconv.Itoa(*k.PathSegment) + " after the base path"
-	}
-	return "expected a key"
 }
 
 // placementToken reads the service's bearer token from the environment's

@@ -55,6 +55,17 @@ func TestPlacementPolicies(t *testing.T) {
 	if got := names[lastTier+1:]; !slices.Equal(got, want) {
 		t.Fatalf("PostFlow after the tier policies: %v\nwant %v", got, want)
 	}
+	// The faults answer with the uniform error body (docs/runtime.md).
+	for name, want := range map[string]string{
+		policyPlacementNoKey:  `{"status":400,"code":"placement_key_missing","request_id":"@messageid#"}`,
+		policyPlacementFailed: `{"status":503,"code":"placement_unavailable","request_id":"@messageid#"}`,
+	} {
+		var rf raiseFault
+		decode(t, policyXML(t, files, name), &rf)
+		if rf.Payload.Body != want {
+			t.Errorf("%s body %s, want %s", name, rf.Payload.Body, want)
+		}
+	}
 	for _, s := range pe.PostFlow.Request.Steps {
 		if s.Name == policyPlacementCall && !strings.Contains(s.Condition, "cachehit = false") {
 			t.Errorf("the callout runs on %q (expected only on a cache miss)", s.Condition)

@@ -106,8 +106,11 @@ func grantedScopes(ms []member) []string {
 }
 
 // operationGroup binds the product to its declared operations, one
-// configuration per path, in the order the proxy matches them; nil when
-// the product declares none.
+// configuration per resource (Apigee takes a single resource/method pair
+// per configuration), in the order the proxy matches them, as the proxy's
+// flows read them (HEAD implied by GET; a path and, where the flows accept
+// one, the same path with a trailing slash); nil when the product declares
+// none.
 func operationGroup(p *schema.Product) *OperationGroup {
 	ops := operations(p)
 	if len(ops) == 0 {
@@ -115,10 +118,14 @@ func operationGroup(p *schema.Product) *OperationGroup {
 	}
 	g := &OperationGroup{OperationConfigType: "proxy"}
 	for _, o := range ops {
-		g.OperationConfigs = append(g.OperationConfigs, OperationConfig{
-			APISource:  p.Name,
-			Operations: []Operation{{Resource: o.pattern, Methods: o.op.Methods}},
-		})
+		methods := withHead(o.op.Methods)
+		resources := []string{o.pattern}
+		if withSlash(o.pattern) {
+			resources = append(resources, o.pattern+"/")
+		}
+		for _, r := range resources {
+			g.OperationConfigs = append(g.OperationConfigs, OperationConfig{APISource: p.Name, Operations: []Operation{{Resource: r, Methods: methods}}})
+		}
 	}
 	return g
 }
@@ -140,3 +147,21 @@ func productJSON(prod APIProduct) ([]byte, error) {
 // apigee/products/<name>.json, so a live reader can write what it read in
 // the same form.
 func ProductJSON(prod APIProduct) ([]byte, error) { return productJSON(prod) }
+
+// ProductOperations is the operation group of the API product of product
+// in env as resource → methods, nil when it declares none: what
+// VerifyAPIKey and OAuthV2 check a request against (the simulator takes
+// it as a value, as it takes Bundle).
+func ProductOperations(cfg *schema.Config, env, product string) (map[string][]string, error) {
+	prod, err := Product(cfg, env, product)
+	if err != nil || prod.OperationGroup == nil {
+		return nil, err
+	}
+	ops := map[string][]string{}
+	for _, c := range prod.OperationGroup.OperationConfigs {
+		for _, o := range c.Operations {
+			ops[o.Resource] = append(ops[o.Resource], o.Methods...)
+		}
+	}
+	return ops, nil
+}

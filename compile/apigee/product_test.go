@@ -31,11 +31,25 @@ func TestAPIProductFields(t *testing.T) {
 		t.Errorf("attributes %v", prod.Attributes)
 	}
 	g := prod.OperationGroup
-	if g == nil || g.OperationConfigType != "proxy" || len(g.OperationConfigs) != 4 {
+	if g == nil || g.OperationConfigType != "proxy" || len(g.OperationConfigs) != 7 {
 		t.Fatalf("operation group %+v", g)
 	}
-	if c := g.OperationConfigs[2]; c.APISource != "payments" || c.Operations[0].Resource != "/charges/*" || !slices.Equal(c.Operations[0].Methods, []string{"GET", "DELETE"}) {
-		t.Errorf("third operation config %+v", c)
+	// One resource/method pair per configuration, as Apigee requires.
+	for i, c := range g.OperationConfigs {
+		if c.APISource != "payments" || len(c.Operations) != 1 {
+			t.Errorf("operation config %d: %+v, want one operation of payments", i, c)
+		}
+	}
+	// As the proxy's flows read them: HEAD implied by GET, and the path
+	// with a trailing slash.
+	for i, res := range []string{"/charges/*", "/charges/*/"} {
+		op := g.OperationConfigs[4+i].Operations[0]
+		if op.Resource != res || !slices.Equal(op.Methods, []string{"GET", "DELETE", "HEAD"}) {
+			t.Errorf("operation config %d: %+v, want %s with GET, DELETE and the HEAD GET implies", 4+i, op, res)
+		}
+	}
+	if rest := g.OperationConfigs[6].Operations; rest[0].Resource != "/refunds/**" {
+		t.Errorf("/refunds/** already matches a trailing slash: %+v", rest)
 	}
 }
 
@@ -89,7 +103,7 @@ func TestAPIProductJSONFitsTheClientType(t *testing.T) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		t.Fatalf("%v\n%s", err, data)
 	}
-	if c.Name != "payments" || c.Quota != "1000" || c.ApprovalType != "manual" || len(c.OperationGroup.OperationConfigs) != 4 ||
+	if c.Name != "payments" || c.Quota != "1000" || c.ApprovalType != "manual" || len(c.OperationGroup.OperationConfigs) != 7 ||
 		c.OperationGroup.OperationConfigs[0].Operations[0].Resource != "/charges" {
 		t.Errorf("client type read %+v", c)
 	}

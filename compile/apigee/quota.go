@@ -2,6 +2,7 @@ package apigee
 
 import (
 	"encoding/xml"
+	"slices"
 	"strconv"
 
 	"github.com/lingate/lingate/schema"
@@ -70,49 +71,73 @@ func roleQuota() policyFile {
 	}}
 }
 
-// quotaVariables are what a role's members leave for Q-Role: whether the
-// role has a quota, and if so its count, unit and counter key.
+// quotaVariables are what a grant leaves for Q-Role: whether it has a
+// quota, and if so its count, unit and counter key, and for a per-second
+// quota the rate of SA-RoleRate.
 func quotaVariables(m member, caller string) []assignVariable {
-	if m.grant.Quota == nil {
+	q := m.grant.Quota
+	if q == nil {
 		return []assignVariable{{Name: varQuotaLimited, Value: "false"}}
 	}
-	count, unit := apigeeQuota(m.grant.Quota)
-	return []assignVariable{
+	count, unit := apigeeQuota(q)
+	vars := []assignVariable{
 		{Name: varQuotaLimited, Value: "true"},
 		{Name: varQuotaLimit, Value: strconv.Itoa(count)},
 		{Name: varQuotaUnit, Value: unit},
 		{Name: varQuotaKey, Template: m.role.Name + ":{" + caller + "}"},
 	}
+	if q.Per == "second" {
+		vars = append(vars, assignVariable{Name: varQuotaRate, Value: perSecond(q)})
+	}
+	return vars
 }
 
-// quotaPolicies returns the product and role quotas that apply, and their
-// PostFlow steps.
+// perSecond is a per-second quota as a SpikeArrest rate: "10ps".
+func perSecond(q *schema.Quota) string { return strconv.Itoa(q.Limit) + "ps" }
+
+// quotaPolicies returns the quotas that apply and their PostFlow steps:
+// per-second quotas' SpikeArrests first, then the grant's quota, then the
+// product's, so the product's counter, shared by every grant, does not
+// count a request the grant's quota refuses.
 func quotaPolicies(p *schema.Product, ms []member, caller string) ([]policyFile, []step) {
 	var files []policyFile
-	var steps []step
+	var rates, quotas []step
+	if slices.ContainsFunc(ms, func(m member) bool { return m.grant.Quota != nil }) {
+		files = append(files, roleQuota())
+		quotas = append(quotas, step{Name: policyRoleQuota, Condition: isTrue(varQuotaLimited)})
+	}
+	if slices.ContainsFunc(ms, func(m member) bool { return m.grant.Quota != nil && m.grant.Quota.Per == "second" }) {
+		files = append(files, rateArrest(policyRoleRate, refOrValue{Ref: varQuotaRate}, refOrValue{Ref: varQuotaKey}))
+		rates = append(rates, step{Name: policyRoleRate, Condition: varQuotaRate + " != null"})
+	}
 	if p.Quota != nil {
 		files = append(files, productQuota(p.Quota, caller))
-		steps = append(steps, step{Name: policyProductQuota})
-	}
-	for _, m := range ms {
-		if m.grant.Quota != nil {
-			files = append(files, roleQuota())
-			steps = append(steps, step{Name: policyRoleQuota, Condition: isTrue(varQuotaLimited)})
-			break
+		quotas = append(quotas, step{Name: policyProductQuota})
+		if p.Quota.Per == "second" {
+			files = append(files, rateArrest(policyProductRate, refOrValue{Value: perSecond(p.Quota)}, refOrValue{Ref: caller}))
+			rates = append(rates, step{Name: policyProductRate})
 		}
 	}
-	return files, steps
+	return files, append(rates, quotas...)
+}
+
+// rateArrest is the SpikeArrest paired with a per-second quota: Apigee
+// counts that quota per minute, so without it a minute's allowance could
+// arrive in one second. It counts per caller (and grant), like the quota.
+func rateArrest(name string, rate, identifier refOrValue) policyFile {
+	return policyFile{name, spikeArrest{Name: name, Rate: rate, Identifier: &identifier, UseEffectiveCount: true}}
 }
 
 // spikeArrest is the SpikeArrest policy.
 type spikeArrest struct {
-	XMLName           xml.Name `xml:"SpikeArrest"`
-	Name              string   `xml:"name,attr"`
-	Rate              string   `xml:"Rate"`
-	UseEffectiveCount bool     `xml:"UseEffectiveCount"`
+	XMLName           xml.Name    `xml:"SpikeArrest"`
+	Name              string      `xml:"name,attr"`
+	Identifier        *refOrValue `xml:"Identifier"`
+	Rate              refOrValue  `xml:"Rate"`
+	UseEffectiveCount bool        `xml:"UseEffectiveCount"`
 }
 
 // spikeArrestPolicy smooths traffic to rate ("100ps", "10pm").
 func spikeArrestPolicy(rate string) policyFile {
-	return policyFile{policySpikeArrest, spikeArrest{Name: policySpikeArrest, Rate: rate, UseEffectiveCount: true}}
+	return policyFile{policySpikeArrest, spikeArrest{Name: policySpikeArrest, Rate: refOrValue{Value: rate}, UseEffectiveCount: true}}
 }

@@ -62,8 +62,38 @@ func TestQuotaPoliciesOnlyWhenDeclared(t *testing.T) {
 	p := &schema.Product{Quota: &schema.Quota{Limit: 1, Per: "day"}}
 	ms := []member{{&schema.Role{Name: "a"}, &schema.Grant{Quota: &schema.Quota{Limit: 1, Per: "day"}}}, {&schema.Role{Name: "b"}, &schema.Grant{Quota: &schema.Quota{Limit: 1, Per: "hour"}}}}
 	files, steps := quotaPolicies(p, ms, "c")
-	if got := strings.Join(stepNames(steps), ", "); got != `Q-Product, Q-Role if lingate.quota.limited = "true"` || len(files) != 2 {
-		t.Errorf("steps %s, %d policies", got, len(files))
+	if got := strings.Join(stepNames(steps), ", "); got != `Q-Role if lingate.quota.limited = "true", Q-Product` || len(files) != 2 {
+		t.Errorf("steps %s, %d policies: want the grant's quota before the product's", got, len(files))
+	}
+}
+
+func TestPerSecondQuotasArePairedWithASpikeArrest(t *testing.T) {
+	p := &schema.Product{Quota: &schema.Quota{Limit: 20, Per: "second"}}
+	ms := []member{{&schema.Role{Name: "a"}, &schema.Grant{Quota: &schema.Quota{Limit: 3, Per: "second"}}}}
+	files, steps := quotaPolicies(p, ms, "client_id")
+	want := `SA-RoleRate if lingate.quota.rate != null, SA-ProductRate, Q-Role if lingate.quota.limited = "true", Q-Product`
+	if got := strings.Join(stepNames(steps), ", "); got != want {
+		t.Errorf("steps %s, want %s", got, want)
+	}
+	byName := map[string]any{}
+	for _, f := range files {
+		byName[f.name] = f.doc
+	}
+	product := byName[policyProductRate].(spikeArrest)
+	if product.Rate.Value != "20ps" || product.Identifier.Ref != "client_id" {
+		t.Errorf("SA-ProductRate %+v, want 20ps per caller", product)
+	}
+	role := byName[policyRoleRate].(spikeArrest)
+	if role.Rate.Ref != varQuotaRate || role.Identifier.Ref != varQuotaKey {
+		t.Errorf("SA-RoleRate %+v, want the grant's rate per role and caller", role)
+	}
+	vars := quotaVariables(ms[0], "client_id")
+	if last := vars[len(vars)-1]; last != (assignVariable{Name: varQuotaRate, Value: "3ps"}) {
+		t.Errorf("grant variables %+v, want the rate 3ps last", vars)
+	}
+	perMinute := []member{{&schema.Role{Name: "b"}, &schema.Grant{Quota: &schema.Quota{Limit: 3, Per: "minute"}}}}
+	if _, steps := quotaPolicies(&schema.Product{}, perMinute, "c"); len(steps) != 1 {
+		t.Errorf("per-minute quota: steps %v, want Q-Role alone", stepNames(steps))
 	}
 }
 
@@ -76,7 +106,7 @@ func TestQuotaVariablesOfARoleWithoutQuota(t *testing.T) {
 
 func TestSpikeArrestPolicy(t *testing.T) {
 	sa := spikeArrestPolicy("10pm").doc.(spikeArrest)
-	if sa.Rate != "10pm" || !sa.UseEffectiveCount || sa.Name != policySpikeArrest {
+	if sa.Rate.Value != "10pm" || sa.Identifier != nil || !sa.UseEffectiveCount || sa.Name != policySpikeArrest {
 		t.Errorf("spike arrest %+v", sa)
 	}
 }

@@ -28,15 +28,25 @@ func (m member) tier(p *schema.Product) string {
 }
 
 // methods is what the grant allows: its methods, or all of the product's
-// (every method the language knows when the product declares no operations).
+// (every method the language knows when the product declares no
+// operations), HEAD implied by GET.
 func (m member) methods(p *schema.Product) []string {
 	switch {
 	case len(m.grant.Methods) > 0:
-		return m.grant.Methods
+		return withHead(m.grant.Methods)
 	case len(p.Operations) > 0:
-		return p.Methods()
+		return withHead(p.Methods())
 	}
 	return allMethods
+}
+
+// withHead adds HEAD to methods that hold GET: a HEAD request is a GET
+// without its body, so whoever may GET may HEAD.
+func withHead(methods []string) []string {
+	if !slices.Contains(methods, "GET") || slices.Contains(methods, "HEAD") {
+		return methods
+	}
+	return append(slices.Clone(methods), "HEAD")
 }
 
 // allMethods are the HTTP methods the policy language knows.
@@ -47,113 +57,106 @@ func (m member) holdsAny(scopes []string) bool {
 	return slices.ContainsFunc(scopes, func(s string) bool { return slices.Contains(m.grant.Scopes, s) })
 }
 
-// access is what the role checks need: which methods and which operations'
-// scopes must be checked at all (those some role lacks), so the flows test
-// nothing that every admitted caller passes.
-type access struct {
-	methods []string // methods some role does not allow
-	scoped  []int    // numbers (from 1) of operations whose scopes some role lacks
+// authorises reports whether the grant alone allows method on op (nil for
+// a product without operations): the method and one of the operation's
+// scopes must come from the same grant.
+func (m member) authorises(p *schema.Product, op *schema.Operation, method string) bool {
+	if !slices.Contains(m.methods(p), method) {
+		return false
+	}
+	return op == nil || len(op.Scopes) == 0 || m.holdsAny(op.Scopes)
 }
 
-// accessChecks finds the methods and operations that need checks.
-func accessChecks(p *schema.Product, ms []member) access {
-	var a access
-	verbs := allMethods
-	if len(p.Operations) > 0 {
-		verbs = p.Methods()
-	}
-	for _, v := range verbs {
-		if slices.ContainsFunc(ms, func(m member) bool { return !slices.Contains(m.methods(p), v) }) {
-			a.methods = append(a.methods, v)
-		}
-	}
-	for i, op := range p.Operations {
-		if len(op.Scopes) > 0 && slices.ContainsFunc(ms, func(m member) bool { return !m.holdsAny(op.Scopes) }) {
-			a.scoped = append(a.scoped, i+1)
-		}
-	}
-	return a
-}
-
-// quotaOrder sorts roles so the largest quota comes last: roles with a
-// quota by rising rate (on equal rates, the first name last), then roles
-// without one, which leave the caller under the product quota alone.
-func quotaOrder(ms []member) []member {
+// precedence orders the grants that may authorise a request; the first
+// that does decides the request's quota and tier. The most generous quota
+// comes first (a grant without a quota is unlimited), equal quotas by role
+// name.
+func precedence(ms []member) []member {
 	out := slices.Clone(ms)
 	slices.SortStableFunc(out, func(a, b member) int {
 		qa, qb := a.grant.Quota, b.grant.Quota
 		switch {
 		case qa == nil && qb == nil:
-			return cmp.Compare(b.role.Name, a.role.Name)
+			return cmp.Compare(a.role.Name, b.role.Name)
 		case qa == nil:
-			return 1
-		case qb == nil:
 			return -1
+		case qb == nil:
+			return 1
 		}
-		return cmp.Or(cmp.Compare(qa.Rate(), qb.Rate()), cmp.Compare(b.role.Name, a.role.Name))
+		return cmp.Or(cmp.Compare(qb.Rate(), qa.Rate()), cmp.Compare(a.role.Name, b.role.Name))
 	})
 	return out
 }
 
-// rolePolicies returns one AssignMessage per role and the PreFlow steps
-// that run each for the role's members, in quota order, then RF-Forbidden
-// for callers no role admits.
-func rolePolicies(p *schema.Product, ms []member, a access, caller string) ([]policyFile, []step) {
+// grantPolicies returns one AssignMessage per role granted on p, which
+// records that the role's grant authorised the request, AM-Member, and the
+// PreFlow steps that refuse callers in none of the roles: AM-Member marks
+// the members of each role, then RF-Forbidden refuses the unmarked (one
+// condition per role keeps each condition short).
+func grantPolicies(p *schema.Product, ms []member, caller string) ([]policyFile, []step) {
 	var files []policyFile
 	var steps []step
-	for _, m := range quotaOrder(ms) {
-		name := rolePolicy(m.role.Name)
-		files = append(files, policyFile{name, roleAssignment(p, m, a, caller)})
-		steps = append(steps, step{Name: name, Condition: isTrue(memberVar(m.role.Name))})
+	for _, m := range ms {
+		files = append(files, policyFile{grantPolicy(m.role.Name), grantAssignment(p, m, caller)})
+		steps = append(steps, step{Name: policyMember, Condition: isTrue(memberVar(m.role.Name))})
 	}
-	steps = append(steps, step{Name: policyForbidden, Condition: isUnset(varRole)})
-	return files, steps
+	if len(ms) == 0 {
+		return files, []step{{Name: policyForbidden}}
+	}
+	member := assignMessage{Name: policyMember, AssignVariables: []assignVariable{{Name: varMember, Value: "true"}}}
+	files = append(files, policyFile{policyMember, member})
+	return files, append(steps, step{Name: policyForbidden, Condition: isUnset(varMember)})
 }
 
-// roleAssignment sets the flags of one role's members: membership, the
-// role as the quota holder, its quota, its methods and its scopes.
-func roleAssignment(p *schema.Product, m member, a access, caller string) assignMessage {
+// grantSteps are the steps of an operation's flow that admit a request
+// for method on op: each grant that authorises it, in precedence order,
+// runs for its members until one has, then RF-Forbidden refuses the
+// request no grant authorised.
+func grantSteps(p *schema.Product, ms []member, op *schema.Operation, method string) []step {
+	var steps []step
+	for _, m := range precedence(ms) {
+		if !m.authorises(p, op, method) {
+			continue
+		}
+		steps = append(steps, step{Name: grantPolicy(m.role.Name), Condition: and(isTrue(memberVar(m.role.Name)), isUnset(varRole))})
+	}
+	if len(steps) == 0 {
+		return []step{{Name: policyForbidden}}
+	}
+	return append(steps, step{Name: policyForbidden, Condition: isUnset(varRole)})
+}
+
+// grantAssignment records the authorising grant: its role, its tier and
+// its quota.
+func grantAssignment(p *schema.Product, m member, caller string) assignMessage {
 	vars := []assignVariable{
-		{Name: roleVar(m.role.Name), Value: "true"},
 		{Name: varRole, Value: m.role.Name},
+		{Name: varTier, Value: m.tier(p)},
 	}
 	vars = append(vars, quotaVariables(m, caller)...)
-	allowed := m.methods(p)
-	for _, v := range a.methods {
-		if slices.Contains(allowed, v) {
-			vars = append(vars, assignVariable{Name: methodVar(v), Value: "true"})
-		}
-	}
-	for _, n := range a.scoped {
-		if m.holdsAny(p.Operations[n-1].Scopes) {
-			vars = append(vars, assignVariable{Name: scopeVar(n), Value: "true"})
-		}
-	}
-	return assignMessage{Name: rolePolicy(m.role.Name), AssignVariables: vars, IgnoreUnresolvedVariables: true}
+	return assignMessage{Name: grantPolicy(m.role.Name), AssignVariables: vars, IgnoreUnresolvedVariables: true}
 }
 
-// tierPolicies returns one AssignMessage per tier callers can be placed
-// on, and the steps that place them: each role's tier in role name order
-// while no tier is set yet, then the product's tier.
+// tierPolicies returns one AssignMessage per tier a grant can place
+// callers on, and the PostFlow steps that run the one of the authorising
+// grant's tier.
 func tierPolicies(env *schema.Environment, p *schema.Product, ms []member) ([]policyFile, []step) {
-	var steps []step
-	tiers := []string{p.Tier}
+	var tiers []string
 	for _, m := range ms {
-		t := m.tier(p)
-		tiers = append(tiers, t)
-		steps = append(steps, step{Name: tierPolicy(t), Condition: and(isTrue(roleVar(m.role.Name)), isUnset(varTier))})
+		tiers = append(tiers, m.tier(p))
 	}
-	steps = append(steps, step{Name: tierPolicy(p.Tier), Condition: isUnset(varTier)})
 	slices.Sort(tiers)
 	var files []policyFile
+	var steps []step
 	for _, t := range slices.Compact(tiers) {
 		files = append(files, policyFile{tierPolicy(t), tierAssignment(env, t)})
+		steps = append(steps, step{Name: tierPolicy(t), Condition: equals(varTier, t)})
 	}
 	return files, steps
 }
 
-// tierAssignment records the caller's tier and tells the target where the
-// caller's data lands: the tier and its LINSTOR resource group.
+// tierAssignment tells the target where the caller's data lands: the tier
+// and its LINSTOR resource group.
 func tierAssignment(env *schema.Environment, tier string) assignMessage {
 	return assignMessage{
 		Name: tierPolicy(tier),
@@ -161,7 +164,6 @@ func tierAssignment(env *schema.Environment, tier string) assignMessage {
 			{Name: storageTierTitle, Value: tier},
 			{Name: resourceGroupTitle, Value: ResourceGroup(env, tier)},
 		}},
-		AssignVariables: []assignVariable{{Name: varTier, Value: tier}},
 	}
 }
 

@@ -25,7 +25,7 @@ func TestMembersAreSortedByName(t *testing.T) {
 	}
 }
 
-func TestQuotaOrderPutsTheLargestLast(t *testing.T) {
+func TestPrecedencePutsTheLargestQuotaFirst(t *testing.T) {
 	q := func(limit int, per string) *schema.Quota { return &schema.Quota{Limit: limit, Per: per} }
 	ms := []member{
 		{&schema.Role{Name: "a"}, &schema.Grant{Quota: q(10, "second")}},  // 600/minute
@@ -35,50 +35,57 @@ func TestQuotaOrderPutsTheLargestLast(t *testing.T) {
 		{&schema.Role{Name: "e"}, &schema.Grant{}},                        // none
 		{&schema.Role{Name: "f"}, &schema.Grant{Quota: q(1, "month")}},    // smallest
 	}
-	got := roleNames(quotaOrder(ms))
-	want := []string{"f", "d", "c", "a", "e", "b"}
+	got := roleNames(precedence(ms))
+	want := []string{"b", "e", "a", "c", "d", "f"}
 	if !slices.Equal(got, want) {
-		t.Errorf("quota order = %v, want %v", got, want)
+		t.Errorf("precedence = %v, want %v", got, want)
 	}
 }
 
-func TestAccessChecksOnlyWhatSomeRoleLacks(t *testing.T) {
+func TestAuthorisesNeedsMethodAndScopeFromOneGrant(t *testing.T) {
 	cfg := richConfig()
 	p := cfg.Products["payments"]
-	a := accessChecks(p, members(cfg, p))
-	if want := []string{"DELETE", "GET", "POST"}; !slices.Equal(a.methods, want) {
-		t.Errorf("methods checked = %v, want %v", a.methods, want)
+	byName := map[string]member{}
+	for _, m := range members(cfg, p) {
+		byName[m.role.Name] = m
 	}
-	// op1 (/charges/{id}: read or admin) bulk lacks; op2 (/charges: read or
-	// write) every role holds; op3 has no scopes; op4 (write) reader and
-	// admin lack.
-	if want := []int{1, 4}; !slices.Equal(a.scoped, want) {
-		t.Errorf("operations scope-checked = %v, want %v", a.scoped, want)
-	}
-	inv := cfg.Products["inventory"]
-	if a := accessChecks(inv, members(cfg, inv)); len(a.methods)+len(a.scoped) != 0 {
-		t.Errorf("inventory: no role restricts anything, yet checks %+v", a)
+	charges, refunds := &p.Operations[1], &p.Operations[3]
+	for _, tt := range []struct {
+		role   string
+		op     *schema.Operation
+		method string
+		want   bool
+	}{
+		{"payments-reader", charges, "GET", true},
+		{"payments-reader", charges, "HEAD", true}, // implied by GET
+		{"payments-reader", charges, "POST", false},
+		{"payments-writer", charges, "POST", true}, // no methods: all the product's
+		{"payments-admin", refunds, "POST", false}, // neither method nor scope
+		{"bulk", refunds, "POST", true},
+		{"bulk", charges, "GET", false},
+	} {
+		if got := byName[tt.role].authorises(p, tt.op, tt.method); got != tt.want {
+			t.Errorf("%s %s %s: authorises = %v, want %v", tt.role, tt.method, tt.op.Path, got, tt.want)
+		}
 	}
 }
 
-func TestRoleAssignmentSetsTheRolesFlags(t *testing.T) {
+func TestGrantAssignmentRecordsRoleTierAndQuota(t *testing.T) {
 	cfg := richConfig()
 	p := cfg.Products["payments"]
 	ms := members(cfg, p)
-	a := accessChecks(p, ms)
 	got := map[string]string{}
-	for _, v := range roleAssignment(p, ms[0], a, "caller.id").AssignVariables { // bulk
+	for _, v := range grantAssignment(p, ms[0], "caller.id").AssignVariables { // bulk
 		got[v.Name] = v.Value + v.Template
 	}
 	want := map[string]string{
-		"lingate.role.bulk":      "true",
 		"lingate.role":           "bulk",
+		"lingate.tier":           "archive",
 		"lingate.quota.limited":  "true",
 		"lingate.quota.limit":    "600",
 		"lingate.quota.timeunit": "minute",
 		"lingate.quota.key":      "bulk:{caller.id}",
-		"lingate.method.POST":    "true",
-		"lingate.scope.op4":      "true",
+		"lingate.quota.rate":     "10ps",
 	}
 	if len(got) != len(want) {
 		t.Errorf("variables %v, want %v", got, want)
@@ -90,52 +97,44 @@ func TestRoleAssignmentSetsTheRolesFlags(t *testing.T) {
 	}
 }
 
-func TestRolePoliciesStepsInQuotaOrder(t *testing.T) {
+func TestGrantPoliciesRefuseNonMembersInPreFlow(t *testing.T) {
 	cfg := richConfig()
 	p := cfg.Products["payments"]
 	ms := members(cfg, p)
-	files, steps := rolePolicies(p, ms, accessChecks(p, ms), "c")
-	if len(files) != len(ms) {
-		t.Fatalf("%d role policies for %d roles", len(files), len(ms))
+	files, steps := grantPolicies(p, ms, "c")
+	if len(files) != len(ms)+1 || files[0].name != "AM-Grant-bulk" || files[len(ms)].name != policyMember {
+		t.Fatalf("policies %v for %d roles", files, len(ms))
 	}
-	var order []string
-	for _, s := range steps {
-		order = append(order, s.Name)
+	want := []string{
+		`AM-Member if lingate.member.bulk = "true"`,
+		`AM-Member if lingate.member.payments-admin = "true"`,
+		`AM-Member if lingate.member.payments-reader = "true"`,
+		`AM-Member if lingate.member.payments-writer = "true"`,
+		`RF-Forbidden if lingate.member = null`,
 	}
-	want := []string{"AM-Role-payments-reader", "AM-Role-payments-writer", "AM-Role-bulk", "AM-Role-payments-admin", policyForbidden}
-	if !slices.Equal(order, want) {
-		t.Errorf("steps %v, want %v", order, want)
+	if got := stepNames(steps); !slices.Equal(got, want) {
+		t.Errorf("steps\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	// Each role runs for the members JS-Groups marked.
-	if c := steps[0].Condition; c != `lingate.member.payments-reader = "true"` {
-		t.Errorf("first role step condition %q", c)
-	}
-	if last := steps[len(steps)-1]; last.Condition != "lingate.role = null" {
-		t.Errorf("forbidden step condition %q", last.Condition)
+	if _, steps := grantPolicies(p, nil, "c"); len(steps) != 1 || steps[0] != (step{Name: policyForbidden}) {
+		t.Errorf("no roles: steps %+v, want an unconditional refusal", steps)
 	}
 }
 
-func TestTierStepsFollowRoleNames(t *testing.T) {
+func TestTierStepsFollowTheGrant(t *testing.T) {
 	cfg := richConfig()
 	p := cfg.Products["payments"]
 	files, steps := tierPolicies(cfg.Environments["prod"], p, members(cfg, p))
 	got := stepNames(steps)
 	want := []string{
-		`AM-Tier-archive if (lingate.role.bulk = "true") and (lingate.tier = null)`,
-		`AM-Tier-archive if (lingate.role.payments-admin = "true") and (lingate.tier = null)`,
-		`AM-Tier-standard if (lingate.role.payments-reader = "true") and (lingate.tier = null)`,
-		`AM-Tier-fast if (lingate.role.payments-writer = "true") and (lingate.tier = null)`,
-		`AM-Tier-standard if lingate.tier = null`,
+		`AM-Tier-archive if lingate.tier = "archive"`,
+		`AM-Tier-fast if lingate.tier = "fast"`,
+		`AM-Tier-standard if lingate.tier = "standard"`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("tier steps\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	var names []string
-	for _, f := range files {
-		names = append(names, f.name)
-	}
-	if want := []string{"AM-Tier-archive", "AM-Tier-fast", "AM-Tier-standard"}; !slices.Equal(names, want) {
-		t.Errorf("tier policies %v, want %v", names, want)
+	if len(files) != 3 {
+		t.Errorf("tier policies %v, want one per tier", files)
 	}
 }
 
@@ -144,9 +143,6 @@ func TestTierAssignmentHeaders(t *testing.T) {
 	am := tierAssignment(env, "fast")
 	if len(am.Set.Headers) != 2 || am.Set.Headers[0] != (header{storageTierTitle, "fast"}) || am.Set.Headers[1] != (header{resourceGroupTitle, "stg-fast"}) {
 		t.Errorf("headers %+v", am.Set.Headers)
-	}
-	if am.AssignVariables[0] != (assignVariable{Name: varTier, Value: "fast"}) {
-		t.Errorf("variables %+v", am.AssignVariables)
 	}
 	if got := ResourceGroup(&schema.Environment{}, "fast"); got != "fast" {
 		t.Errorf("ResourceGroup without prefix = %s", got)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -69,7 +71,7 @@ func runSimulate(e *env, opts simulateOptions) error {
 	if err != nil {
 		return err
 	}
-	sim, err := simulate.New(cfg, opts.env, apigee.Bundle)
+	sim, err := simulate.New(cfg, opts.env, apigee.Bundle, apigee.ProductOperations)
 	if err != nil {
 		return err
 	}
@@ -145,6 +147,10 @@ func writeSimulation(w io.Writer, r simulate.Result) {
 		}
 		line("decision", fmt.Sprintf("%s %d %s", verb, r.Status, r.Error))
 		line("refused by", where)
+		for _, name := range slices.Sorted(maps.Keys(r.ResponseHeaders)) {
+			line("error header", name+": "+r.ResponseHeaders[name])
+		}
+		line("error body", r.Body)
 	}
 	line("members", strings.Join(r.Members, ", "))
 	line("role", r.Role)
@@ -154,6 +160,7 @@ func writeSimulation(w io.Writer, r simulate.Result) {
 	}
 	line("quotas", strings.Join(quotas, "; "))
 	line("spike arrest", r.Spike)
+	line("rate limits", strings.Join(r.RateLimits, "; "))
 	if r.Tier != "" {
 		line("tier", r.Tier+" (resource group "+r.ResourceGroup+")")
 	}

@@ -13,7 +13,7 @@ import (
 // issue asks for under 50 ms.
 func BenchmarkSimulate(b *testing.B) {
 	cfg := loadGenerated(b, testgen.Size{Products: 1000, Roles: 3000})
-	env, err := simulate.New(cfg, "prod", apigee.Bundle)
+	env, err := simulate.New(cfg, "prod", apigee.Bundle, apigee.ProductOperations)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func BenchmarkSimulateLoad(b *testing.B) {
 	req := simulate.Request{Method: "GET", Path: "/svc/00500/v1/items", Claims: map[string]string{"groups": `["admins"]`}}
 	b.ResetTimer()
 	for b.Loop() {
-		env, err := simulate.New(cfg, "prod", apigee.Bundle)
+		env, err := simulate.New(cfg, "prod", apigee.Bundle, apigee.ProductOperations)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package simulate
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/lingate/lingate/internal/access"
@@ -28,6 +29,13 @@ func (p *Proxy) parseConditions() error {
 	for _, r := range p.endpoint.RouteRules {
 		texts = append(texts, r.Condition)
 	}
+	for _, r := range p.endpoint.FaultRules {
+		texts = append(texts, r.Condition)
+		add(r.Steps)
+	}
+	if d := p.endpoint.DefaultRule; d != nil {
+		add(d.Steps)
+	}
 	for _, t := range texts {
 		if _, done := p.conds[t]; done || strings.TrimSpace(t) == "" {
 			continue
@@ -49,7 +57,7 @@ func (p *Proxy) holds(text string, vars map[string]string) bool {
 
 // parseCondition parses the forms of Apigee's condition language the
 // compiler writes: comparisons (=, !=, ~~, MatchesPath) of a variable
-// with a quoted literal, null, true or false; not; and, or (left to
+// with a quoted literal, null, true or false, and >= with a number; not; and, or (left to
 // right, as lingate always parenthesizes); parentheses.
 func parseCondition(text string) (cond, error) {
 	cp := &condParser{in: text}
@@ -121,7 +129,7 @@ func (p *condParser) term() (cond, error) {
 
 // comparisonPattern is one comparison; literals hold no escaped quotes in
 // what the compiler writes.
-var comparisonPattern = regexp.MustCompile(`^([A-Za-z0-9_.-]+) (=|!=|~~|MatchesPath) ("[^"]*"|null|false|true)`)
+var comparisonPattern = regexp.MustCompile(`^([A-Za-z0-9_.-]+) (=|!=|>=|~~|MatchesPath) ("[^"]*"|null|false|true|[0-9]+)`)
 
 func (p *condParser) comparison() (cond, error) {
 	m := comparisonPattern.FindStringSubmatch(p.in)
@@ -136,6 +144,12 @@ func (p *condParser) comparison() (cond, error) {
 		return func(v map[string]string) bool { val, set := v[name]; return isNull != set && (isNull || val == lit) }, nil
 	case "!=":
 		return func(v map[string]string) bool { val, set := v[name]; return isNull == set || !isNull && val != lit }, nil
+	case ">=":
+		least, err := strconv.Atoi(lit)
+		if err != nil {
+			return nil, fmt.Errorf("%s >= %s: expected a number", name, lit)
+		}
+		return func(v map[string]string) bool { n, err := strconv.Atoi(v[name]); return err == nil && n >= least }, nil
 	case "~~":
 		re, err := regexp.Compile(lit)
 		if err != nil {

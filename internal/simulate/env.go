@@ -16,6 +16,7 @@ import (
 type Env struct {
 	Name     string
 	bundle   BundleFunc
+	product  ProductFunc
 	cfg      *schema.Config
 	products []*schema.Product // longest base path first
 	loaded   map[string]*Proxy
@@ -26,12 +27,18 @@ type Env struct {
 // does not depend on the compiler it checks (whose own tests use it).
 type BundleFunc func(cfg *schema.Config, env, product string) ([]artifact.File, []byte, error)
 
-// New prepares the proxies deployed to env, compiled by bundle.
-func New(cfg *schema.Config, env string, bundle BundleFunc) (*Env, error) {
+// ProductFunc returns the operation group of a product's API product in
+// an environment, resource → methods (nil: none):
+// compile/apigee.ProductOperations.
+type ProductFunc func(cfg *schema.Config, env, product string) (map[string][]string, error)
+
+// New prepares the proxies deployed to env, compiled by bundle, with the
+// API products' operations from product.
+func New(cfg *schema.Config, env string, bundle BundleFunc, product ProductFunc) (*Env, error) {
 	if _, ok := cfg.Environments[env]; !ok {
 		return nil, fmt.Errorf("environment %s: not declared (declared: %s)", env, strings.Join(cfg.EnvironmentNames(), ", "))
 	}
-	e := &Env{Name: env, bundle: bundle, cfg: cfg, products: cfg.ProductsIn(env), loaded: map[string]*Proxy{}}
+	e := &Env{Name: env, bundle: bundle, product: product, cfg: cfg, products: cfg.ProductsIn(env), loaded: map[string]*Proxy{}}
 	slices.SortStableFunc(e.products, func(a, b *schema.Product) int { return len(b.BasePath) - len(a.BasePath) })
 	return e, nil
 }
@@ -61,6 +68,9 @@ func (e *Env) load(p *schema.Product) (*Proxy, error) {
 	}
 	proxy, err := Load(p.Name, files)
 	if err != nil {
+		return nil, err
+	}
+	if proxy.Operations, err = e.product(e.cfg, e.Name, p.Name); err != nil {
 		return nil, err
 	}
 	if proxy.BasePath != p.BasePath {

@@ -30,7 +30,7 @@ func TestSimulatorAgreesWithIntent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			n := 0
 			for _, env := range cfg.EnvironmentNames() {
-				e, err := simulate.New(cfg, env, apigee.Bundle)
+				e, err := simulate.New(cfg, env, apigee.Bundle, apigee.ProductOperations)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -55,13 +55,19 @@ type probe struct {
 	groups         []string
 }
 
-// cases are the requests tried on p: every role's every group on every
-// operation with every method, an unknown path, and near-miss groups.
+// cases are the requests tried on p: every role's every group, and every
+// pair of roles, on every operation (with and without a trailing slash)
+// with every method (HEAD included), an unknown path, and near-miss
+// groups.
 func cases(cfg *schema.Config, p *schema.Product) []probe {
 	var out []probe
 	paths := []string{"/no-such-operation/zz"}
 	for _, op := range access.Operations(p) {
-		paths = append(paths, concrete(op.Path))
+		if c := concrete(op.Path); c == "/" {
+			paths = append(paths, c)
+		} else {
+			paths = append(paths, c, c+"/") // a trailing slash is the same path
+		}
 	}
 	var all []string
 	roles := cfg.RolesFor(p.Name)
@@ -144,6 +150,16 @@ func compare(t *testing.T, cfg *schema.Config, e *simulate.Env, p *schema.Produc
 	}
 	if g, w := roleQuota(got), want.Quota; (g == nil) != (w == nil) || g != nil && rate(*g) != w.Rate() {
 		t.Fatalf("%s: simulator role quota %v, policies %v", where, g, w)
+	}
+	// A per-second quota is counted per minute, paired with a SpikeArrest
+	// at the stated rate.
+	spike := ""
+	if w := want.Quota; w != nil && w.Per == "second" {
+		spike = fmt.Sprintf("SA-RoleRate %dps %s:", w.Limit, want.Role)
+	}
+	roleSpikes := slices.DeleteFunc(slices.Clone(got.RateLimits), func(s string) bool { return !strings.HasPrefix(s, "SA-RoleRate ") })
+	if spike == "" && len(roleSpikes) > 0 || spike != "" && (len(roleSpikes) != 1 || !strings.HasPrefix(roleSpikes[0], spike)) {
+		t.Fatalf("%s: simulator role spike arrests %q, policies %q", where, roleSpikes, spike)
 	}
 }
 

@@ -22,10 +22,14 @@ import (
 type Proxy struct {
 	Name     string
 	BasePath string
-	endpoint proxyEndpoint
-	policies map[string]policy
-	targets  map[string]targetEndpoint
-	script   *jsgroups.Data
+	// Operations are the API product's operation group, resource →
+	// methods (nil: none), which VerifyAPIKey and OAuthV2 check the
+	// request against.
+	Operations map[string][]string
+	endpoint   proxyEndpoint
+	policies   map[string]policy
+	targets    map[string]targetEndpoint
+	script     *jsgroups.Data
 	// conds caches parsed conditions by their text.
 	conds map[string]cond
 }
@@ -84,6 +88,17 @@ type proxyEndpoint struct {
 	PostFlow   phase       `xml:"PostFlow"`
 	BasePath   string      `xml:"HTTPProxyConnection>BasePath"`
 	RouteRules []routeRule `xml:"RouteRule"`
+	FaultRules []faultRule `xml:"FaultRules>FaultRule"`
+	// DefaultRule is the DefaultFaultRule (nil when there is none).
+	DefaultRule *faultRule `xml:"DefaultFaultRule"`
+}
+
+// faultRule is a FaultRule or the DefaultFaultRule.
+type faultRule struct {
+	Name          string `xml:"name,attr"`
+	Steps         []step `xml:"Step"`
+	Condition     string `xml:"Condition"`
+	AlwaysEnforce bool   `xml:"AlwaysEnforce"`
 }
 
 type phase struct {
@@ -126,13 +141,16 @@ func (t targetEndpoint) describe() string {
 type policy struct {
 	Kind string
 	// AssignMessage
-	Set       []header   `xml:"Set>Headers>Header"`
-	Remove    []header   `xml:"Remove>Headers>Header"`
-	Variables []variable `xml:"AssignVariable"`
+	Set        []header   `xml:"Set>Headers>Header"`
+	Remove     []header   `xml:"Remove>Headers>Header"`
+	Variables  []variable `xml:"AssignVariable"`
+	SetPayload string     `xml:"Set>Payload"`
+	SetStatus  string     `xml:"Set>StatusCode"`
 	// RaiseFault
-	Status  int    `xml:"FaultResponse>Set>StatusCode"`
-	Reason  string `xml:"FaultResponse>Set>ReasonPhrase"`
-	Payload string `xml:"FaultResponse>Set>Payload"`
+	Status       int      `xml:"FaultResponse>Set>StatusCode"`
+	Reason       string   `xml:"FaultResponse>Set>ReasonPhrase"`
+	Payload      string   `xml:"FaultResponse>Set>Payload"`
+	FaultHeaders []header `xml:"FaultResponse>Set>Headers>Header"`
 	// Quota
 	Allow struct {
 		Count    int    `xml:"count,attr"`
@@ -141,7 +159,7 @@ type policy struct {
 	TimeUnit   refValue `xml:"TimeUnit"`
 	Identifier refValue `xml:"Identifier"`
 	// SpikeArrest
-	Rate string `xml:"Rate"`
+	Rate refValue `xml:"Rate"`
 	// VerifyAPIKey
 	APIKey refValue `xml:"APIKey"`
 	// OAuthV2

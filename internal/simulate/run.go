@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lingate/lingate/internal/access"
 )
 
 // Request is one simulated call.
@@ -40,14 +43,21 @@ type Result struct {
 	Members   []string `json:"members,omitempty"` // roles the caller is a member of
 	Role      string   `json:"role,omitempty"`    // the role whose quota applies
 	Quotas    []Quota  `json:"quotas,omitempty"`
-	Spike     string   `json:"spikeArrest,omitempty"`
-	Tier      string   `json:"tier,omitempty"`
+	Spike     string   `json:"spikeArrest,omitempty"` // the product's spikeArrest
+	// RateLimits are the SpikeArrests paired with per-second quotas, as
+	// "policy rate key".
+	RateLimits []string `json:"rateLimits,omitempty"`
+	Tier       string   `json:"tier,omitempty"`
 	// ResourceGroup is the X-Resource-Group header the target receives.
 	ResourceGroup  string            `json:"resourceGroup,omitempty"`
 	TargetEndpoint string            `json:"targetEndpoint,omitempty"`
 	Target         string            `json:"target,omitempty"`
 	Headers        map[string]string `json:"headers,omitempty"` // headers set on the request to the target
-	Steps          []string          `json:"steps"`             // policies run, in order
+	// ResponseHeaders and Body are the error response the client gets
+	// (after the fault rules), for refused requests.
+	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
+	Body            string            `json:"body,omitempty"`
+	Steps           []string          `json:"steps"` // policies run, in order
 }
 
 // Quota is one quota policy the request counts against.
@@ -81,6 +91,7 @@ func (p *Proxy) Run(req Request) Result {
 		r.vars[k] = v
 	}
 	if r.steps("PreFlow", p.endpoint.PreFlow.Request) || r.flows() || r.steps("PostFlow", p.endpoint.PostFlow.Request) {
+		r.errorFlow()
 		return r.out
 	}
 	r.route()
@@ -144,11 +155,13 @@ func (r *run) exec(name string) bool {
 	case "AssignMessage":
 		r.assign(pol)
 	case "RaiseFault":
+		r.vars["fault.name"] = "RaiseFault"
+		r.response(pol.FaultHeaders, nil, pol.Payload, strconv.Itoa(pol.Status))
 		return r.refuse(name, pol.Status, faultError(pol))
 	case "Quota":
 		r.quota(name, pol)
 	case "SpikeArrest":
-		r.out.Spike = pol.Rate
+		r.spikeArrest(name, pol)
 	case "Javascript":
 		return r.script(name)
 	case "VerifyJWT":
@@ -170,14 +183,108 @@ func (r *run) exec(name string) bool {
 	return false
 }
 
-// faultError is a RaiseFault's error: its JSON body's error and message,
-// else its reason phrase.
+// faultError is a RaiseFault's error: its JSON body's code, or error and
+// message, else its reason phrase.
 func faultError(pol policy) string {
-	var body struct{ Error, Message string }
-	if json.Unmarshal([]byte(pol.Payload), &body) == nil && body.Error != "" {
+	var body struct{ Code, Error, Message string }
+	switch {
+	case json.Unmarshal([]byte(pol.Payload), &body) != nil:
+	case body.Code != "":
+		return body.Code
+	case body.Error != "":
 		return body.Error + ": " + body.Message
 	}
 	return pol.Reason
+}
+
+// spikeArrest records a SpikeArrest: the product's own (a literal rate,
+// no identifier) as Spike, one paired with a per-second quota in
+// RateLimits.
+func (r *run) spikeArrest(name string, pol policy) {
+	if pol.Rate.Ref == "" && pol.Identifier.Ref == "" {
+		r.out.Spike = pol.Rate.Value
+		return
+	}
+	r.out.RateLimits = append(r.out.RateLimits, name+" "+r.ref(pol.Rate)+" "+r.ref(pol.Identifier))
+}
+
+// authFailed ends the request as a failed authentication policy does:
+// 401, with <prefix>.failed and fault.name set for the fault rules.
+func (r *run) authFailed(prefix, name, fault string) bool {
+	r.vars[prefix+".failed"] = "true"
+	r.vars["fault.name"] = fault[strings.LastIndex(fault[:strings.Index(fault, ":")], ".")+1 : strings.Index(fault, ":")]
+	return r.refuse(name, 401, fault)
+}
+
+// requestID stands for Apigee's messageid in simulated error bodies.
+const requestID = "simulated"
+
+// response sets the error response's headers, removes headers, and sets
+// its body and status when given.
+func (r *run) response(set, remove []header, payload, status string) {
+	if r.out.ResponseHeaders == nil {
+		r.out.ResponseHeaders = map[string]string{}
+	}
+	for _, h := range remove {
+		delete(r.out.ResponseHeaders, h.Name)
+	}
+	for _, h := range set {
+		r.out.ResponseHeaders[h.Name] = h.Value
+	}
+	if status != "" {
+		r.vars["response.status.code"] = status
+	}
+	if payload != "" {
+		r.out.Body = strings.NewReplacer("@messageid#", requestID, "@response.status.code#", r.vars["response.status.code"]).Replace(payload)
+	}
+}
+
+// errorFlow runs the fault rules after a refusal, as Apigee's error flow
+// does: the first FaultRule whose condition holds, then the
+// DefaultFaultRule when none ran or it is AlwaysEnforce. Their
+// AssignMessage policies rewrite the error response; a status and code
+// they write replace the refusal's. The simulator's own limits (a policy
+// it has no model of) are reported as they are.
+func (r *run) errorFlow() {
+	if r.out.Status < 400 || strings.HasPrefix(r.out.Error, "lingate simulate:") {
+		return // an answer of the proxy's (a CORS preflight), or a limit of the model
+	}
+	if _, ok := r.vars["response.status.code"]; !ok {
+		r.vars["response.status.code"] = strconv.Itoa(r.out.Status)
+	}
+	ran := false
+	for _, fr := range r.p.endpoint.FaultRules {
+		if fr.Condition != "" && r.p.holds(fr.Condition, r.vars) {
+			r.faultSteps(fr.Steps)
+			ran = true
+			break
+		}
+	}
+	if d := r.p.endpoint.DefaultRule; d != nil && (!ran || d.AlwaysEnforce) {
+		r.faultSteps(d.Steps)
+	}
+}
+
+// faultSteps runs a fault rule's AssignMessage steps on the response.
+func (r *run) faultSteps(steps []step) {
+	for _, s := range steps {
+		pol, ok := r.p.policies[s.Name]
+		if !r.p.holds(s.Condition, r.vars) || !ok || pol.Kind != "AssignMessage" {
+			continue
+		}
+		r.out.Steps = append(r.out.Steps, s.Name)
+		r.response(pol.Set, pol.Remove, pol.SetPayload, pol.SetStatus)
+		for _, v := range pol.Variables {
+			r.vars[v.Name] = v.Value
+		}
+		if pol.SetStatus != "" {
+			r.out.Status, _ = strconv.Atoi(pol.SetStatus)
+		}
+		var body struct{ Code string }
+		if json.Unmarshal([]byte(r.out.Body), &body) == nil && body.Code != "" {
+			r.out.Error = body.Code
+		}
+	}
 }
 
 // templateVar is a {variable} in a message template.
@@ -251,7 +358,7 @@ func claimValue(text string) string {
 // token's. Without claims or an Authorization header there is no token.
 func (r *run) verifyJWT(name string) bool {
 	if !r.credentials("request.header.authorization") {
-		return r.refuse(name, 401, "steps.jwt.FailedToResolveVariable: no bearer token")
+		return r.authFailed("jwt."+name, name, "steps.jwt.FailedToResolveVariable: no bearer token")
 	}
 	for k, v := range r.req.Claims {
 		r.vars["jwt."+name+".decoded.claim."+k] = claimValue(v)
@@ -277,7 +384,10 @@ func (r *run) appAttributes(prefix string) {
 // or implied by app attributes given.
 func (r *run) verifyAPIKey(name string, pol policy) bool {
 	if !r.credentials(pol.APIKey.Ref) {
-		return r.refuse(name, 401, "steps.oauth.v2.FailedToResolveAPIKey: no API key")
+		return r.authFailed("verifyapikey."+name, name, "steps.oauth.v2.FailedToResolveAPIKey: no API key")
+	}
+	if !r.productAllows() {
+		return r.authFailed("verifyapikey."+name, name, "steps.oauth.v2.InvalidApiKeyForGivenResource: the API product has no operation for the request")
 	}
 	prefix := "verifyapikey." + name + "."
 	r.setDefault(prefix+"client_id", cmpOr(r.vars[pol.APIKey.Ref], "simulated-app"))
@@ -289,10 +399,28 @@ func (r *run) verifyAPIKey(name string, pol policy) bool {
 // attributes given.
 func (r *run) verifyToken(name string) bool {
 	if !r.credentials("request.header.authorization") {
-		return r.refuse(name, 401, "steps.oauth.v2.InvalidAccessToken: no access token")
+		return r.authFailed("oauthV2."+name, name, "steps.oauth.v2.InvalidAccessToken: no access token")
+	}
+	if !r.productAllows() {
+		return r.authFailed("oauthV2."+name, name, "steps.oauth.v2.InvalidAPICallAsNoApiProductMatchFound: the API product has no operation for the request")
 	}
 	r.setDefault("client_id", "simulated-app")
 	r.appAttributes("")
+	return false
+}
+
+// productAllows reports whether the API product's operation group, if it
+// has one, lists the request's path (a resource, as MatchesPath reads
+// it) with its method.
+func (r *run) productAllows() bool {
+	if r.p.Operations == nil {
+		return true
+	}
+	for res, methods := range r.p.Operations {
+		if slices.Contains(methods, r.req.Method) && access.MatchesPath(res, r.vars["proxy.pathsuffix"]) {
+			return true
+		}
+	}
 	return false
 }
 

@@ -174,13 +174,9 @@ func TestContractProxyLifecycle(t *testing.T) {
 		t.Errorf("download: %d, not a bundle with the policy", code)
 	}
 
-	deployment := c.name("/environments/", c.env, "/apis/", api, "/revisions/1")
+	deployment, state := c.deployFirst(t, api)
 	revs := c.svc.Organizations.Environments.Apis.Revisions
-	if _, err := revs.Deploy(deployment).Override(true).Do(); err != nil {
-		t.Fatalf("deploy: %v", err)
-	}
-	t.Cleanup(func() { _, _ = revs.Undeploy(deployment).Do() })
-	if state := c.waitState(t, deployment); state != "READY" {
+	if state != "READY" {
 		t.Errorf("deployment state %s, want READY", state)
 	}
 
@@ -202,6 +198,19 @@ func TestContractProxyLifecycle(t *testing.T) {
 	}
 	_, err = revs.GetDeployments(deployment).Do()
 	wantGoogleError(t, err, http.StatusNotFound, "")
+}
+
+// deployFirst deploys revision 1 of api, undeploys it when the test
+// ends, and returns the deployment's name and the state it settled in.
+func (c *contractTarget) deployFirst(t *testing.T, api string) (string, string) {
+	t.Helper()
+	deployment := c.name("/environments/", c.env, "/apis/", api, "/revisions/1")
+	revs := c.svc.Organizations.Environments.Apis.Revisions
+	if _, err := revs.Deploy(deployment).Override(true).Do(); err != nil {
+		t.Fatalf("deploy: %v", err)
+	}
+	t.Cleanup(func() { _, _ = revs.Undeploy(deployment).Do() })
+	return deployment, c.waitState(t, deployment)
 }
 
 func zipHas(b []byte, name string) bool {
