@@ -137,7 +137,7 @@ func (p *condParser) comparison() (cond, error) {
 		return nil, fmt.Errorf("expected a comparison at %q", p.in)
 	}
 	p.in = p.in[len(m[0]):]
-	name, op, lit := m[1], m[2], strings.Trim(m[3], `"`)
+	name, op, lit := varName(m[1]), m[2], strings.Trim(m[3], `"`)
 	isNull := m[3] == "null"
 	switch op {
 	case "=":

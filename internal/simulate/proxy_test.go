@@ -77,3 +77,24 @@ func TestBundlesItCannotRun(t *testing.T) {
 		t.Errorf("a policy type it does not model: %+v", res)
 	}
 }
+
+// TestHeaderVariablesIgnoreCase: Apigee reads request.header.NAME without
+// regard to the name's case, in conditions and in AssignMessage refs (a
+// placement key taken from "X-Customer" while the caller sent x-customer).
+func TestHeaderVariablesIgnoreCase(t *testing.T) {
+	copyKey := `<AssignMessage name="AM-Mark"><AssignVariable><Name>x</Name><Ref>request.header.X-Customer</Ref></AssignVariable></AssignMessage>`
+	for cond, denied := range map[string]bool{
+		`x = "acct-1"`:                         true,
+		`request.header.X-CUSTOMER = "acct-1"`: true,
+		`request.header.x-customer = null`:     false,
+	} {
+		p, err := simulate.Load("t", bundle(cond, copyKey, deny))
+		if err != nil {
+			t.Fatalf("%s: %v", cond, err)
+		}
+		res := p.Run(simulate.Request{Method: "GET", Path: "/b/a", Headers: map[string]string{"x-customer": "acct-1"}})
+		if got := res.Status == 418; got != denied {
+			t.Errorf("%s: %+v, want denied %v", cond, res, denied)
+		}
+	}
+}

@@ -79,13 +79,24 @@ type run struct {
 	out  Result
 }
 
+// varName is the key of flow variable name in run.vars: Apigee reads the
+// header name in request.header.NAME and response.header.NAME without
+// regard to case, so those are kept lower-case; other names as written.
+func varName(name string) string {
+	lower := strings.ToLower(name)
+	if strings.HasPrefix(lower, "request.header.") || strings.HasPrefix(lower, "response.header.") {
+		return lower
+	}
+	return name
+}
+
 // Run sends req through the proxy; req.Path must start with its base path.
 func (p *Proxy) Run(req Request) Result {
 	suffix := strings.TrimPrefix(req.Path, strings.TrimSuffix(p.BasePath, "/"))
 	r := &run{p: p, req: req, vars: map[string]string{"request.verb": req.Method, "proxy.pathsuffix": suffix, "proxy.basepath": p.BasePath}}
 	r.out = Result{Proxy: p.Name, BasePath: p.BasePath, Headers: map[string]string{}, Steps: []string{}}
 	for k, v := range req.Headers {
-		r.vars["request.header."+strings.ToLower(k)] = v
+		r.vars[varName("request.header."+k)] = v
 	}
 	for k, v := range req.Vars {
 		r.vars[k] = v
@@ -302,13 +313,13 @@ func (r *run) assign(pol policy) {
 	for _, v := range pol.Variables {
 		switch {
 		case v.Ref != "":
-			if val, ok := r.vars[v.Ref]; ok {
-				r.vars[v.Name] = val
+			if val, ok := r.vars[varName(v.Ref)]; ok {
+				r.vars[varName(v.Name)] = val
 			}
 		case v.Template != "":
-			r.vars[v.Name] = templateVar.ReplaceAllStringFunc(v.Template, func(m string) string { return r.vars[m[1:len(m)-1]] })
+			r.vars[varName(v.Name)] = templateVar.ReplaceAllStringFunc(v.Template, func(m string) string { return r.vars[varName(m[1:len(m)-1])] })
 		default:
-			r.vars[v.Name] = v.Value
+			r.vars[varName(v.Name)] = v.Value
 		}
 	}
 }
@@ -317,14 +328,14 @@ func (r *run) assign(pol policy) {
 func (r *run) quota(name string, pol policy) {
 	count := pol.Allow.Count
 	if pol.Allow.CountRef != "" {
-		count, _ = strconv.Atoi(r.vars[pol.Allow.CountRef])
+		count, _ = strconv.Atoi(r.vars[varName(pol.Allow.CountRef)])
 	}
 	r.out.Quotas = append(r.out.Quotas, Quota{Policy: name, Count: count, Unit: r.ref(pol.TimeUnit), Key: r.ref(pol.Identifier)})
 }
 
 // ref is a variable's value, else the literal.
 func (r *run) ref(rv refValue) string {
-	if v, ok := r.vars[rv.Ref]; ok && rv.Ref != "" {
+	if v, ok := r.vars[varName(rv.Ref)]; ok && rv.Ref != "" {
 		return v
 	}
 	return strings.TrimSpace(rv.Value)
@@ -335,7 +346,7 @@ func (r *run) script(name string) bool {
 	if r.p.script == nil {
 		return r.refuse(name, 500, "lingate simulate: no membership script data in the bundle")
 	}
-	raw, set := r.vars[r.p.script.Source]
+	raw, set := r.vars[varName(r.p.script.Source)]
 	r.out.Members = r.p.MembersFor(raw, set)
 	for _, role := range r.out.Members {
 		r.vars["lingate.member."+role] = "true"
@@ -390,7 +401,7 @@ func (r *run) verifyAPIKey(name string, pol policy) bool {
 		return r.authFailed("verifyapikey."+name, name, "steps.oauth.v2.InvalidApiKeyForGivenResource: the API product has no operation for the request")
 	}
 	prefix := "verifyapikey." + name + "."
-	r.setDefault(prefix+"client_id", cmpOr(r.vars[pol.APIKey.Ref], "simulated-app"))
+	r.setDefault(prefix+"client_id", cmpOr(r.vars[varName(pol.APIKey.Ref)], "simulated-app"))
 	r.appAttributes(prefix)
 	return false
 }
