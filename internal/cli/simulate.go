@@ -161,6 +161,7 @@ func writeSimulation(w io.Writer, r simulate.Result) {
 	line("quotas", strings.Join(quotas, "; "))
 	line("spike arrest", r.Spike)
 	line("rate limits", strings.Join(r.RateLimits, "; "))
+	line("callouts", strings.Join(r.Callouts, "; "))
 	if r.Tier != "" {
 		line("tier", r.Tier+" (resource group "+r.ResourceGroup+")")
 	}

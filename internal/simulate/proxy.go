@@ -164,6 +164,15 @@ type policy struct {
 	APIKey refValue `xml:"APIKey"`
 	// OAuthV2
 	Operation string `xml:"Operation"`
+	// KeyValueMapOperations: the map and the variable a Get fills.
+	KVMap  string `xml:"mapIdentifier,attr"`
+	KVMGet struct {
+		AssignTo string `xml:"assignTo,attr"`
+	} `xml:"Get"`
+	// ServiceCallout: the request it sends.
+	CalloutURL   string   `xml:"HTTPTargetConnection>URL"`
+	CalloutVerb  string   `xml:"Request>Set>Verb"`
+	CalloutQuery []header `xml:"Request>Set>QueryParams>QueryParam"`
 }
 
 type header struct {

@@ -72,7 +72,7 @@ func TestBundlesItCannotRun(t *testing.T) {
 	if res := p.Run(simulate.Request{Method: "GET", Path: "/b"}); res.Status != 500 || res.RefusedBy != "AM-Mark" {
 		t.Errorf("a step without its policy: %+v", res)
 	}
-	p, _ = simulate.Load("t", bundle(`x = "1"`, `<KeyValueMapOperations name="AM-Mark"/>`, deny))
+	p, _ = simulate.Load("t", bundle(`x = "1"`, `<MessageLogging name="AM-Mark"/>`, deny))
 	if res := p.Run(simulate.Request{Method: "GET", Path: "/b"}); res.Status != 500 || !strings.Contains(res.Error, "no model") {
 		t.Errorf("a policy type it does not model: %+v", res)
 	}

@@ -3,6 +3,7 @@ package simulate
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -47,7 +48,11 @@ type Result struct {
 	// RateLimits are the SpikeArrests paired with per-second quotas, as
 	// "policy rate key".
 	RateLimits []string `json:"rateLimits,omitempty"`
-	Tier       string   `json:"tier,omitempty"`
+	// Callouts are the ServiceCallouts the request made (the placement
+	// lookup), as "policy VERB URL": offline, none is sent, so their
+	// answer is missing and the proxy goes on as it does when one fails.
+	Callouts []string `json:"callouts,omitempty"`
+	Tier     string   `json:"tier,omitempty"`
 	// ResourceGroup is the X-Resource-Group header the target receives.
 	ResourceGroup  string            `json:"resourceGroup,omitempty"`
 	TargetEndpoint string            `json:"targetEndpoint,omitempty"`
@@ -184,14 +189,45 @@ func (r *run) exec(name string) bool {
 	case "CORS":
 		return r.cors(name)
 	case "LookupCache":
+		if !strings.HasPrefix(name, "LC-OIDC") {
+			// Offline nothing else is cached: a placement lookup is made.
+			r.vars["lookupcache."+name+".cachehit"] = "false"
+			break
+		}
 		// The issuer's key set is taken as cached: offline, no discovery.
 		r.vars["lookupcache."+name+".cachehit"] = "true"
 		r.vars["lingate.jwks_uri"] = "cached"
-	case "ServiceCallout", "ExtractVariables", "PopulateCache":
+	case "KeyValueMapOperations":
+		if to := pol.KVMGet.AssignTo; to != "" {
+			r.vars[varName(to)] = "(secret from the key value map " + pol.KVMap + ")"
+		}
+	case "ServiceCallout":
+		r.callout(name, pol)
+	case "ExtractVariables", "PopulateCache":
 	default:
 		return r.refuse(name, 500, "lingate simulate: no model of the "+pol.Kind+" policy "+name)
 	}
 	return false
+}
+
+// callout records the request a ServiceCallout would send, its query
+// parameters filled in from the flow (never its headers, which carry the
+// placement token). No answer comes back offline.
+func (r *run) callout(name string, pol policy) {
+	u := pol.CalloutURL
+	for i, q := range pol.CalloutQuery {
+		sep := "&"
+		if i == 0 {
+			sep = "?"
+		}
+		u += sep + url.QueryEscape(q.Name) + "=" + url.QueryEscape(r.fill(q.Value))
+	}
+	r.out.Callouts = append(r.out.Callouts, name+" "+cmpOr(pol.CalloutVerb, "GET")+" "+u+" (not sent offline: no answer)")
+}
+
+// fill replaces the {variable}s of a message template with their values.
+func (r *run) fill(template string) string {
+	return templateVar.ReplaceAllStringFunc(template, func(m string) string { return r.vars[varName(m[1:len(m)-1])] })
 }
 
 // faultError is a RaiseFault's error: its JSON body's code, or error and
@@ -317,7 +353,7 @@ func (r *run) assign(pol policy) {
 				r.vars[varName(v.Name)] = val
 			}
 		case v.Template != "":
-			r.vars[varName(v.Name)] = templateVar.ReplaceAllStringFunc(v.Template, func(m string) string { return r.vars[varName(m[1:len(m)-1])] })
+			r.vars[varName(v.Name)] = r.fill(v.Template)
 		default:
 			r.vars[varName(v.Name)] = v.Value
 		}
