@@ -269,3 +269,37 @@ func TestImpact(t *testing.T) {
 		}
 	}
 }
+
+// TestImpactNamesMissingTargetServers: a proxy whose targets name a
+// TargetServer the environment lacks is planned with an impact saying the
+// deploy will fail (lingate does not create TargetServers); once it
+// exists, nothing is said.
+func TestImpactNamesMissingTargetServers(t *testing.T) {
+	hs := emulated(t, emulator.Config{})
+	d := driver(t, hs)
+	var named artifact.Object
+	for _, o := range example(t) {
+		if o.Kind == artifact.KindProxy && len(targetServers(o)) > 0 {
+			named = o
+			break
+		}
+	}
+	if named.Name == "" {
+		t.Fatal("no example proxy names a TargetServer")
+	}
+	if got, err := d.Impact(context.Background(), change(named, apply.Update), artifact.Object{}, named); err != nil || got != "" {
+		t.Fatalf("with every TargetServer created: %q, %v; want nothing", got, err)
+	}
+	server := targetServers(named)[0]
+	if _, err := d.svc.Organizations.Environments.Targetservers.Delete(d.env + "/targetservers/" + server).Context(context.Background()).Do(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Impact(context.Background(), change(named, apply.Create), artifact.Object{}, named)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "impact", got, "target server "+server+" does not exist in Apigee environment "+testEnv, "the deploy fails until it is created")
+	if got, _ := d.Impact(context.Background(), change(named, apply.Delete), named, artifact.Object{}); got != "" {
+		t.Errorf("a delete needs no TargetServer: %q", got)
+	}
+}

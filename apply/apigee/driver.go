@@ -145,10 +145,14 @@ func retrying(hc *http.Client, p apply.RetryPolicy) *http.Client {
 // System is artifact.SystemApigee.
 func (d *Driver) System() string { return artifact.SystemApigee }
 
-// Impact says what deleting an API product does to the developer apps
-// that hold keys for it; every other Apigee change affects nothing beyond
-// its object.
-func (d *Driver) Impact(_ context.Context, c apply.Change, live, _ artifact.Object) (string, error) {
+// Impact says which TargetServers a proxy about to be deployed names but
+// the environment lacks (the deploy would fail), and what deleting an API
+// product does to the developer apps that hold keys for it; other Apigee
+// changes affect nothing beyond their object.
+func (d *Driver) Impact(ctx context.Context, c apply.Change, live, desired artifact.Object) (string, error) {
+	if c.Kind == artifact.KindProxy && c.Action != apply.Delete {
+		return d.missingTargetServers(ctx, desired)
+	}
 	if c.Kind != artifact.KindProduct || (c.Action != apply.Delete && c.Action != apply.Replace) {
 		return "", nil
 	}

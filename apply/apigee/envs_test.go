@@ -21,7 +21,7 @@ func TestEveryEnvironmentReadsBackAsCompiled(t *testing.T) {
 			}
 			desired := exampleFor(t, cfg, name)
 			hs := emulated(t, emulator.Config{Organizations: []emulator.Organization{{Name: org, Environments: []string{apigeeEnv},
-				TargetServers: map[string][]string{apigeeEnv: targetServers(desired)}}}})
+				TargetServers: map[string][]string{apigeeEnv: targetServers(desired...)}}}})
 			d := driver(t, hs, func(c *Config) { c.Env, c.Organization, c.Environment = name, org, apigeeEnv })
 			for _, o := range desired {
 				c := apply.Change{Ref: apply.Ref{Env: name, System: o.System, Kind: o.Kind, Name: o.Name}, Action: apply.Create}

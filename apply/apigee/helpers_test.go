@@ -3,13 +3,10 @@ package apigee
 import (
 	"bytes"
 	"context"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,15 +60,12 @@ func driver(t *testing.T, hs *httptest.Server, edit ...func(*Config)) *Driver {
 	return d
 }
 
-// serverRE finds the TargetServers a bundle's targets load-balance over.
-var serverRE = regexp.MustCompile(`<Server name="([^"]+)"`)
-
 // seedTargetServers creates in d's environment the TargetServers the
 // example's bundles name, which Apigee wants to exist at deploy time; an
 // emulator without the TargetServer API (404) needs none.
 func seedTargetServers(t *testing.T, d *Driver) {
 	t.Helper()
-	for _, name := range targetServers(example(t)) {
+	for _, name := range targetServers(example(t)...) {
 		ts := &apigee.GoogleCloudApigeeV1TargetServer{Name: name, Host: "backend.example.com", Port: 443}
 		_, err := apply.Retry(context.Background(), d.cfg.Retry, func() (struct{}, error) {
 			_, err := d.svc.Organizations.Environments.Targetservers.Create(d.env, ts).Context(context.Background()).Do()
@@ -84,19 +78,6 @@ func seedTargetServers(t *testing.T, d *Driver) {
 			t.Fatalf("target server %s: %v", name, err)
 		}
 	}
-}
-
-// targetServers are the TargetServers the bundles of objs name, sorted.
-func targetServers(objs []artifact.Object) []string {
-	names := map[string]bool{}
-	for _, o := range objs {
-		for _, f := range o.Files {
-			for _, m := range serverRE.FindAllSubmatch(f.Data, -1) {
-				names[string(m[1])] = true
-			}
-		}
-	}
-	return slices.Sorted(maps.Keys(names))
 }
 
 // example compiles the Apigee objects of the example policies for sandbox.
