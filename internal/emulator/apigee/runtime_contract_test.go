@@ -1,6 +1,8 @@
 package apigee_test
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,27 +23,16 @@ import (
 // The emulator runs no proxies, so without a real organization and
 // LINGATE_ACC_APIGEE_HOST (a hostname of the environment's group) it skips.
 func TestContractRuntimeErrors(t *testing.T) {
-	host := os.Getenv("LINGATE_ACC_APIGEE_HOST")
-	if host == "" || os.Getenv("LINGATE_ACC_APIGEE_ORG") == "" {
-		t.Skip("runtime probes need a real organization and LINGATE_ACC_APIGEE_HOST")
-	}
-	c := newContractTarget(t)
+	host, c := runtimeProbe(t)
 	api := accName(t)
-	cfg := probeConfig(c.org, c.env, api)
-	_, z, err := compile.Bundle(cfg, "acc", api)
+	_, z, err := compile.Bundle(probeConfig(c.org, c.env, api), "acc", api)
 	if err != nil {
 		t.Fatalf("compile the probe: %v", err)
 	}
-	if code, body := c.importBundle(t, "import", api, z); code != http.StatusOK {
-		t.Fatalf("import: %d %s", code, body)
-	}
-	t.Cleanup(func() { _, _ = c.svc.Organizations.Apis.Delete(c.name("/apis/", api)).Do() })
-	if _, state := c.deployFirst(t, api); state != "READY" {
-		t.Fatalf("deployment state %s, want READY", state)
-	}
+	c.deployProbe(t, api, z)
 
 	// No access token: 401 from the FaultRule, not Apigee's default fault.
-	resp, body := probe(t, "https://"+host+"/"+api+"/anything")
+	resp, body := probeCall(t, http.MethodGet, "https://"+host+"/"+api+"/anything", "", nil)
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("status %d, want 401: %s", resp.StatusCode, body)
 	}
@@ -51,38 +42,98 @@ func TestContractRuntimeErrors(t *testing.T) {
 	if got := resp.Header.Get("X-Lingate-Probe"); got != "error-too" {
 		t.Errorf("X-Lingate-Probe %q: the response transforms did not run on the error", got)
 	}
+	wantErrorBody(t, body, 401, "unauthenticated")
+}
+
+// wantErrorBody requires lingate's error body: the status, the code, and
+// a request id rendered from "@messageid#".
+func wantErrorBody(t *testing.T, body []byte, status int, code string) {
+	t.Helper()
 	var e struct {
 		Status    int    `json:"status"`
 		Code      string `json:"code"`
 		RequestID string `json:"request_id"`
 	}
-	if err := json.Unmarshal(body, &e); err != nil || e.Status != 401 || e.Code != "unauthenticated" ||
+	if err := json.Unmarshal(body, &e); err != nil || e.Status != status || e.Code != code ||
 		e.RequestID == "" || strings.ContainsAny(e.RequestID, "@#{}") {
-		t.Errorf("error body %s: want status 401, code unauthenticated and a rendered request id", body)
+		t.Errorf("error body %s: want status %d, code %s and a rendered request id", body, status, code)
 	}
 }
 
-// probe calls url until the new deployment answers (a fresh deployment can
-// answer 404 for a while), and returns the answer.
-func probe(t *testing.T, url string) (*http.Response, []byte) {
+// runtimeProbe skips unless the runtime probes can run: a real
+// organization (LINGATE_ACC_APIGEE_ORG, LINGATE_ACC_APIGEE_ENV,
+// APIGEE_ACCESS_TOKEN) and LINGATE_ACC_APIGEE_HOST, a hostname of the
+// environment's group. The emulator runs no proxies. It returns the host
+// and the organization.
+func runtimeProbe(t *testing.T) (string, *contractTarget) {
+	t.Helper()
+	host := os.Getenv("LINGATE_ACC_APIGEE_HOST")
+	for _, v := range []string{"LINGATE_ACC_APIGEE_ORG", "LINGATE_ACC_APIGEE_ENV", "APIGEE_ACCESS_TOKEN"} {
+		if os.Getenv(v) == "" {
+			host = ""
+		}
+	}
+	if host == "" {
+		t.Skip("runtime probes need a real organization and LINGATE_ACC_APIGEE_HOST")
+	}
+	return host, newContractTarget(t)
+}
+
+// deployProbe imports bundle z as api, deploys it, and removes both when
+// the test ends.
+func (c *contractTarget) deployProbe(t *testing.T, api string, z []byte) {
+	t.Helper()
+	if code, body := c.importBundle(t, "import", api, z); code != http.StatusOK {
+		t.Fatalf("import %s: %d %s", api, code, body)
+	}
+	t.Cleanup(func() { _, _ = c.svc.Organizations.Apis.Delete(c.name("/apis/", api)).Do() })
+	if _, state := c.deployFirst(t, api); state != "READY" {
+		t.Fatalf("deployment of %s: state %s, want READY", api, state)
+	}
+}
+
+// probeCall sends a request to a deployed probe until the new deployment
+// answers (a fresh deployment can answer 404 for a while; no probe answers
+// 404 itself), and returns the answer. Headers may carry a probe's token: they are never logged.
+func probeCall(t *testing.T, method, url, body string, header http.Header) (*http.Response, []byte) {
 	t.Helper()
 	for range 24 {
-		resp, err := http.Get(url)
+		req, err := http.NewRequest(method, url, strings.NewReader(body))
 		if err != nil {
-			t.Fatalf("GET %s: %v", url, err)
+			t.Fatalf("%s %s: %v", method, url, err)
 		}
-		body, err := io.ReadAll(resp.Body)
+		for k, vs := range header {
+			req.Header[k] = vs
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, url, err)
+		}
+		data, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if resp.StatusCode != http.StatusNotFound {
-			return resp, body
+			return resp, data
 		}
 		time.Sleep(5 * time.Second)
 	}
-	t.Fatalf("GET %s: still 404 after two minutes", url)
+	t.Fatalf("%s %s: still 404 after two minutes", method, url)
 	return nil, nil
+}
+
+// randomHex is n random bytes in hex.
+func randomHex(t *testing.T, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
 }
 
 // probeConfig is one OAuth2 product called name, with a response header
