@@ -54,3 +54,8 @@ func PathCondition(path string) string { return pathCondition(pathPattern(path))
 // EqualsCondition is the condition that variable equals value, with value
 // written as a literal as every condition of a bundle writes it.
 func EqualsCondition(variable, value string) string { return equals(variable, value) }
+
+// RenderXML renders a document as every XML file of a bundle is rendered:
+// the XML declaration, indented, empty elements as <X/>, quotes in text
+// as themselves.
+func RenderXML(doc any) ([]byte, error) { return marshalXML(doc) }

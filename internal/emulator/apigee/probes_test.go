@@ -61,6 +61,10 @@ type probeFaultRule struct {
 	Condition     string      `xml:"Condition,omitempty"`
 }
 
+type probeFaultRules struct {
+	Rules []probeFaultRule `xml:"FaultRule"`
+}
+
 type probeRoute struct {
 	Name           string `xml:"name,attr"`
 	TargetEndpoint string `xml:"TargetEndpoint,omitempty"`
@@ -69,7 +73,7 @@ type probeRoute struct {
 type probeEndpoint struct {
 	XMLName     xml.Name         `xml:"ProxyEndpoint"`
 	Name        string           `xml:"name,attr"`
-	FaultRules  []probeFaultRule `xml:"FaultRules>FaultRule"`
+	FaultRules  *probeFaultRules `xml:"FaultRules"`
 	DefaultRule *probeFaultRule  `xml:"DefaultFaultRule"`
 	PreFlow     probePhase       `xml:"PreFlow"`
 	Flows       []probeFlow      `xml:"Flows>Flow"`
@@ -109,11 +113,11 @@ type probeScript struct {
 // render adds doc to b at path, as an indented XML document.
 func (b probeBundle) render(t testing.TB, path string, doc any) {
 	t.Helper()
-	data, err := xml.MarshalIndent(doc, "", "  ")
+	data, err := compile.RenderXML(doc)
 	if err != nil {
 		t.Fatalf("probe %s: %v", path, err)
 	}
-	b[path] = xml.Header + string(data) + "\n"
+	b[path] = string(data)
 }
 
 // policy adds a policy document named name.
@@ -129,6 +133,7 @@ func newProbeBundle(t testing.TB, api string, endpoint probeEndpoint) probeBundl
 	b := probeBundle{}
 	b.render(t, "apiproxy/"+api+".xml", probeProxy{Name: api, DisplayName: api, Description: "lingate runtime probe"})
 	endpoint.Name, endpoint.BasePath = "default", "/"+api
+	endpoint.PreFlow.Name, endpoint.PostFlow.Name = "PreFlow", "PostFlow"
 	b.render(t, "apiproxy/proxies/default.xml", endpoint)
 	return b
 }
@@ -155,7 +160,8 @@ func scriptData(t testing.TB, vars ...any) string {
 // host, the hostname the probes call each other on).
 func probeBundles(t *testing.T, host string) map[string]probeBundle {
 	return map[string]probeBundle{
-		"lingate-acc-groups": groupsProbe(t, "lingate-acc-groups", "0123456789abcdef0123456789abcdef"),
+		"lingate-acc-groups":     groupsProbe(t, "lingate-acc-groups", "0123456789abcdef0123456789abcdef"),
+		"lingate-acc-conditions": conditionsProbe(t, "lingate-acc-conditions"),
 	}
 }
 
