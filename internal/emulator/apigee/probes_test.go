@@ -159,10 +159,18 @@ func scriptData(t testing.TB, vars ...any) string {
 // probeBundles are every probe, as the runtime tests build them (for
 // host, the hostname the probes call each other on).
 func probeBundles(t *testing.T, host string) map[string]probeBundle {
-	return map[string]probeBundle{
+	bs := map[string]probeBundle{
 		"lingate-acc-groups":     groupsProbe(t, "lingate-acc-groups", "0123456789abcdef0123456789abcdef"),
 		"lingate-acc-conditions": conditionsProbe(t, "lingate-acc-conditions"),
 	}
+	auths := map[string]schema.Auth{"lingate-acc-outage": outageAuth}
+	for _, ap := range authProbes {
+		auths["lingate-acc-errors-"+ap.kind] = ap.auth
+	}
+	for api, auth := range auths {
+		bs[api], _ = compiledProbe(t, probeConfig("o", "e", api, auth), api)
+	}
+	return bs
 }
 
 // TestProbeBundles holds every probe to what can be checked offline:
@@ -172,6 +180,7 @@ func TestProbeBundles(t *testing.T) {
 	c := newContractTarget(t)
 	for api, b := range probeBundles(t, "probes.example") {
 		t.Run(api, func(t *testing.T) {
+			t.Parallel()
 			bundle := make(map[string][]byte, len(b))
 			for path, data := range b {
 				bundle[path] = []byte(data)
