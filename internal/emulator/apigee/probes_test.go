@@ -160,8 +160,10 @@ func scriptData(t testing.TB, vars ...any) string {
 // host, the hostname the probes call each other on).
 func probeBundles(t *testing.T, host string) map[string]probeBundle {
 	bs := map[string]probeBundle{
-		"lingate-acc-groups":     groupsProbe(t, "lingate-acc-groups", "0123456789abcdef0123456789abcdef"),
-		"lingate-acc-conditions": conditionsProbe(t, "lingate-acc-conditions"),
+		"lingate-acc-groups":         groupsProbe(t, "lingate-acc-groups", "0123456789abcdef0123456789abcdef"),
+		"lingate-acc-conditions":     conditionsProbe(t, "lingate-acc-conditions"),
+		"lingate-acc-faults":         faultsProbe(t, "lingate-acc-faults", host, "lingate-acc-faults-backend"),
+		"lingate-acc-faults-backend": backendProbe(t, "lingate-acc-faults-backend"),
 	}
 	auths := map[string]schema.Auth{"lingate-acc-outage": outageAuth}
 	for _, ap := range authProbes {
