@@ -111,7 +111,9 @@ func TestHostileValuesSurvive(t *testing.T) {
 	p := cfg.Products["payments"]
 	p.DisplayName, p.Description = hostile, hostile
 	p.Auth.OIDC.Audience = hostile
-	p.Auth.OIDC.Issuer = `https://id.example/x?a=1&b="<]]>`
+	// With jwksUri the issuer is only XML text (without, discovery
+	// compares it in a condition, which refuses a quote).
+	p.Auth.OIDC.Issuer, p.Auth.OIDC.JWKSURI = `https://id.example/x?a=1&b="<]]>`, "https://id.example/keys"
 	p.Target.URL = `https://b.example/?q="<&]]>`
 	p.Headers.Request.Set["X-Hostile"] = hostile
 	files, _ := mustBundle(t, cfg, "prod", "payments")

@@ -17,7 +17,7 @@ func validate(cfg *schema.Config, env *schema.Environment, p *schema.Product) sc
 	v.text(prod("description"), p.Description)
 	if o := p.Auth.OIDC; o != nil {
 		v.text(prod("auth", "oidc", "audience"), o.Audience)
-		v.text(prod("auth", "oidc", "issuer"), o.Issuer)
+		v.issuer(prod("auth", "oidc", "issuer"), o)
 		v.text(prod("auth", "oidc", "jwksUri"), o.JWKSURI)
 	}
 	v.urls(p)
@@ -81,6 +81,18 @@ func (v *validator) headers(path string, set map[string]string) {
 func (v *validator) template(path, s string) {
 	if v.text(path, s) && strings.ContainsAny(s, "{}\r\n") {
 		v.add(path, "value %q holds a brace or a line break (expected a plain name)", schema.Shorten(s))
+	}
+}
+
+// issuer requires, without jwksUri, an issuer a condition can quote: OIDC
+// discovery compares the discovery document's issuer with it in a
+// condition literal, which cannot hold a double quote (conditions.go).
+// Apigee's linter refuses such a bundle (CC005); a backslash is left to
+// the runtime probe of condition literals (docs/runtime.md, "Not
+// confirmed offline"). With jwksUri the issuer is only XML text.
+func (v *validator) issuer(path string, o *schema.OIDC) {
+	if v.text(path, o.Issuer) && o.JWKSURI == "" && strings.Contains(o.Issuer, `"`) {
+		v.add(path, "issuer %s holds a double quote, which OIDC discovery cannot compare (expected a URL, or jwksUri set)", schema.Shorten(o.Issuer))
 	}
 }
 

@@ -119,3 +119,25 @@ func TestValidateURLsHoldOnlyXMLText(t *testing.T) {
 		t.Errorf("%d problems, want %d:\n%v", len(errs), len(want), err)
 	}
 }
+
+// TestValidateIssuerQuote refuses an issuer the discovery condition could
+// not quote (the schema's URL pattern lets a double quote through), and
+// only when discovery compares it.
+func TestValidateIssuerQuote(t *testing.T) {
+	cfg := richConfig()
+	o := cfg.Products["payments"].Auth.OIDC
+	o.Issuer, o.JWKSURI = `https://idp.example/a"b`, ""
+	_, _, err := Bundle(cfg, "prod", "payments")
+	want := `products.payments.auth.oidc.issuer: issuer https://idp.example/a"b holds a double quote, which OIDC discovery cannot compare (expected a URL, or jwksUri set)`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v", err)
+	}
+	o.Issuer = `https://idp.example/a\b`
+	if _, _, err := Bundle(cfg, "prod", "payments"); err != nil {
+		t.Errorf("a backslash is refused: %v", err)
+	}
+	o.Issuer, o.JWKSURI = `https://idp.example/a"b`, "https://idp.example/keys"
+	if _, _, err := Bundle(cfg, "prod", "payments"); err != nil {
+		t.Errorf("a quote is refused with jwksUri: %v", err)
+	}
+}
