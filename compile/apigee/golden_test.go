@@ -13,7 +13,7 @@ import (
 // loadExample loads the example repository's policies/.
 func loadExample(t *testing.T) *schema.Config {
 	t.Helper()
-	cfg, err := schema.Load(os.DirFS(repoRoot(t)), "policies")
+	cfg, err := schema.Load(os.DirFS(golden.ModuleRoot(t)), "policies")
 	if err != nil {
 		t.Fatalf("load the example repository: %v", err)
 	}

@@ -27,7 +27,7 @@ func Binary(t testing.TB) string {
 	if p := os.Getenv(EnvBinary); p != "" {
 		return p
 	}
-	p := filepath.Join(moduleRoot(t), ".ci", "node_modules", ".bin", "apigeelint")
+	p := filepath.Join(golden.ModuleRoot(t), ".ci", "node_modules", ".bin", "apigeelint")
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
@@ -37,25 +37,6 @@ func Binary(t testing.TB) string {
 	}
 	t.Skip(msg)
 	return ""
-}
-
-// moduleRoot is the folder holding go.mod, above the test's folder.
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
 }
 
 // report is one file of apigeelint's json.js output.

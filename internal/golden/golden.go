@@ -110,3 +110,22 @@ func WriteTree(t testing.TB, dir string, files map[string][]byte) {
 		}
 	}
 }
+
+// ModuleRoot is the folder holding go.mod, above the test's folder.
+func ModuleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's folder")
+		}
+		dir = parent
+	}
+}
