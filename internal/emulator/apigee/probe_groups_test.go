@@ -12,6 +12,7 @@ import (
 	"time"
 
 	compile "github.com/lingate/lingate/compile/apigee"
+	"github.com/lingate/lingate/internal/simulate/jsgroups"
 	"github.com/lingate/lingate/schema"
 )
 
@@ -177,6 +178,33 @@ func TestContractGroupsClaim(t *testing.T) {
 		slices.Sort(got.Members)
 		if !slices.Equal(got.Members, tc.members) {
 			t.Errorf("%s: members %v, want %v", tc.name, got.Members, tc.members)
+		}
+	}
+}
+
+// TestGroupsCasesAgreeWithTheModel requires each case's expected members
+// to be what lingate's model of the script (internal/simulate/jsgroups,
+// itself held to the script under Node) marks for the claim as lingate
+// assumes Apigee renders it in jwt.<policy>.decoded.claim.<claim>: an
+// array as its JSON text, a string as itself. The runtime test then
+// confirms the model and the rendering together.
+func TestGroupsCasesAgreeWithTheModel(t *testing.T) {
+	b := groupsProbe(t, "lingate-acc-groups", "secret")
+	d, err := jsgroups.Parse([]byte(b["apiproxy/resources/jsc/lingate-groups.js"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range groupsCases {
+		raw, ok := tc.claim.(string)
+		if !ok {
+			data, err := json.Marshal(tc.claim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw = string(data)
+		}
+		if got := d.MembersFor(raw, true); !slices.Equal(got, tc.members) {
+			t.Errorf("%s: the model marks %v, the probe expects %v", tc.name, got, tc.members)
 		}
 	}
 }
