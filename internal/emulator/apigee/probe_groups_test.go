@@ -23,8 +23,9 @@ import (
 // claim as the script read it and the roles it marked. No identity
 // provider: the test signs the token with a secret the probe holds. The
 // test, not a GenerateJWT policy, writes the claim, so it is exactly the
-// JSON an identity provider sends (GenerateJWT's array claims take their
-// items from a comma-separated value, which cannot hold "CN=x,OU=y").
+// JSON an identity provider sends: GenerateJWT's documentation does not
+// say how an array claim's items are given in a way that keeps an item
+// holding a comma ("CN=x,OU=y") whole.
 
 // probeRoles are the roles of the groups probe, each with one group an
 // identity provider can send and a naive reading gets wrong.
@@ -173,7 +174,7 @@ func TestContractGroupsClaim(t *testing.T) {
 			continue
 		}
 		if got.Claim != nil {
-			t.Logf("%s: %s reads %q", tc.name, "the groups claim", *got.Claim)
+			t.Logf("%s: the groups claim reads %q", tc.name, *got.Claim)
 		}
 		slices.Sort(got.Members)
 		if !slices.Equal(got.Members, tc.members) {
