@@ -172,6 +172,7 @@ func probeBundles(t *testing.T, host string) map[string]probeBundle {
 	for api, auth := range auths {
 		bs[api], _ = compiledProbe(t, probeConfig("o", "e", api, auth), api)
 	}
+	bs["lingate-acc-callout"], _ = calloutProbe(t, "lingate-acc-callout")
 	bs["lingate-acc-idp"] = idpProbe(t, "lingate-acc-idp", host, `{"keys":[]}`)
 	bs["lingate-acc-oidc"], _ = compiledProbe(t, oidcConfig("o", "e", "lingate-acc-oidc", host, "lingate-acc-idp", "lingate-acc-faults-backend"), "lingate-acc-oidc")
 	bs["lingate-acc-resources"], _ = compiledProbe(t, resourceConfig("o", "e", "lingate-acc-resources", host, "lingate-acc-faults-backend"), "lingate-acc-resources")
