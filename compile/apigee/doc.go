@@ -32,4 +32,9 @@
 // All XML is written through encoding/xml, so no value from the policies can
 // break a file. Output is deterministic: the same Config compiles to the
 // same bytes, zip archives included.
+//
+// MembershipOf, PathCondition, EqualsCondition and RenderXML (probe.go)
+// give the runtime probes (internal/emulator/apigee) the pieces of a
+// bundle whose runtime behaviour only a real Apigee can confirm, built by
+// the same code.
 package apigee
