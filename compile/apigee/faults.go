@@ -9,7 +9,8 @@ import (
 // Error responses. Every error the proxy answers has the same minimal
 // JSON body, {"status":N,"code":"...","request_id":"..."}, and the
 // response header transforms; nothing names a policy, a role or a quota.
-// RaiseFault policies (403, 404, 405) write their own body. FaultRules
+// RaiseFault policies (403, 404, 405) write their own body and set
+// lingate.error, so the DefaultFaultRule keeps it. FaultRules
 // turn Apigee's own faults into 401 (authentication failed, with
 // WWW-Authenticate) and 429 (quota or spike arrest); the DefaultFaultRule,
 // which Apigee runs after any FaultRule (AlwaysEnforce), replaces the body
@@ -91,7 +92,7 @@ func faultHandling(p *schema.Product, responseHeaders string) ([]faultRule, faul
 	}
 	def := faultRule{Name: "default", AlwaysEnforce: true, Steps: []step{
 		{Name: policyErrorBackend, Condition: and(equals("fault.name", "ErrorResponseCode"), "response.status.code >= 500")},
-		{Name: policyErrorInternal, Condition: and(isUnset(varError), "fault.name != \"RaiseFault\"", "fault.name != \"ErrorResponseCode\"")},
+		{Name: policyErrorInternal, Condition: and(isUnset(varError), "fault.name != \"ErrorResponseCode\"")},
 	}}
 	if responseHeaders != "" {
 		def.Steps = append(def.Steps, step{Name: responseHeaders})

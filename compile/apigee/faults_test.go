@@ -73,12 +73,19 @@ func simulateError(t *testing.T, files map[string][]byte, vars map[string]string
 
 func TestErrorResponses(t *testing.T) {
 	files, _ := mustBundle(t, richConfig(), "prod", "payments")
-	raised := func(rf string) (int, string) {
+	// raised is the status and body of a RaiseFault, and the flow
+	// variables it sets as it raises the fault, with those of vars.
+	raised := func(rf string, vars map[string]string) (int, string, map[string]string) {
 		var f raiseFault
 		decode(t, policyXML(t, files, rf), &f)
-		return f.StatusCode, strings.ReplaceAll(f.Payload.Body, "@messageid#", "rrt-1")
+		for _, v := range f.AssignVariables {
+			vars[v.Name] = v.Value
+		}
+		return f.StatusCode, strings.ReplaceAll(f.Payload.Body, "@messageid#", "rrt-1"), vars
 	}
-	forbiddenStatus, forbiddenBody := raised(policyForbidden)
+	forbiddenStatus, forbiddenBody, forbiddenVars := raised(policyForbidden, map[string]string{"fault.name": "RaiseFault"})
+	// Apigee's documents also read as if fault.name were the policy's name.
+	_, _, namedVars := raised(policyForbidden, map[string]string{"fault.name": policyForbidden})
 	tests := []struct {
 		name       string
 		vars       map[string]string
@@ -92,7 +99,8 @@ func TestErrorResponses(t *testing.T) {
 		{"token refused", map[string]string{"fault.name": "InvalidToken", "jwt.JWT-Verify.failed": "true"}, 401, "{internal}", 401, "unauthenticated", false, `Bearer realm="payments"`},
 		{"quota", map[string]string{"fault.name": "QuotaViolation"}, 500, `{"fault":"Q-Role payments-reader"}`, 429, "rate_limited", false, ""},
 		{"spike arrest", map[string]string{"fault.name": "SpikeArrestViolation"}, 500, "{}", 429, "rate_limited", false, ""},
-		{"our own 403", map[string]string{"fault.name": "RaiseFault"}, forbiddenStatus, forbiddenBody, 403, "forbidden", true, ""},
+		{"our own 403", forbiddenVars, forbiddenStatus, forbiddenBody, 403, "forbidden", true, ""},
+		{"our own 403, fault.name the policy's", namedVars, forbiddenStatus, forbiddenBody, 403, "forbidden", true, ""},
 		{"backend 502", map[string]string{"fault.name": "ErrorResponseCode"}, 502, "<html>stack trace</html>", 502, "backend_error", false, ""},
 		{"backend 404 keeps its body", map[string]string{"fault.name": "ErrorResponseCode"}, 404, `{"detail":"no such charge"}`, 404, "", true, ""},
 		{"any other fault", map[string]string{"fault.name": "ScriptExecutionFailed"}, 500, "{js error in JS-Groups}", 500, "internal", false, ""},

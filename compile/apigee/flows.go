@@ -139,13 +139,14 @@ func catchAll(p *schema.Product, ms []member) flow {
 
 // raiseFault is the RaiseFault policy with a JSON error body.
 type raiseFault struct {
-	XMLName                   xml.Name   `xml:"RaiseFault"`
-	Name                      string     `xml:"name,attr"`
-	Headers                   *headerSet `xml:"FaultResponse>Set>Headers"`
-	Payload                   payload    `xml:"FaultResponse>Set>Payload"`
-	StatusCode                int        `xml:"FaultResponse>Set>StatusCode"`
-	ReasonPhrase              string     `xml:"FaultResponse>Set>ReasonPhrase"`
-	IgnoreUnresolvedVariables bool       `xml:"IgnoreUnresolvedVariables"`
+	XMLName                   xml.Name         `xml:"RaiseFault"`
+	Name                      string           `xml:"name,attr"`
+	AssignVariables           []assignVariable `xml:"FaultResponse>AssignVariable"`
+	Headers                   *headerSet       `xml:"FaultResponse>Set>Headers"`
+	Payload                   payload          `xml:"FaultResponse>Set>Payload"`
+	StatusCode                int              `xml:"FaultResponse>Set>StatusCode"`
+	ReasonPhrase              string           `xml:"FaultResponse>Set>ReasonPhrase"`
+	IgnoreUnresolvedVariables bool             `xml:"IgnoreUnresolvedVariables"`
 }
 
 // headerSet is the Headers of a message's Set, omitted when nil.
@@ -170,10 +171,15 @@ func errorPayload(status, code string) payload {
 	return payload{ContentType: "application/json", VariablePrefix: "@", VariableSuffix: "#", Body: body}
 }
 
-// fault answers with status and the error body of code.
+// fault answers with status and the error body of code. It records code
+// in lingate.error, as the fault rules' error responses do, so the
+// DefaultFaultRule leaves its answer alone whatever fault.name Apigee
+// gives a RaiseFault (the documents read both ways: "RaiseFault", or the
+// policy's name).
 func fault(name string, status int, reason, code string) policyFile {
 	return policyFile{name, raiseFault{
 		Name:                      name,
+		AssignVariables:           []assignVariable{{Name: varError, Value: code}},
 		Payload:                   errorPayload(strconv.Itoa(status), code),
 		StatusCode:                status,
 		ReasonPhrase:              reason,

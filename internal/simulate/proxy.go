@@ -147,10 +147,11 @@ type policy struct {
 	SetPayload string     `xml:"Set>Payload"`
 	SetStatus  string     `xml:"Set>StatusCode"`
 	// RaiseFault
-	Status       int      `xml:"FaultResponse>Set>StatusCode"`
-	Reason       string   `xml:"FaultResponse>Set>ReasonPhrase"`
-	Payload      string   `xml:"FaultResponse>Set>Payload"`
-	FaultHeaders []header `xml:"FaultResponse>Set>Headers>Header"`
+	FaultVariables []variable `xml:"FaultResponse>AssignVariable"`
+	Status         int        `xml:"FaultResponse>Set>StatusCode"`
+	Reason         string     `xml:"FaultResponse>Set>ReasonPhrase"`
+	Payload        string     `xml:"FaultResponse>Set>Payload"`
+	FaultHeaders   []header   `xml:"FaultResponse>Set>Headers>Header"`
 	// Quota
 	Allow struct {
 		Count    int    `xml:"count,attr"`

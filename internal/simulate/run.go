@@ -172,6 +172,7 @@ func (r *run) exec(name string) bool {
 		r.assign(pol)
 	case "RaiseFault":
 		r.vars["fault.name"] = "RaiseFault"
+		r.assign(policy{Variables: pol.FaultVariables})
 		r.response(pol.FaultHeaders, nil, pol.Payload, strconv.Itoa(pol.Status))
 		return r.refuse(name, pol.Status, faultError(pol))
 	case "Quota":

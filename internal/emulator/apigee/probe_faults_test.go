@@ -17,10 +17,11 @@ import (
 // It confirms what lingate's fault handling (compile/apigee/faults.go,
 // docs/runtime.md, Errors) takes from Apigee's fault-handling page:
 //   - a RaiseFault sets fault.name to "RaiseFault", and a backend error
-//     status sets it to "ErrorResponseCode" (if the RaiseFault's own
-//     name showed instead, as the RaiseFault anti-pattern page's note on
-//     API Monitoring could be read, AM-Error-Internal would rewrite every
-//     403, 404 and 405 of a compiled proxy to 500);
+//     status sets it to "ErrorResponseCode" (the RaiseFault anti-pattern
+//     page's note on API Monitoring could be read as the policy's own
+//     name; compiled proxies no longer depend on it: their RaiseFaults set
+//     lingate.error, which keeps AM-Error-Internal off their 403, 404 and
+//     405, and only "ErrorResponseCode" is still relied on);
 //   - a fault in the TargetEndpoint runs the TargetEndpoint's
 //     DefaultFaultRule, and the ProxyEndpoint's FaultRules see it too;
 //   - DefaultFaultRules with AlwaysEnforce run after a matching FaultRule.
