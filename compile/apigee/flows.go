@@ -48,8 +48,15 @@ func operations(p *schema.Product) []operation {
 }
 
 // pathCondition selects requests for one path pattern, with or without a
-// trailing slash: /orders/ is /orders.
+// trailing slash: /orders/ is /orders, and so the bare base path (an
+// empty path suffix) is "/". "/" is compared for equality, not with
+// MatchesPath, whose reading of "/" against "" and "/" Apigee's documents
+// do not settle (community.apigee.com/articles/2774 says MatchesPath "/"
+// holds for "" and not for "/").
 func pathCondition(pattern string) string {
+	if pattern == "/" {
+		return or(equals("proxy.pathsuffix", ""), equals("proxy.pathsuffix", "/"))
+	}
 	cond := "proxy.pathsuffix MatchesPath " + literal(pattern)
 	if !withSlash(pattern) {
 		return cond
@@ -58,7 +65,8 @@ func pathCondition(pattern string) string {
 }
 
 // withSlash reports whether pattern also matches with a trailing slash:
-// all but "/" and patterns ending in "/**", which already do.
+// all but "/" (pathCondition's own case) and patterns ending in "/**",
+// which already do.
 func withSlash(pattern string) bool {
 	return pattern != "/" && !strings.HasSuffix(pattern, "/**")
 }

@@ -86,7 +86,7 @@ func matchOperation(p *schema.Product, method, path string) (schema.Operation, i
 	var best *schema.Operation
 	declared := false
 	for i, op := range p.Operations {
-		if !matchesOperationPath(PathPattern(op.Path), path) {
+		if !MatchesOperationPath(PathPattern(op.Path), path) {
 			continue
 		}
 		declared = true
@@ -106,9 +106,13 @@ func matchOperation(p *schema.Product, method, path string) (schema.Operation, i
 	return schema.Operation{}, 404
 }
 
-// matchesOperationPath is an operation flow's path condition: the
-// pattern, or the pattern followed by a trailing slash.
-func matchesOperationPath(pattern, path string) bool {
+// MatchesOperationPath is an operation flow's path condition on a path
+// suffix: the pattern, or the pattern followed by a trailing slash. The
+// bare base path (an empty path suffix) is "/".
+func MatchesOperationPath(pattern, path string) bool {
+	if path == "" {
+		path = "/"
+	}
 	return MatchesPath(pattern, path) || path != "/" && strings.HasSuffix(path, "/") && MatchesPath(pattern, strings.TrimSuffix(path, "/"))
 }
 

@@ -57,11 +57,11 @@ type probe struct {
 
 // cases are the requests tried on p: every role's every group, and every
 // pair of roles, on every operation (with and without a trailing slash)
-// with every method (HEAD included), an unknown path, and near-miss
-// groups.
+// with every method (HEAD included), an unknown path, the bare base path,
+// and near-miss groups.
 func cases(cfg *schema.Config, p *schema.Product) []probe {
 	var out []probe
-	paths := []string{"/no-such-operation/zz"}
+	paths := []string{"/no-such-operation/zz", ""} // and the bare base path
 	for _, op := range access.Operations(p) {
 		if c := concrete(op.Path); c == "/" {
 			paths = append(paths, c)

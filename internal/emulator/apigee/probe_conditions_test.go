@@ -65,12 +65,12 @@ type condCall struct {
 }
 
 var condCalls = []condCall{
-	// The simulator reads an empty path suffix as matching no "/"
-	// operation, and "/" as matching it. An Apigee community article
-	// (community.apigee.com/articles/2774, Edge) says the opposite: if it
-	// holds on X, a product's "/" operation misses requests to its bare
-	// base path and the simulator is wrong.
-	{wire: "", suffix: "", flow: "none"},
+	// The bare base path is the "/" operation, as /a/ is /a. The compiler
+	// compares "/" for equality with "" and "/" rather than trusting
+	// MatchesPath "/", which an Apigee community article
+	// (community.apigee.com/articles/2774, Edge) says holds for "" and
+	// not for "/"; these two calls confirm the equality reading.
+	{wire: "", suffix: "", flow: "root"},
 	{wire: "/", suffix: "/", flow: "root"},
 	// compile/apigee writes non-ASCII paths as they are: it assumes
 	// proxy.pathsuffix is percent-decoded. No document says so.
@@ -178,6 +178,5 @@ func modelHolds(f condFlow, call condCall) bool {
 	if f.path == "" {
 		return call.body != "" && call.body == f.body
 	}
-	p := access.PathPattern(f.path)
-	return call.body == "" && (access.MatchesPath(p, call.suffix) || access.MatchesPath(p+"/", call.suffix))
+	return call.body == "" && access.MatchesOperationPath(access.PathPattern(f.path), call.suffix)
 }
