@@ -97,7 +97,7 @@ func runPlan(e *env, opts planOptions) error {
 	if err := opts.check(); err != nil {
 		return err
 	}
-	p, err := plan.Commits(plan.Options{Policies: e.policies, Base: opts.base, Head: opts.head, Envs: opts.envs})
+	p, err := plan.Commits(plan.Options{Policies: e.policies, Base: opts.base, Head: opts.head, Envs: opts.envs, Record: opts.out != ""})
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func runLivePlan(ctx context.Context, e *env, opts planOptions) error {
 	}
 	defer p.Close()
 	if opts.out != "" {
-		pf := apply.NewPlanFile(p.View.Source(), p.View.Environments, p.View.Changes, p.Head)
+		pf := apply.NewPlanFile(p.View.Source(), p.View.Environments, p.View.Changes, apply.Digests(p.Head))
 		pf.Live = p.Live
 		if err := apply.WritePlanFile(opts.out, pf); err != nil {
 			return err
