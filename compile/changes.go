@@ -213,20 +213,21 @@ func (p pairing) products() ([][]error, error) {
 	return errs, nil
 }
 
-// product builds the product name at both sides and renders what differs.
+// product compiles the product name at both sides: in the environments
+// where it reads the same policies at both (apigee.SameInputs) it is only
+// checked, at head (and at base too when head has problems); elsewhere it
+// is built at both, and what differs is rendered.
 func (p pairing) product(i int, name string) productResult {
 	r := productResult{i: i}
+	unchanged := p.unchanged(name)
 	var built [2][]apigee.Built
 	for s := range 2 {
 		side := p.side(s)
 		if _, declared := side.Cfg.Products[name]; !p.ok[s] || !declared {
 			continue
 		}
-		if s == AtHead && p.one {
-			built[s], r.errs[s] = slices.Clone(built[AtBase]), r.errs[AtBase]
-			continue
-		}
-		built[s], r.errs[s] = apigee.Build(side.Cfg, side.Envs, name)
+		envs := slices.DeleteFunc(slices.Clone(side.Envs), func(env string) bool { return slices.Contains(unchanged, env) })
+		built[s], r.errs[s] = apigee.Build(side.Cfg, envs, name)
 	}
 	var bundles apigee.Bundles
 	for _, h := range built[AtHead] {
@@ -245,7 +246,53 @@ func (p pairing) product(i int, name string) productResult {
 	for _, b := range built[AtBase] {
 		r.render(&bundles, AtBase, b, true, true)
 	}
+	r.unchanged(&bundles, p.c, name, unchanged)
 	return r
+}
+
+// unchanged is the environments where product name reads the same
+// policies at both sides, and is compared.
+func (p pairing) unchanged(name string) []string {
+	if !p.ok[AtBase] || !p.ok[AtHead] {
+		return nil
+	}
+	var envs []string
+	for _, env := range p.envs() {
+		if p.paired(env, artifact.SystemApigee) && apigee.SameInputs(p.c.Base.Cfg, p.c.Head.Cfg, env, name) {
+			envs = append(envs, env)
+		}
+	}
+	return envs
+}
+
+// unchanged hands on product name in envs, where it reads the same
+// policies at both sides, as the same at both: checked at head only
+// (at base too when head has problems), built and rendered only when
+// c.RenderSame.
+func (r *productResult) unchanged(bundles *apigee.Bundles, c Changes, name string, envs []string) {
+	if len(envs) == 0 {
+		return
+	}
+	var built []apigee.Built
+	var err error
+	if c.RenderSame {
+		built, err = apigee.Build(c.Head.Cfg, envs, name)
+	} else {
+		err = apigee.Validate(c.Head.Cfg, envs, name)
+	}
+	if err != nil {
+		r.errs[AtHead] = join(r.errs[AtHead], err)
+		r.errs[AtBase] = join(r.errs[AtBase], apigee.Validate(c.Base.Cfg, envs, name))
+		return
+	}
+	for _, b := range built {
+		r.same(bundles, b, true, true, true)
+	}
+	if !c.RenderSame {
+		for _, env := range envs {
+			r.same(bundles, apigee.Built{Env: env, Name: name}, true, true, false)
+		}
+	}
 }
 
 // render renders b's proxy and API product, those asked, for side s; an

@@ -41,20 +41,14 @@ type Built struct {
 // deployed to, in the order of envs. Problems in the policies come back as
 // schema.Errors, for every environment.
 func Build(cfg *schema.Config, envs []string, product string) ([]Built, error) {
-	p, ok := cfg.Products[product]
-	if !ok {
-		return nil, fmt.Errorf("apigee: unknown product %q", product)
+	p, in, err := deployed(cfg, envs, product)
+	if err != nil {
+		return nil, err
 	}
 	var out []Built
 	var problems schema.Errors
-	for _, env := range envs {
-		e, ok := cfg.Environments[env]
-		if !ok {
-			return nil, fmt.Errorf("apigee: unknown environment %q", env)
-		}
-		if !slices.Contains(p.Environments, env) {
-			continue
-		}
+	for _, env := range in {
+		e := cfg.Environments[env]
 		if errs := validate(cfg, e, p); len(errs) > 0 {
 			problems = append(problems, errs...)
 			continue
@@ -65,6 +59,57 @@ func Build(cfg *schema.Config, envs []string, product string) ([]Built, error) {
 		return nil, problems.Sort()
 	}
 	return out, nil
+}
+
+// Validate makes Build's checks alone: the problems of product in each
+// environment of envs it is deployed to, as schema.Errors.
+func Validate(cfg *schema.Config, envs []string, product string) error {
+	p, in, err := deployed(cfg, envs, product)
+	if err != nil {
+		return err
+	}
+	var problems schema.Errors
+	for _, env := range in {
+		problems = append(problems, validate(cfg, cfg.Environments[env], p)...)
+	}
+	if len(problems) > 0 {
+		return problems.Sort()
+	}
+	return nil
+}
+
+// deployed is product and the environments of envs it is deployed to, in
+// the order of envs.
+func deployed(cfg *schema.Config, envs []string, product string) (*schema.Product, []string, error) {
+	p, ok := cfg.Products[product]
+	if !ok {
+		return nil, nil, fmt.Errorf("apigee: unknown product %q", product)
+	}
+	var in []string
+	for _, env := range envs {
+		if _, ok := cfg.Environments[env]; !ok {
+			return nil, nil, fmt.Errorf("apigee: unknown environment %q", env)
+		}
+		if slices.Contains(p.Environments, env) {
+			in = append(in, env)
+		}
+	}
+	return p, in, nil
+}
+
+// SameInputs reports whether product is deployed to env in configurations
+// a and b, and reads the same policies there: the product, the
+// environment, and the roles granting it. Build and its checks read
+// nothing else of a configuration, so such a product builds to the same
+// proxy and API product at both, and has the same problems (at other
+// positions). Keep it so when build, apiProduct or validate read more.
+func SameInputs(a, b *schema.Config, env, product string) bool {
+	pa, pb := a.Products[product], b.Products[product]
+	ea, eb := a.Environments[env], b.Environments[env]
+	if pa == nil || pb == nil || ea == nil || eb == nil || !slices.Contains(pa.Environments, env) {
+		return false
+	}
+	return a == b || reflect.DeepEqual(pa, pb) && reflect.DeepEqual(ea, eb) && reflect.DeepEqual(a.RolesFor(product), b.RolesFor(product))
 }
 
 // SameProxy reports whether b and o render to the same proxy object.

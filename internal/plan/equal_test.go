@@ -417,3 +417,41 @@ func pick(r *rand.Rand, items []string) (string, bool) {
 	}
 	return items[r.IntN(len(items))], true
 }
+
+// TestCommitsProblemsOfUnchangedProducts: a product that reads the same
+// policies at both commits is only checked, not built, yet its problems
+// (found only by compiling) fail the plan at both commits as a full
+// compile's do; a head that repairs it is planned against nothing.
+func TestCommitsProblemsOfUnchangedProducts(t *testing.T) {
+	g := gittest.New(t)
+	files := equalFiles()
+	bad := "policies/products/products-00003.cue"
+	good := files[bad]
+	files[bad] = strings.Replace(good, `{path: "/reports/{id}",`, `{path: "/items/{id}", methods: ["GET"]},
+		{path: "/reports/{id}",`, 1)
+	if files[bad] == good {
+		t.Fatal("the edit does not apply")
+	}
+	base := commitExactly(g, files, "a product compile refuses")
+	editNamed(t, "product quota").apply(files, rand.New(rand.NewPCG(1, 2)))
+	head := commitExactly(g, files, "another product changed")
+	_, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head})
+	for _, sha := range []string{base, head} {
+		if want := sha[:7] + ":" + bad + ":"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("plan: %v, want the problem at %s", err, want)
+		}
+	}
+	files[bad] = good
+	repaired := commitExactly(g, files, "repaired")
+	res, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: head, Head: repaired, Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, digests := fullPlan(t, g, repaired, repaired, nil)
+	if s := res.View.Changes.Summary(); s.Create != len(digests) || s.Update+s.Delete != 0 || len(res.View.BaseErrors) == 0 {
+		t.Errorf("a head repairing its base: %+v, base errors %v; want %d creates", s, res.View.BaseErrors, len(digests))
+	}
+	if !reflect.DeepEqual(res.Head, digests) {
+		t.Error("a head repairing its base: head's digests differ from a full compile")
+	}
+}
