@@ -97,7 +97,10 @@ func runPlan(e *env, opts planOptions) error {
 	if err := opts.check(); err != nil {
 		return err
 	}
-	p, err := plan.Commits(plan.Options{Policies: e.policies, Base: opts.base, Head: opts.head, Envs: opts.envs, Record: opts.out != ""})
+	restore := func() {}
+	defer func() { restore() }()
+	p, err := plan.Commits(plan.Options{Policies: e.policies, Base: opts.base, Head: opts.head, Envs: opts.envs, Record: opts.out != "",
+		Loaded: func() { restore = lowerGC(e) }})
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,10 @@ type Options struct {
 	// Record asks for the digests of every object desired at head, for a
 	// plan file: it renders the objects the same at both commits too.
 	Record bool
+	// Loaded, when set, is called once both commits are loaded, before
+	// they are compiled and compared (the command line lowers GOGC there,
+	// as loading is done with the heap at its largest).
+	Loaded func()
 }
 
 // Result is a plan between two commits: what to show, and with
@@ -75,7 +79,7 @@ func Commits(opts Options) (Result, error) {
 	}
 	v := view(rng, envs, apply.Compare(pairs(envs, base, head)))
 	v.Notes = notes(dir, rng, envs, base, head)
-	v.Access = access.Diff(base.matrix(envs), head.matrix(envs))
+	v.Access = accessDiff(envs, base, head)
 	v.Warnings = warnings(rng, envs, base, head, v.Changes)
 	if baseErrs != nil {
 		v.Notes = append([]string{invalidBaseNote(dir, rng)}, v.Notes...)
@@ -119,6 +123,7 @@ func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, opts Options) (s
 	head := readSide(repo, rng.Head, "head", dir)
 	if same {
 		head.load(dir)
+		opts.loaded()
 		base := head
 		base.sets = map[string]artifact.Set{}
 		compileSides(opts, &base, &head)
@@ -130,8 +135,16 @@ func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, opts Options) (s
 	wg.Go(func() { base.load(dir) })
 	wg.Go(func() { head.load(dir) })
 	wg.Wait()
+	opts.loaded()
 	compileSides(opts, &base, &head)
 	return base, head, nil
+}
+
+// loaded calls o.Loaded when set.
+func (o Options) loaded() {
+	if o.Loaded != nil {
+		o.Loaded()
+	}
 }
 
 // sameTree reports whether the policies folder is the same tree at both
@@ -463,6 +476,23 @@ func realPath(p string) string {
 		return p
 	}
 	return filepath.Join(realPath(parent), filepath.Base(p))
+}
+
+// accessDiff is how access changes from base to head in envs (sorted),
+// one environment at a time, so that memory holds the matrices of one;
+// both sides' computed side by side. Diff is by environment first, so its
+// results per environment, in order, are its result over all of them.
+func accessDiff(envs []string, base, head side) []access.Change {
+	var out []access.Change
+	for _, env := range envs {
+		var before access.Matrix
+		var wg sync.WaitGroup
+		wg.Go(func() { before = base.matrix([]string{env}) })
+		after := head.matrix([]string{env})
+		wg.Wait()
+		out = append(out, access.Diff(before, after)...)
+	}
+	return out
 }
 
 // matrix is the access matrix of envs at this commit; empty when the
