@@ -32,15 +32,16 @@ const (
 
 // StreamChanges is StreamSides of c.Base and c.Head, except that an object
 // the same at both sides of an environment (identity and files) goes to
-// c.Same instead of either side's Emit. Such an API product or proxy is
-// known the same from what was built (apigee.Built), so it is never
-// rendered, zipped or held unless RenderSame: comparing only what the
+// c.Same instead of either side's Emit, so that comparing only what the
 // sides' Emit receive (apply.Compare) gives the changes that comparing two
-// full compiles gives, at the cost of building both and rendering what
-// differs. Monitoring files are left out, as from Stream. When both sides
-// are the same *schema.Config, each product is built once. It returns the
-// errors of base and head, at AtBase and AtHead; an error from Emit or
-// Same stops both with it.
+// full compiles gives. A product that reads the same policies at both
+// sides in an environment (apigee.SameInputs) is only checked there, at
+// head (and at base when head has problems); one that reads something
+// else is built at both, and a proxy or API product built equal is not
+// rendered. Nothing the same is rendered, zipped or held unless
+// RenderSame. Monitoring files are left out, as from Stream. It returns
+// the errors of base and head, at AtBase and AtHead, as StreamSides would;
+// an error from Emit or Same stops both with it.
 func StreamChanges(c Changes) []error {
 	sides := []*Side{&c.Base, &c.Head}
 	errs := make([][]error, 2)

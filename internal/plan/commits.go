@@ -478,28 +478,32 @@ func realPath(p string) string {
 	return filepath.Join(realPath(parent), filepath.Base(p))
 }
 
-// accessDiff is how access changes from base to head in envs (sorted),
-// one environment at a time, so that memory holds the matrices of one;
-// both sides' computed side by side. Diff is by environment first, so its
-// results per environment, in order, are its result over all of them.
+// accessDiff is how access changes from base to head in envs (sorted).
+// Only the rows of products whose rows can differ are computed (see
+// access.Same), one environment at a time, both commits side by side:
+// Diff is by environment and product first, so the rows left out would
+// add nothing, and its results per environment, in order, are its result
+// over all of them.
 func accessDiff(envs []string, base, head side) []access.Change {
+	same := access.NewSame(base.cfg, head.cfg)
+	differs := func(env, product string) bool { return !same.Rows(env, product) }
 	var out []access.Change
 	for _, env := range envs {
 		var before access.Matrix
 		var wg sync.WaitGroup
-		wg.Go(func() { before = base.matrix([]string{env}) })
-		after := head.matrix([]string{env})
+		wg.Go(func() { before = base.matrix(env, differs) })
+		after := head.matrix(env, differs)
 		wg.Wait()
 		out = append(out, access.Diff(before, after)...)
 	}
 	return out
 }
 
-// matrix is the access matrix of envs at this commit; empty when the
-// policies folder is absent.
-func (s side) matrix(envs []string) access.Matrix {
-	if s.cfg == nil || len(envs) == 0 {
+// matrix is the access matrix of env at this commit, of the products keep
+// is true for; empty when the policies folder is absent.
+func (s side) matrix(env string, keep func(env, product string) bool) access.Matrix {
+	if s.cfg == nil {
 		return access.Matrix{}
 	}
-	return access.Compute(s.cfg, envs)
+	return access.ComputeWhere(s.cfg, []string{env}, keep)
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"github.com/lingate/lingate/apply"
 	"github.com/lingate/lingate/compile"
 	"github.com/lingate/lingate/compile/artifact"
+	"github.com/lingate/lingate/internal/access"
 	"github.com/lingate/lingate/internal/gitsrc"
 	"github.com/lingate/lingate/internal/gittest"
 	"github.com/lingate/lingate/internal/testgen"
@@ -42,13 +44,13 @@ func TestCommitsEqualsFullCompiles(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(12, 12))
 	for _, e := range edits {
-		files := maps(start)
+		files := maps.Clone(start)
 		if !e.apply(files, r) {
 			t.Fatalf("%s: does not apply to the generated policies", e.name)
 		}
 		check(e.name, base, commitExactly(g, files, e.name))
 	}
-	files := maps(start)
+	files := maps.Clone(start)
 	for _, name := range []string{"product quota", "role quota", "tier pools", "env prefix", "product added", "role removed"} {
 		editNamed(t, name).apply(files, r)
 	}
@@ -57,7 +59,7 @@ func TestCommitsEqualsFullCompiles(t *testing.T) {
 	check("several, staging only", base, several, "staging")
 	check("several, backwards", several, base)
 
-	files = maps(start)
+	files = maps.Clone(start)
 	files["policies/tiers.cue"] += "\n// a comment changes the tree, not the policies\n"
 	comment := commitExactly(g, files, "comment")
 	if n := planEqualsFull(t, g, base, comment, nil); n != 0 {
@@ -84,7 +86,7 @@ func TestCommitsEqualsFullCompilesRandomEdits(t *testing.T) {
 		if i%3 == 2 {
 			from, fromSHA = prev, commitExactly(g, prev, fmt.Sprintf("case %d: base", i))
 		}
-		files := maps(from)
+		files := maps.Clone(from)
 		var applied []string
 		for range 1 + r.IntN(4) {
 			e := edits[r.IntN(len(edits))]
@@ -113,7 +115,7 @@ func TestCommitsEqualsFullCompilesRandomEdits(t *testing.T) {
 // objects kept.
 func planEqualsFull(t *testing.T, g *gittest.Repo, base, head string, only []string) int {
 	t.Helper()
-	want, digests := fullPlan(t, g, base, head, only)
+	want, digests, wantAccess := fullPlan(t, g, base, head, only)
 	for _, record := range []bool{false, true} {
 		res, err := Commits(Options{Policies: filepath.Join(g.Dir, "policies"), Base: base, Head: head, Envs: only, Record: record})
 		if err != nil {
@@ -121,6 +123,9 @@ func planEqualsFull(t *testing.T, g *gittest.Repo, base, head string, only []str
 		}
 		if !reflect.DeepEqual(res.View.Changes, want) {
 			t.Errorf("%s..%s (record %v): plan changes differ from comparing two full compiles:\n%s\nwant\n%s", base[:7], head[:7], record, changeList(res.View.Changes), changeList(want))
+		}
+		if !reflect.DeepEqual(res.View.Access, wantAccess) {
+			t.Errorf("%s..%s: access changes differ from comparing the full matrices:\n%v\nwant\n%v", base[:7], head[:7], res.View.Access, wantAccess)
 		}
 		if record && !reflect.DeepEqual(res.Head, digests) {
 			t.Errorf("%s..%s: head's digests differ from a full compile of head (%d, want %d)", base[:7], head[:7], len(res.Head), len(digests))
@@ -133,9 +138,9 @@ func planEqualsFull(t *testing.T, g *gittest.Repo, base, head string, only []str
 }
 
 // fullPlan is the plan of base..head as comparing two full compiles gives
-// it (every object rendered at both commits), and the digests of every
-// object of head.
-func fullPlan(t *testing.T, g *gittest.Repo, base, head string, only []string) (apply.ChangeSet, []apply.Digest) {
+// it (every object rendered at both commits), the digests of every object
+// of head, and the access changes between the full access matrices.
+func fullPlan(t *testing.T, g *gittest.Repo, base, head string, only []string) (apply.ChangeSet, []apply.Digest, []access.Change) {
 	t.Helper()
 	repo, err := gitsrc.Open(g.Dir)
 	if err != nil {
@@ -173,7 +178,7 @@ func fullPlan(t *testing.T, g *gittest.Repo, base, head string, only []string) (
 			sets = append(sets, set)
 		}
 	}
-	return apply.Compare(pairs(envs, b, h)), apply.Digests(sets)
+	return apply.Compare(pairs(envs, b, h)), apply.Digests(sets), access.Diff(access.Compute(b.cfg, envs), access.Compute(h.cfg, envs))
 }
 
 // changeList is cs for people: one change a line, without diffs.
@@ -203,15 +208,6 @@ func equalFiles() map[string]string {
 	out["policies/backup.cue"] = "package policies\n\n" +
 		`environments: [string]: linstor: remotes: offsite: s3: {endpoint: "https://s3.example.com", bucket: "backups", region: "eu-west-1", accessKeyEnv: "S3_KEY", secretKeyEnv: "S3_SECRET"}` + "\n" +
 		`tiers: "standard": backup: {remote: "offsite", full: "0 1 * * *"}` + "\n"
-	return out
-}
-
-// maps is a copy of files.
-func maps(files map[string]string) map[string]string {
-	out := make(map[string]string, len(files))
-	for k, v := range files {
-		out[k] = v
-	}
 	return out
 }
 
@@ -447,7 +443,7 @@ func TestCommitsProblemsOfUnchangedProducts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, digests := fullPlan(t, g, repaired, repaired, nil)
+	_, digests, _ := fullPlan(t, g, repaired, repaired, nil)
 	if s := res.View.Changes.Summary(); s.Create != len(digests) || s.Update+s.Delete != 0 || len(res.View.BaseErrors) == 0 {
 		t.Errorf("a head repairing its base: %+v, base errors %v; want %d creates", s, res.View.BaseErrors, len(digests))
 	}
