@@ -13,7 +13,8 @@ import (
 type Changes struct {
 	Base, Head Side
 	// Same receives, once, each object that is the same at both sides of
-	// an environment: its identity, and no files unless RenderSame.
+	// an environment: its identity, and no files unless RenderSame; nil
+	// drops them.
 	Same func(env string, o artifact.Object) error
 	// RenderSame renders the objects handed to Same (for their digests),
 	// once for both sides.
@@ -122,8 +123,9 @@ const same = 2
 func (p pairing) emit(es []emission) error {
 	for _, e := range es {
 		var err error
-		switch e.to {
-		case same:
+		switch {
+		case e.to == same && p.c.Same == nil:
+		case e.to == same:
 			err = p.c.Same(e.env, e.obj)
 		default:
 			err = p.side(e.to).Emit(e.env, e.obj)
