@@ -76,7 +76,8 @@ func StreamChanges(c Changes) []error {
 type pairing struct {
 	c  Changes
 	ok []bool // each side declares its environments (else it compiles nothing)
-	// one: both sides are one configuration, built once.
+	// one: both sides are one configuration, whose LINSTOR objects are
+	// compiled once (its products are the same by apigee.SameInputs).
 	one bool
 }
 
@@ -117,6 +118,7 @@ type emission struct {
 	obj artifact.Object
 }
 
+// same marks an emission for Changes.Same.
 const same = 2
 
 // emit hands on es in order; the first error stops it.
