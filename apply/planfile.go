@@ -132,18 +132,32 @@ func (p PlanFile) StaleLive(now []LiveDigest) error {
 }
 
 // NewPlanFile records a plan of cs between the commits of src over envs,
-// with the digests of the objects desired at head.
-func NewPlanFile(src Source, envs []string, cs ChangeSet, head []artifact.Set) PlanFile {
-	p := PlanFile{Document: NewDocument(src, cs), Environments: envs, Artifacts: []Digest{}}
+// with the digests of the objects desired at head (Digests).
+func NewPlanFile(src Source, envs []string, cs ChangeSet, head []Digest) PlanFile {
+	p := PlanFile{Document: NewDocument(src, cs), Environments: envs, Artifacts: head}
 	if p.Environments == nil {
 		p.Environments = []string{}
 	}
-	for _, set := range head {
-		for _, o := range set.Objects {
-			p.Artifacts = append(p.Artifacts, Digest{Ref: ref(set.Env, o), SHA256: ObjectDigest(o)})
-		}
+	if p.Artifacts == nil {
+		p.Artifacts = []Digest{}
 	}
 	return p
+}
+
+// Digests are the digests of the objects of sets, in their order.
+func Digests(sets []artifact.Set) []Digest {
+	var out []Digest
+	for _, set := range sets {
+		for _, o := range set.Objects {
+			out = append(out, DigestOf(set.Env, o))
+		}
+	}
+	return out
+}
+
+// DigestOf is the digest of object o of environment env.
+func DigestOf(env string, o artifact.Object) Digest {
+	return Digest{Ref: ref(env, o), SHA256: ObjectDigest(o)}
 }
 
 // ObjectDigest is the hex sha256 of an object's files: each file's path and
@@ -172,7 +186,7 @@ func (p PlanFile) Stale(head []artifact.Set) error {
 	var now []Digest
 	for _, set := range head {
 		if slices.Contains(p.Environments, set.Env) {
-			now = append(now, NewPlanFile(Source{}, nil, ChangeSet{}, []artifact.Set{set}).Artifacts...)
+			now = append(now, Digests([]artifact.Set{set})...)
 		}
 	}
 	var problems []string

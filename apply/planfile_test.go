@@ -55,7 +55,7 @@ func TestDocumentJSON(t *testing.T) {
 func TestPlanFileRoundTrip(t *testing.T) {
 	head := []artifact.Set{{Env: "prod", Objects: []artifact.Object{rg("fast", 1, ""), proxy("orders", "u", "zip")}}}
 	cs := Compare([]Pair{{Env: "prod", Head: head[0].Objects}})
-	p := NewPlanFile(Source{Base: "b1", Head: "h1"}, []string{"prod"}, cs, head)
+	p := NewPlanFile(Source{Base: "b1", Head: "h1"}, []string{"prod"}, cs, Digests(head))
 	path := filepath.Join(t.TempDir(), "plan.json")
 	if err := WritePlanFile(path, p); err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestReadPlanFileRefusesEdits(t *testing.T) {
 	base := []artifact.Object{product("gone", "1"), product("orders", "100")}
 	head := []artifact.Set{{Env: "prod", Objects: []artifact.Object{product("orders", "200")}}}
 	cs := Compare([]Pair{{Env: "prod", Base: base, Head: head[0].Objects, Prune: true}})
-	p := NewPlanFile(Source{Base: strings.Repeat("b", 40), Head: strings.Repeat("a", 40)}, []string{"prod"}, cs, head)
+	p := NewPlanFile(Source{Base: strings.Repeat("b", 40), Head: strings.Repeat("a", 40)}, []string{"prod"}, cs, Digests(head))
 	dir := t.TempDir()
 	path := filepath.Join(dir, "plan.json")
 	if err := WritePlanFile(path, p); err != nil {
@@ -208,7 +208,7 @@ func TestReadPlanFileRefusesEdits(t *testing.T) {
 func TestPlanFileStale(t *testing.T) {
 	objs := []artifact.Object{rg("fast", 1, ""), proxy("orders", "u", "zip"), product("orders", "1")}
 	head := []artifact.Set{{Env: "prod", Objects: objs}}
-	p := NewPlanFile(Source{Head: strings.Repeat("a", 40)}, []string{"prod"}, Compare([]Pair{{Env: "prod", Head: objs}}), head)
+	p := NewPlanFile(Source{Head: strings.Repeat("a", 40)}, []string{"prod"}, Compare([]Pair{{Env: "prod", Head: objs}}), Digests(head))
 	if err := p.Stale(head); err != nil {
 		t.Errorf("the same objects: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lingate/lingate/apply"
+	"github.com/lingate/lingate/compile/artifact"
 	"github.com/lingate/lingate/internal/testgen"
 	"github.com/lingate/lingate/schema"
 )
@@ -107,17 +108,7 @@ func BenchmarkCompileWrite1000Products(b *testing.B) {
 // differ in one product's quota, as plan does after compiling: every
 // object matched, the changed ones diffed.
 func BenchmarkDiff1000Products(b *testing.B) {
-	files := testgen.Files(benchSize)
-	base, err := schema.Load(testgen.MapFS(files), "policies")
-	if err != nil {
-		b.Fatal(err)
-	}
-	name := "policies/products/products-00050.cue"
-	files[name] = bytes.Replace(files[name], []byte("limit: 1000"), []byte("limit: 2000"), 1)
-	head, err := schema.Load(testgen.MapFS(files), "policies")
-	if err != nil {
-		b.Fatal(err)
-	}
+	base, head := benchPair(b)
 	sets, errs := AllOf([]Config{{base, nil}, {head, nil}})
 	if err := errors.Join(errs...); err != nil {
 		b.Fatal(err)
@@ -132,4 +123,54 @@ func BenchmarkDiff1000Products(b *testing.B) {
 			b.Fatalf("%+v, want 6 updates (proxy and product in three environments)", s)
 		}
 	}
+}
+
+// BenchmarkChanges1000Products compiles two configurations of 1,000
+// products that differ in one product's quota for what differs
+// (StreamChanges, what plan does) and compares the objects handed on.
+func BenchmarkChanges1000Products(b *testing.B) {
+	base, head := benchPair(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		sides := [2]map[string][]artifact.Object{{}, {}}
+		collect := func(i int) func(string, artifact.Object) error {
+			return func(env string, o artifact.Object) error {
+				sides[i][env] = append(sides[i][env], o)
+				return nil
+			}
+		}
+		errs := StreamChanges(Changes{
+			Base: Side{Config: Config{Cfg: base}, Emit: collect(AtBase)},
+			Head: Side{Config: Config{Cfg: head}, Emit: collect(AtHead)},
+			Same: func(string, artifact.Object) error { return nil },
+		})
+		if err := errors.Join(errs...); err != nil {
+			b.Fatal(err)
+		}
+		var pairs []apply.Pair
+		for _, env := range head.EnvironmentNames() {
+			pairs = append(pairs, apply.Pair{Env: env, Base: sides[AtBase][env], Head: sides[AtHead][env]})
+		}
+		if s := apply.Compare(pairs).Summary(); s.Update != 6 {
+			b.Fatalf("%+v, want 6 updates (proxy and product in three environments)", s)
+		}
+	}
+}
+
+// benchPair loads the generated repository, and again with one product's
+// quota changed.
+func benchPair(b *testing.B) (base, head *schema.Config) {
+	b.Helper()
+	files := testgen.Files(benchSize)
+	base, err := schema.Load(testgen.MapFS(files), "policies")
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := "policies/products/products-00050.cue"
+	files[name] = bytes.Replace(files[name], []byte("limit: 1000"), []byte("limit: 2000"), 1)
+	head, err = schema.Load(testgen.MapFS(files), "policies")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return base, head
 }

@@ -132,13 +132,7 @@ func StreamSides(sides []Side) []error {
 	errs := make([][]error, len(sides))
 	ok := make([]bool, len(sides))
 	for i := range sides {
-		sides[i].Envs = envsOf(sides[i].Config)
-		for _, env := range sides[i].Envs {
-			if _, declared := sides[i].Cfg.Environments[env]; !declared {
-				errs[i] = append(errs[i], fmt.Errorf("environment %s: not declared (declared: %v)", env, sides[i].Cfg.EnvironmentNames()))
-			}
-		}
-		ok[i] = len(errs[i]) == 0
+		errs[i], ok[i] = checkEnvs(&sides[i])
 	}
 	var compiled []Side
 	for i, s := range sides {
@@ -172,6 +166,18 @@ func StreamSides(sides []Side) []error {
 	return out
 }
 
+// checkEnvs settles s's environments (envsOf) and reports those it does
+// not declare; ok when it declares them all.
+func checkEnvs(s *Side) (errs []error, ok bool) {
+	s.Envs = envsOf(s.Config)
+	for _, env := range s.Envs {
+		if _, declared := s.Cfg.Environments[env]; !declared {
+			errs = append(errs, fmt.Errorf("environment %s: not declared (declared: %v)", env, s.Cfg.EnvironmentNames()))
+		}
+	}
+	return errs, len(errs) == 0
+}
+
 // fill is n copies of err.
 func fill(n int, err error) []error {
 	out := make([]error, n)
@@ -191,20 +197,48 @@ func compileProducts(sides []Side) ([][]error, error) {
 		compiled [][]apigee.Compiled
 		errs     []error
 	}
+	errs := make([][]error, len(sides))
+	for s := range sides {
+		errs[s] = make([]error, len(names))
+	}
+	work := func(i int) result {
+		r := result{i: i, compiled: make([][]apigee.Compiled, len(sides)), errs: make([]error, len(sides))}
+		var bundles apigee.Bundles
+		for s, side := range sides {
+			if _, ok := side.Cfg.Products[names[i]]; ok {
+				r.compiled[s], r.errs[s] = bundles.Compile(side.Cfg, side.Envs, names[i])
+			}
+		}
+		return r
+	}
+	err := parallel(len(names), work, func(r result) error {
+		for s, side := range sides {
+			errs[s][r.i] = r.errs[s]
+			if err := emitCompiled(r.compiled[s], side.Emit); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
+
+// parallel runs work for 0 to n-1 on GOMAXPROCS workers and hands each
+// result to done from the calling goroutine, in no fixed order; a worker
+// waits for done to take its result, so only the tasks in flight are held.
+// The first error from done stops the work and is returned.
+func parallel[R any](n int, work func(int) R, done func(R) error) error {
 	jobs := make(chan int)
-	results := make(chan result)
+	results := make(chan R)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(names), 1)) {
+	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
 		wg.Go(func() {
 			for i := range jobs {
-				r := result{i: i, compiled: make([][]apigee.Compiled, len(sides)), errs: make([]error, len(sides))}
-				var bundles apigee.Bundles
-				for s, side := range sides {
-					if _, ok := side.Cfg.Products[names[i]]; ok {
-						r.compiled[s], r.errs[s] = bundles.Compile(side.Cfg, side.Envs, names[i])
-					}
-				}
+				r := work(i)
 				select {
 				case results <- r:
 				case <-stop:
@@ -215,7 +249,7 @@ func compileProducts(sides []Side) ([][]error, error) {
 	}
 	go func() {
 		defer close(jobs)
-		for i := range names {
+		for i := range n {
 			select {
 			case jobs <- i:
 			case <-stop:
@@ -224,22 +258,15 @@ func compileProducts(sides []Side) ([][]error, error) {
 		}
 	}()
 	go func() { wg.Wait(); close(results) }()
-	errs := make([][]error, len(sides))
-	for s := range sides {
-		errs[s] = make([]error, len(names))
-	}
 	for r := range results {
-		for s, side := range sides {
-			errs[s][r.i] = r.errs[s]
-			if err := emitCompiled(r.compiled[s], side.Emit); err != nil {
-				close(stop)
-				for range results {
-				}
-				return nil, err
+		if err := done(r); err != nil {
+			close(stop)
+			for range results {
 			}
+			return err
 		}
 	}
-	return errs, nil
+	return nil
 }
 
 // emitCompiled emits the proxies and products of one product.

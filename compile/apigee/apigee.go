@@ -87,12 +87,7 @@ func proxyObject(name string, files []artifact.File, zipped []byte) artifact.Obj
 
 // productObject is the API product of p in env.
 func productObject(cfg *schema.Config, env *schema.Environment, p *schema.Product) (artifact.Object, error) {
-	data, err := productJSON(apiProduct(cfg, env, p))
-	if err != nil {
-		return artifact.Object{}, err
-	}
-	return artifact.Object{System: artifact.SystemApigee, Kind: artifact.KindProduct, Name: p.Name,
-		Files: []artifact.File{{Path: "apigee/products/" + p.Name + ".json", Data: data}}}, nil
+	return Built{Name: p.Name, product: apiProduct(cfg, env, p)}.Product()
 }
 
 // Bundle compiles the proxy bundle of product in env: its files, with

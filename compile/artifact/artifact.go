@@ -58,10 +58,15 @@ type Set struct {
 // Sort orders objects by system (apply order), kind, then name, and each
 // object's files by path.
 func (s *Set) Sort() {
-	for i := range s.Objects {
-		slices.SortFunc(s.Objects[i].Files, func(a, b File) int { return cmp.Compare(a.Path, b.Path) })
+	for _, o := range s.Objects {
+		o.SortFiles()
 	}
 	slices.SortFunc(s.Objects, Compare)
+}
+
+// SortFiles orders the object's files by path, in place.
+func (o Object) SortFiles() {
+	slices.SortFunc(o.Files, func(a, b File) int { return cmp.Compare(a.Path, b.Path) })
 }
 
 // Compare orders two objects by system in apply order, kind in apply order, then name.

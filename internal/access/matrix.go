@@ -74,6 +74,12 @@ type Matrix struct {
 // Compute returns the matrix of envs (every declared environment when
 // envs is empty) of a valid configuration.
 func Compute(cfg *schema.Config, envs []string) Matrix {
+	return ComputeWhere(cfg, envs, nil)
+}
+
+// ComputeWhere is Compute of the products of each environment for which
+// keep is true (all when keep is nil).
+func ComputeWhere(cfg *schema.Config, envs []string, keep func(env, product string) bool) Matrix {
 	if len(envs) == 0 {
 		envs = cfg.EnvironmentNames()
 	}
@@ -84,6 +90,9 @@ func Compute(cfg *schema.Config, envs []string) Matrix {
 			continue
 		}
 		for _, p := range cfg.ProductsIn(env) {
+			if keep != nil && !keep(env, p.Name) {
+				continue
+			}
 			for _, r := range cfg.RolesFor(p.Name) {
 				m.Rows = append(m.Rows, roleRows(cfg, e, p, r)...)
 			}

@@ -100,7 +100,7 @@ func ciOps(e *env) github.Ops {
 	return github.Ops{
 		Validate: func() ([]github.Problem, error) { return ciValidate(e) },
 		PlanCommits: func(base, head string, envs []string) (render.Plan, error) {
-			p, err := plan.Commits(plan.Options{Policies: e.policies, Base: base, Head: head, Envs: envs})
+			p, err := planCommits(e, plan.Options{Policies: e.policies, Base: base, Head: head, Envs: envs})
 			return p.View, err
 		},
 		PlanLive: func(ctx context.Context, envs []string, head string) (render.Plan, error) {

@@ -48,6 +48,18 @@ those files are removed, and anything else in it is refused by name.`,
 	return cmd
 }
 
+// lowerGC sets GOGC to 100, unless the environment sets it, and returns
+// what restores it. Loading is done with the heap at its largest;
+// compiling and comparing allocate short-lived buffers, which Main's
+// GOGC=400 would let pile up to five times what stays live.
+func lowerGC(e *env) func() {
+	if e.getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(100)
+	return func() { debug.SetGCPercent(old) }
+}
+
 // runCompile loads the policies and writes each object as soon as it is
 // compiled, so memory holds only the products in flight.
 func runCompile(e *env, opts compileOptions) error {
@@ -55,12 +67,7 @@ func runCompile(e *env, opts compileOptions) error {
 	if err != nil {
 		return err
 	}
-	if e.getenv("GOGC") == "" {
-		// Loading is done with the heap at its largest; compiling allocates
-		// short-lived buffers, which Main's GOGC=400 would let pile up to
-		// five times what stays live.
-		defer debug.SetGCPercent(debug.SetGCPercent(100))
-	}
+	defer lowerGC(e)()
 	w, err := compile.Create(opts.out, compile.Options{Commit: opts.commit, Unpacked: opts.unpacked})
 	if err != nil {
 		return err

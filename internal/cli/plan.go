@@ -97,7 +97,7 @@ func runPlan(e *env, opts planOptions) error {
 	if err := opts.check(); err != nil {
 		return err
 	}
-	p, err := plan.Commits(plan.Options{Policies: e.policies, Base: opts.base, Head: opts.head, Envs: opts.envs})
+	p, err := planCommits(e, plan.Options{Policies: e.policies, Base: opts.base, Head: opts.head, Envs: opts.envs, Record: opts.out != ""})
 	if err != nil {
 		return err
 	}
@@ -114,6 +114,15 @@ func runPlan(e *env, opts planOptions) error {
 		return exitCode(ExitChanges)
 	}
 	return nil
+}
+
+// planCommits is plan.Commits with GOGC lowered once both commits are
+// loaded (lowerGC), as plan and ci run it.
+func planCommits(e *env, o plan.Options) (plan.Result, error) {
+	restore := func() {}
+	defer func() { restore() }()
+	o.Loaded = func() { restore = lowerGC(e) }
+	return plan.Commits(o)
 }
 
 // check refuses flags that cannot work together.
@@ -166,7 +175,7 @@ func runLivePlan(ctx context.Context, e *env, opts planOptions) error {
 	}
 	defer p.Close()
 	if opts.out != "" {
-		pf := apply.NewPlanFile(p.View.Source(), p.View.Environments, p.View.Changes, p.Head)
+		pf := apply.NewPlanFile(p.View.Source(), p.View.Environments, p.View.Changes, apply.Digests(p.Head))
 		pf.Live = p.Live
 		if err := apply.WritePlanFile(opts.out, pf); err != nil {
 			return err

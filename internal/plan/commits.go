@@ -31,17 +31,27 @@ type Options struct {
 	Base, Head string
 	// Envs limits the plan to these environments; empty means all.
 	Envs []string
+	// Record asks for the digests of every object desired at head, for a
+	// plan file: it renders the objects the same at both commits too.
+	Record bool
+	// Loaded, when set, is called once both commits are loaded, before
+	// they are compiled and compared (the command line lowers GOGC there,
+	// as loading is done with the heap at its largest).
+	Loaded func()
 }
 
-// Result is a plan between two commits: what to show, and the objects
-// desired at head, for the plan file.
+// Result is a plan between two commits: what to show, and with
+// Options.Record the digests of the objects desired at head, for the plan
+// file, in plan order.
 type Result struct {
 	View render.Plan
-	Head []artifact.Set
+	Head []apply.Digest
 }
 
-// Commits loads the policies at both commits in parallel, compiles them together, and
-// compares them environment by environment.
+// Commits loads the policies at both commits in parallel, compiles them
+// together for what differs (compile.StreamChanges: an object the same at
+// both commits is neither rendered nor held), and compares them
+// environment by environment.
 func Commits(opts Options) (Result, error) {
 	repo, err := gitsrc.Open(existing(opts.Policies))
 	if err != nil {
@@ -55,7 +65,7 @@ func Commits(opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("plan: %w", err)
 	}
-	base, head, err := loadSides(repo, rng, dir, opts.Envs)
+	base, head, err := loadSides(repo, rng, dir, opts)
 	if err != nil {
 		return Result{}, err
 	}
@@ -69,13 +79,13 @@ func Commits(opts Options) (Result, error) {
 	}
 	v := view(rng, envs, apply.Compare(pairs(envs, base, head)))
 	v.Notes = notes(dir, rng, envs, base, head)
-	v.Access = access.Diff(base.matrix(envs), head.matrix(envs))
+	v.Access = accessDiff(envs, base, head)
 	v.Warnings = warnings(rng, envs, base, head, v.Changes)
 	if baseErrs != nil {
 		v.Notes = append([]string{invalidBaseNote(dir, rng)}, v.Notes...)
 		v.BaseErrors = baseErrs
 	}
-	return Result{View: v, Head: head.ordered(envs)}, nil
+	return Result{View: v, Head: head.recorded()}, nil
 }
 
 // notes explain a plan that could otherwise mislead: a policies folder
@@ -103,10 +113,9 @@ func notes(dir string, rng gitsrc.Range, envs []string, base, head side) []strin
 
 // loadSides reads both commits' policies from git, one after the other
 // (go-git's object store is not safe for concurrent use), validates them in
-// parallel and compiles them together (a bundle the change does not touch
-// is rendered once); once when the policies folder is the same tree at
-// both commits.
-func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, only []string) (side, side, error) {
+// parallel and compiles them together for what differs; once when the
+// policies folder is the same tree at both commits.
+func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, opts Options) (side, side, error) {
 	same, err := sameTree(repo, rng, dir)
 	if err != nil {
 		return side{}, side{}, fmt.Errorf("plan: %w", err)
@@ -114,8 +123,10 @@ func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, only []string) (
 	head := readSide(repo, rng.Head, "head", dir)
 	if same {
 		head.load(dir)
-		compileSides(only, &head)
+		opts.loaded()
 		base := head
+		base.sets = map[string]artifact.Set{}
+		compileSides(opts, &base, &head)
 		base.err = nil // reported once, at head
 		return base, head, nil
 	}
@@ -124,8 +135,16 @@ func loadSides(repo *gitsrc.Repo, rng gitsrc.Range, dir string, only []string) (
 	wg.Go(func() { base.load(dir) })
 	wg.Go(func() { head.load(dir) })
 	wg.Wait()
-	compileSides(only, &base, &head)
+	opts.loaded()
+	compileSides(opts, &base, &head)
 	return base, head, nil
+}
+
+// loaded calls o.Loaded when set.
+func (o Options) loaded() {
+	if o.Loaded != nil {
+		o.Loaded()
+	}
 }
 
 // sameTree reports whether the policies folder is the same tree at both
@@ -156,9 +175,13 @@ type side struct {
 	label  string // "base" or "head"
 	fsys   fs.FS
 	cfg    *schema.Config // nil when the policies folder is absent
+	// sets are the objects compiled, per environment: those that differ
+	// from the other commit's when both were compiled.
 	sets   map[string]artifact.Set
 	absent bool
 	err    error
+	// digests are those of every object compiled, when recorded.
+	digests []apply.Digest
 }
 
 // readSide reads the policies folder dir of commit c from git.
@@ -189,32 +212,111 @@ func (s *side) load(dir string) {
 	s.cfg = cfg
 }
 
-// compileSides compiles the loaded sides together (compile.AllOf), for the
-// environments in only (all when empty) that each commit declares.
-func compileSides(only []string, sides ...*side) {
-	var cfgs []compile.Config
-	var which []*side
-	for _, s := range sides {
-		if s.cfg == nil || s.err != nil {
-			continue
-		}
-		envs := declaredOf(s.cfg, only)
-		if len(envs) == 0 {
-			continue // compile would take no environments as all of them
-		}
-		cfgs = append(cfgs, compile.Config{Cfg: s.cfg, Envs: envs})
-		which = append(which, s)
+// compileSides compiles the loaded sides (compileTogether) and sorts their
+// sets.
+func compileSides(opts Options, base, head *side) {
+	compileTogether(opts, base, head)
+	base.sorted()
+	head.sorted()
+}
+
+// compileTogether compiles the loaded sides for the environments of
+// opts.Envs (all when empty) that each commit declares: together for what
+// differs when both can be compiled (compile.StreamChanges), else the one
+// that can, whole. A base whose policies fail to compile leaves head
+// compiled whole, as the plan is then made against nothing. With
+// opts.Record, head's digests are recorded.
+func compileTogether(opts Options, base, head *side) {
+	bEnvs, hEnvs := base.compilable(opts.Envs), head.compilable(opts.Envs)
+	if bEnvs == nil || hEnvs == nil {
+		base.compileWhole(bEnvs, false)
+		head.compileWhole(hEnvs, opts.Record)
+		return
 	}
-	sets, errs := compile.AllOf(cfgs)
-	for i, s := range which {
-		if errs[i] != nil {
-			s.err = gitsrc.Locate(errs[i], s.commit, s.label)
-			continue
-		}
-		for _, set := range sets[i] {
-			s.sets[set.Env] = set
+	moved := map[[2]string]bool{}
+	for _, env := range hEnvs {
+		for _, m := range moves(env, *base, *head) {
+			moved[[2]string{env, m.system}] = true
 		}
 	}
+	c := compile.Changes{
+		Base:       compile.Side{Config: compile.Config{Cfg: base.cfg, Envs: bEnvs}, Emit: base.collect(false)},
+		Head:       compile.Side{Config: compile.Config{Cfg: head.cfg, Envs: hEnvs}, Emit: head.collect(opts.Record)},
+		RenderSame: opts.Record,
+		Whole:      func(env, system string) bool { return moved[[2]string{env, system}] },
+		Same: func(env string, o artifact.Object) error {
+			if opts.Record {
+				o.SortFiles()
+				head.digests = append(head.digests, apply.DigestOf(env, o))
+			}
+			return nil
+		},
+	}
+	errs := compile.StreamChanges(c)
+	base.failed(errs[compile.AtBase])
+	head.failed(errs[compile.AtHead])
+	if base.err != nil && head.err == nil {
+		head.sets, head.digests = map[string]artifact.Set{}, nil
+		head.compileWhole(hEnvs, opts.Record)
+	}
+}
+
+// compilable is the environments of only (all when empty) that s can
+// compile, or nil when it compiles nothing.
+func (s *side) compilable(only []string) []string {
+	if s.cfg == nil || s.err != nil {
+		return nil
+	}
+	if envs := declaredOf(s.cfg, only); len(envs) > 0 {
+		return envs // none would compile them all
+	}
+	return nil
+}
+
+// compileWhole compiles every object of envs (none when empty), recording
+// their digests when asked.
+func (s *side) compileWhole(envs []string, record bool) {
+	if len(envs) > 0 {
+		s.failed(compile.Stream(s.cfg, envs, s.collect(record)))
+	}
+}
+
+// collect is an Emit keeping each object in s.sets, and its digest when
+// recording.
+func (s *side) collect(record bool) func(string, artifact.Object) error {
+	return func(env string, o artifact.Object) error {
+		o.SortFiles()
+		set := s.sets[env]
+		set.Env = env
+		set.Objects = append(set.Objects, o)
+		s.sets[env] = set
+		if record {
+			s.digests = append(s.digests, apply.DigestOf(env, o))
+		}
+		return nil
+	}
+}
+
+// failed records err, an error compiling s, at its commit.
+func (s *side) failed(err error) {
+	if err != nil {
+		s.err = gitsrc.Locate(err, s.commit, s.label)
+	}
+}
+
+// sorted sorts s's sets (artifact.Set.Sort).
+func (s *side) sorted() {
+	for env, set := range s.sets {
+		set.Sort()
+		s.sets[env] = set
+	}
+}
+
+// recorded is the digests recorded, in plan order: environment, then
+// apply order.
+func (s *side) recorded() []apply.Digest {
+	slices.SortFunc(s.digests, func(a, b apply.Digest) int { return a.Ref.Compare(b.Ref) })
+	return s.digests
 }
 
 // declaredOf returns the environments of only that cfg declares, or all of
@@ -315,17 +417,6 @@ func prunes(env string, base, head side) bool {
 	return false
 }
 
-// ordered returns the side's compiled sets of envs, in that order.
-func (s side) ordered(envs []string) []artifact.Set {
-	var out []artifact.Set
-	for _, env := range envs {
-		if set, ok := s.sets[env]; ok {
-			out = append(out, set)
-		}
-	}
-	return out
-}
-
 // view is what the renderers show of a plan between the commits of rng.
 func view(rng gitsrc.Range, envs []string, cs apply.ChangeSet) render.Plan {
 	base := render.Commit{SHA: rng.Base.SHA, Label: rng.Base.Rev}
@@ -387,11 +478,32 @@ func realPath(p string) string {
 	return filepath.Join(realPath(parent), filepath.Base(p))
 }
 
-// matrix is the access matrix of envs at this commit; empty when the
-// policies folder is absent.
-func (s side) matrix(envs []string) access.Matrix {
-	if s.cfg == nil || len(envs) == 0 {
+// accessDiff is how access changes from base to head in envs (sorted).
+// Only the rows of products whose rows can differ are computed (see
+// access.Same), one environment at a time, both commits side by side:
+// Diff is by environment and product first, so the rows left out would
+// add nothing, and its results per environment, in order, are its result
+// over all of them.
+func accessDiff(envs []string, base, head side) []access.Change {
+	same := access.NewSame(base.cfg, head.cfg)
+	differs := func(env, product string) bool { return !same.Rows(env, product) }
+	var out []access.Change
+	for _, env := range envs {
+		var before access.Matrix
+		var wg sync.WaitGroup
+		wg.Go(func() { before = base.matrix(env, differs) })
+		after := head.matrix(env, differs)
+		wg.Wait()
+		out = append(out, access.Diff(before, after)...)
+	}
+	return out
+}
+
+// matrix is the access matrix of env at this commit, of the products keep
+// is true for; empty when the policies folder is absent.
+func (s side) matrix(env string, keep func(env, product string) bool) access.Matrix {
+	if s.cfg == nil {
 		return access.Matrix{}
 	}
-	return access.Compute(s.cfg, envs)
+	return access.ComputeWhere(s.cfg, []string{env}, keep)
 }
