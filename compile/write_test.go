@@ -234,3 +234,50 @@ func TestWriteLinksOnlyUnchangedFiles(t *testing.T) {
 		t.Error("a file edited since the earlier compile was kept, not written anew")
 	}
 }
+
+// TestWriteLinksEqualFilesOfOneCompile writes the same bytes for two
+// environments into a fresh folder: the second is a link to the first
+// (one create, not two), listed in the manifest like any file; different
+// bytes are their own file.
+func TestWriteLinksEqualFilesOfOneCompile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	w, err := Create(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle := []byte("PK the same bundle")
+	for _, env := range []string{"prod", "sandbox", "staging"} {
+		data := bundle
+		if env == "staging" {
+			data = []byte("PK another bundle")
+		}
+		if err := w.AddFiles(env, []artifact.File{{Path: "apigee/proxies/orders.zip", Data: data}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stat := func(env string) os.FileInfo {
+		info, err := os.Stat(filepath.Join(dir, env, "apigee/proxies/orders.zip"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info
+	}
+	if !os.SameFile(stat("prod"), stat("sandbox")) {
+		t.Error("equal files of one compile were written twice, not linked")
+	}
+	if os.SameFile(stat("prod"), stat("staging")) {
+		t.Error("different files were linked")
+	}
+	for env, want := range map[string]string{"prod": string(bundle), "sandbox": string(bundle), "staging": "PK another bundle"} {
+		if got, _ := os.ReadFile(filepath.Join(dir, env, "apigee/proxies/orders.zip")); string(got) != want {
+			t.Errorf("%s: %q, want %q", env, got, want)
+		}
+	}
+	m, err := readManifest(dir)
+	if err != nil || len(m.Files) != 3 {
+		t.Fatalf("manifest %v %v: want the three files", m, err)
+	}
+}

@@ -28,7 +28,9 @@ import (
 // Files are created by GOMAXPROCS goroutines (creating a file costs far
 // more than writing its bytes). A file the earlier compile wrote with the
 // same sha256, and has not been changed since (same size, not modified
-// after its manifest), is hard-linked into the new folder instead.
+// after its manifest), is hard-linked into the new folder instead; so is a
+// file equal to one this compile already wrote (a bundle several
+// environments share).
 type Writer struct {
 	dir, tmp string
 	opts     Options
@@ -47,6 +49,16 @@ type Writer struct {
 	mu  sync.Mutex
 	m   Manifest
 	err error
+	// written are this compile's files by sha256, the first of each.
+	written map[string]*writtenFile
+}
+
+// writtenFile is the first file of this compile with some content: where
+// it is, and, once done is closed, whether it was made.
+type writtenFile struct {
+	path string
+	done chan struct{}
+	ok   bool
 }
 
 // fileJob is one file to create: its slash path under the new folder.
@@ -74,7 +86,7 @@ func Create(dir string, opts Options) (*Writer, error) {
 	w := &Writer{
 		dir: dir, tmp: tmp, opts: opts, made: map[string]bool{".": true}, old: old,
 		m:    Manifest{Generator: "lingate", Commit: opts.Commit, Files: []ManifestFile{}},
-		jobs: make(chan fileJob, 64),
+		jobs: make(chan fileJob, 64), written: map[string]*writtenFile{},
 	}
 	w.reusable()
 	for range runtime.GOMAXPROCS(0) {
@@ -190,7 +202,8 @@ func (w *Writer) work() {
 }
 
 // create makes one file of the new folder: a link to the earlier
-// compile's copy when that is unchanged, else a new file.
+// compile's copy when that is unchanged, else a link to an equal file
+// this compile made, else a new file.
 func (w *Writer) create(f ManifestFile, data []byte) error {
 	p := filepath.Join(w.tmp, filepath.FromSlash(f.Path))
 	if w.oldSums[f.Path] == f.SHA256 {
@@ -200,7 +213,31 @@ func (w *Writer) create(f ManifestFile, data []byte) error {
 			return nil
 		}
 	}
-	return os.WriteFile(p, data, 0o644)
+	first, mine := w.firstWith(f.SHA256, p)
+	if !mine {
+		<-first.done
+		if first.ok && os.Link(first.path, p) == nil {
+			return nil
+		}
+		return os.WriteFile(p, data, 0o644)
+	}
+	err := os.WriteFile(p, data, 0o644)
+	first.ok = err == nil
+	close(first.done)
+	return err
+}
+
+// firstWith is the first file of this compile with content sum, and
+// whether that is p (then the caller makes it and closes done).
+func (w *Writer) firstWith(sum, p string) (*writtenFile, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if f, ok := w.written[sum]; ok {
+		return f, false
+	}
+	f := &writtenFile{path: p, done: make(chan struct{})}
+	w.written[sum] = f
+	return f, true
 }
 
 func (w *Writer) firstErr() error {
